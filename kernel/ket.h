@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvm_exit_timing internals shared by the probes, the lifecycle code and
+ * the debugfs files.  The design, and which thread may touch what, is in
+ * Documentation/kvm_exit_timing.rst ("Lifecycle" and "Concurrency").
+ */
+#ifndef KET_H
+#define KET_H
+
+#include <linux/atomic.h>
+#include <linux/dcache.h>
+#include <linux/hash.h>
+#include <linux/kvm_host.h>
+#include <linux/rculist.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/seqlock.h>
+#include <linux/types.h>
+
+#include "ket_acct.h"
+#include "ket_x86_exits.h"
+
+#define KET_NAME_LEN 48
+
+enum ket_file_kind {
+	KET_FILE_TIMING,
+	KET_FILE_REASONS,
+	KET_FILE_HISTOGRAM,
+	KET_NR_FILES,
+};
+
+struct ket_vm;
+
+/* A debugfs file's private data: a VM (@vcpu NULL) or one of its vCPUs. */
+struct ket_scope {
+	struct ket_vm *vm;
+	struct ket_vcpu *vcpu;
+};
+
+/* What KVM's counters said at the exit; compared at the next entry. */
+struct ket_snap {
+	u64 signal_exits;
+	u64 hypercalls;
+	u64 insn_emulation;
+	u64 mmio;		/* mmio_exits + pf_mmio_spte_created */
+	u64 pf_guest;
+};
+
+struct ket_vcpu {
+	/* Found by the probes through ket_vcpu_hash, under RCU-sched. */
+	struct hlist_node hnode;
+	const struct kvm_vcpu *vcpu;	/* key; NULL once the VM is gone */
+	struct ket_vm *vm;
+	struct list_head node;		/* in vm->vcpus, RCU for readers */
+	struct ket_scope scope;
+	int id;				/* vcpu->vcpu_id */
+	struct dentry *dir;		/* KVM's vcpu<N> dir, or ours */
+	struct dentry *files[KET_NR_FILES];
+
+	/* Readers ask for a reset, the vCPU thread applies it. */
+	atomic_t reset_req;
+	int reset_done;			/* vCPU thread only */
+	atomic64_t unaccounted;		/* exits seen before attach */
+
+	/* Written by the vCPU thread only, readers retry on @seq. */
+	seqcount_t seq;
+	bool guest_mode;		/* exit taken while running L2 */
+	struct ket_snap snap;
+	struct ket_exit_detail detail;
+	u64 tsc_ratio;			/* last l1_tsc_scaling_ratio checked */
+	bool tsc_unscaled;		/* ... and whether it is 1.0 */
+	struct ket_acct acct;		/* last: ends in the rows */
+};
+
+struct ket_vm {
+	struct list_head node;		/* ket_vms, then ket_exited_vms */
+	struct kvm *kvm;		/* our reference; NULL once exited */
+	char name[KET_NAME_LEN];	/* "<pid>-<fd>", as KVM's dir */
+	u64 serial;
+	struct list_head vcpus;
+	struct ket_scope scope;
+	struct dentry *dir;		/* KVM's VM dir, or ours once exited */
+	struct dentry *files[KET_NR_FILES];
+};
+
+/* ket_main.c */
+extern struct ket_reason_table *ket_reasons;
+extern u64 ket_ns_mult;
+extern struct dentry *ket_debugfs_root;
+
+/*
+ * The timebase of every probe and reader: the TSC, synchronized across
+ * CPUs on the hosts KVM runs on; converted to ns with ket_ns_mult.
+ */
+static __always_inline u64 ket_now(void)
+{
+	return rdtsc();
+}
+
+/*
+ * Exported by kvm.ko (EXPORT_TRACEPOINT_SYMBOL_GPL) and declared in its
+ * private trace.h, which the kernel headers do not ship.
+ */
+extern struct tracepoint __tracepoint_kvm_entry;
+extern struct tracepoint __tracepoint_kvm_exit;
+
+/* ket_probes.c */
+int ket_probes_register(void);
+void ket_probes_unregister(void);
+void ket_apply_reset(struct ket_vcpu *kv);
+const char *ket_probe_signature(void);
+
+/* ket_lifecycle.c: attached vCPUs by kvm_vcpu pointer, RCU-sched. */
+#define KET_HASH_BITS 10
+extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
+
+static __always_inline struct ket_vcpu *
+ket_vcpu_find(const struct kvm_vcpu *vcpu)
+{
+	struct ket_vcpu *kv;
+
+	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
+				 hnode)
+		if (kv->vcpu == vcpu)
+			return kv;
+	return NULL;
+}
+
+int ket_lifecycle_init(void);
+void ket_lifecycle_exit(void);
+void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit);
+void ket_lifecycle_free_exited(void);
+void ket_status(struct ket_buf *b);
+
+/* ket_debugfs.c */
+void ket_debugfs_create(struct dentry *dir, struct dentry **files,
+			struct ket_scope *scope);
+void ket_debugfs_remove(struct dentry **files);
+void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
+		   unsigned int nr_rows, struct ket_vcpu_now *now);
+void ket_vcpu_reset(struct ket_vcpu *kv);
+void ket_vcpu_finish(struct ket_vcpu *kv);
+
+#endif /* KET_H */

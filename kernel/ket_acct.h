@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The per-vCPU accounting state machine, driven by the kvm_entry and
+ * kvm_exit probes.  A cycle is entry -> exit -> next entry: the guest run
+ * (entry -> exit) is charged to TIMEINGUEST when the exit fires, and the
+ * exit's handling (exit -> next entry) to its class and reason rows when
+ * the next entry fires, so that every row describes completed exits only.
+ *
+ * Only the vCPU's own thread calls these, with preemption disabled: no
+ * atomics, no locks.  Readers are kept consistent by the caller's
+ * seqcount.  Plain C, unit-tested on the host.
+ */
+#ifndef KET_ACCT_H
+#define KET_ACCT_H
+
+#include "ket_format.h"
+#include "ket_row.h"
+
+#define KET_GUEST_ROW KVM_EXIT_TIMING_TIMEINGUEST
+#define KET_REASON_ROW(r) (KVM_EXIT_TIMING_NR_CLASSES + (r))
+
+struct ket_acct {
+	u64 t_entry;		/* timebase at the last entry */
+	u64 t_exit;		/* timebase at the last exit */
+	u8 phase;		/* enum ket_phase */
+	u8 reason;		/* reason row of the exit in progress */
+	u8 cls;			/* its class, once resolved */
+	u64 entries;		/* entries since attach or reset */
+	u64 exits;		/* exits accounted */
+	u64 untimed;		/* of which re-entries with no kvm_exit */
+	u64 anomalies;		/* negative deltas, never accounted */
+	/* classes (TIMEINGUEST included), then one row per exit reason */
+	struct ket_row rows[];
+};
+
+/*
+ * Timebase units to ns: ns = (delta * mult) >> 32.  The product is 128
+ * bits wide, so no delta can overflow it.
+ */
+static __always_inline u64 ket_to_ns(u64 delta, u64 mult)
+{
+	return (u64)(((__uint128_t)delta * mult) >> 32);
+}
+
+static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
+{
+	a->entries++;
+	a->t_entry = now;
+	a->phase = KET_PHASE_IN_GUEST;
+}
+
+/*
+ * kvm_exit.  Returns false if no entry was seen first (module loaded or
+ * vCPU attached mid-run): that incomplete cycle is skipped, never charged.
+ */
+static __always_inline bool ket_acct_exit(struct ket_acct *a, u64 now,
+					  u64 mult)
+{
+	u64 d = now - a->t_entry;
+
+	if (unlikely(a->phase != KET_PHASE_IN_GUEST))
+		return false;
+	if (unlikely((s64)d < 0))
+		a->anomalies++;
+	else
+		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
+	a->t_exit = now;
+	a->phase = KET_PHASE_IN_EXIT;
+	return true;
+}
+
+/* kvm_entry after kvm_exit: the exit in progress completes in class @cls. */
+static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
+					   unsigned int cls, u64 mult)
+{
+	u64 d = now - a->t_exit;
+	u64 ns = ket_to_ns(d, mult);
+
+	if (unlikely((s64)d < 0)) {
+		a->anomalies++;
+	} else {
+		ket_row_add(&a->rows[cls], ns);
+		ket_row_add(&a->rows[KET_REASON_ROW(a->reason)], ns);
+		a->exits++;
+	}
+	a->entries++;
+	a->t_entry = now;
+	a->phase = KET_PHASE_IN_GUEST;
+}
+
+/*
+ * kvm_entry with no kvm_exit since the last entry: on SVM before 6.6,
+ * kvm_exit fires outside the fastpath loop, so an exit that the fastpath
+ * handled and re-entered has no exit timestamp.  It is still counted in
+ * its real reason and class, with 0 ns handling (bucket 0); the whole
+ * interval goes to TIMEINGUEST.
+ */
+static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
+					     unsigned int reason,
+					     unsigned int cls, u64 mult)
+{
+	u64 d = now - a->t_entry;
+
+	if (unlikely((s64)d < 0))
+		a->anomalies++;
+	else
+		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
+	ket_row_add(&a->rows[cls], 0);
+	ket_row_add(&a->rows[KET_REASON_ROW(reason)], 0);
+	a->exits++;
+	a->untimed++;
+	a->entries++;
+	a->t_entry = now;
+}
+
+static inline size_t ket_acct_size(unsigned int nr_reasons)
+{
+	return sizeof(struct ket_acct) +
+	       (KVM_EXIT_TIMING_NR_CLASSES + nr_reasons) *
+		       sizeof(struct ket_row);
+}
+
+/*
+ * Zero the statistics, keep the cycle in progress.  The entry that began
+ * it still counts, so that exits == entries - 1 holds after a reset too.
+ */
+static inline void ket_acct_reset(struct ket_acct *a, unsigned int nr_reasons)
+{
+	memset(a->rows, 0,
+	       (KVM_EXIT_TIMING_NR_CLASSES + nr_reasons) * sizeof(a->rows[0]));
+	a->entries = a->phase == KET_PHASE_NEW ? 0 : 1;
+	a->exits = 0;
+	a->untimed = 0;
+	a->anomalies = 0;
+}
+
+#endif /* KET_ACCT_H */

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The debugfs files: exit_timing, exit_reasons and exit_histogram, for a
+ * VM and for each of its vCPUs (formats in Documentation/kvm_exit_timing.rst).
+ *
+ * A file's text is built when it is opened, from a consistent snapshot of
+ * each row, and served from that buffer: reads at any offset see one
+ * instant.  These operations never take ket_lock: debugfs_remove(), which
+ * the lifecycle code calls under it, waits for them to finish, and that
+ * wait is also what keeps their ket_scope alive.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include "ket.h"
+
+static const char *const ket_file_names[KET_NR_FILES] = {
+	[KET_FILE_TIMING] = "exit_timing",
+	[KET_FILE_REASONS] = "exit_reasons",
+	[KET_FILE_HISTOGRAM] = "exit_histogram",
+};
+
+/* Serialises resets applied by a reader (exited VMs) and by retirement. */
+static DEFINE_SPINLOCK(ket_reset_lock);
+
+#define KET_BUF_MIN (64 * 1024)
+#define KET_BUF_MAX (64 * 1024 * 1024)
+
+static const char *ket_exit_class_name(struct ket_vcpu *kv, bool guest_mode,
+				       unsigned int cls)
+{
+	if (guest_mode)
+		return ket_class_names[KVM_EXIT_TIMING_NESTED];
+	if (cls >= KET_RESOLVE_FIRST)
+		return "?";	/* decided by what KVM does with it */
+	return ket_class_names[cls];
+}
+
+/*
+ * Adds @kv's rows into @aggs, each row copied consistently, and fills
+ * @now.  A reset that the vCPU thread has not applied yet reads as done.
+ */
+void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
+		   unsigned int nr_rows, struct ket_vcpu_now *now)
+{
+	struct ket_acct *a = &kv->acct;
+	unsigned int seq, i, reason = 0, cls = 0;
+	bool pending, guest_mode = false;
+	struct ket_row row;
+	u64 t = 0;
+
+	for (i = 0; i < nr_rows; i++) {
+		do {
+			seq = read_seqcount_begin(&kv->seq);
+			pending = atomic_read(&kv->reset_req) !=
+				  READ_ONCE(kv->reset_done);
+			row = a->rows[i];
+		} while (read_seqcount_retry(&kv->seq, seq));
+		if (!pending)
+			ket_agg_add_row(&aggs[i], &row);
+	}
+	memset(now, 0, sizeof(*now));
+	now->id = kv->id;
+	do {
+		seq = read_seqcount_begin(&kv->seq);
+		pending = atomic_read(&kv->reset_req) != READ_ONCE(kv->reset_done);
+		now->phase = a->phase;
+		t = a->phase == KET_PHASE_IN_GUEST ? a->t_entry : a->t_exit;
+		reason = a->reason;
+		cls = a->cls;
+		guest_mode = kv->guest_mode;
+		now->entries = a->entries;
+		now->exits = a->exits;
+		now->untimed = a->untimed;
+		now->anomalies = a->anomalies;
+	} while (read_seqcount_retry(&kv->seq, seq));
+	now->unaccounted = atomic64_read(&kv->unaccounted);
+	if (pending) {
+		now->entries = now->phase == KET_PHASE_NEW ? 0 : 1;
+		now->exits = 0;
+		now->untimed = 0;
+		now->anomalies = 0;
+		now->unaccounted = 0;
+	}
+	if (now->phase == KET_PHASE_IN_GUEST || now->phase == KET_PHASE_IN_EXIT) {
+		u64 d = ket_now() - t;
+
+		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_ns_mult) : 0;
+	}
+	if (now->phase == KET_PHASE_IN_EXIT) {
+		now->reason = ket_reasons->name[reason];
+		now->class_name = ket_exit_class_name(kv, guest_mode, cls);
+	}
+}
+
+/* Reader-side reset: the vCPU thread applies it, or we do once it is gone. */
+void ket_vcpu_reset(struct ket_vcpu *kv)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ket_reset_lock, flags);
+	atomic_inc(&kv->reset_req);
+	if (!READ_ONCE(kv->vm->kvm)) {
+		write_seqcount_begin(&kv->seq);
+		ket_apply_reset(kv);
+		write_seqcount_end(&kv->seq);
+	}
+	spin_unlock_irqrestore(&ket_reset_lock, flags);
+}
+
+/* Retirement: apply what is pending and mark the vCPU gone. */
+void ket_vcpu_finish(struct ket_vcpu *kv)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ket_reset_lock, flags);
+	write_seqcount_begin(&kv->seq);
+	ket_apply_reset(kv);
+	kv->acct.phase = KET_PHASE_GONE;
+	kv->vcpu = NULL;
+	write_seqcount_end(&kv->seq);
+	spin_unlock_irqrestore(&ket_reset_lock, flags);
+}
+
+static void ket_scope_reset(struct ket_scope *sc)
+{
+	struct ket_vcpu *kv;
+
+	if (sc->vcpu) {
+		ket_vcpu_reset(sc->vcpu);
+		return;
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(kv, &sc->vm->vcpus, node)
+		ket_vcpu_reset(kv);
+	rcu_read_unlock();
+}
+
+static void ket_render_rows(struct ket_buf *b, enum ket_file_kind kind,
+			    struct ket_agg *aggs, struct ket_table_row *rows)
+{
+	unsigned int i, n = 0;
+
+	if (kind == KET_FILE_REASONS) {
+		for (i = 0; i < ket_reasons->nr; i++) {
+			if (!aggs[KET_REASON_ROW(i)].count)
+				continue;
+			rows[n].name = ket_reasons->name[i];
+			rows[n++].agg = &aggs[KET_REASON_ROW(i)];
+		}
+		i = KET_GUEST_ROW;
+		if (aggs[i].count) {
+			rows[n].name = ket_class_names[i];
+			rows[n++].agg = &aggs[i];
+		}
+		ket_format_table(b, rows, n);
+		return;
+	}
+	/* Classes in enum order: TIMEINGUEST is last. */
+	for (i = 0; i < KVM_EXIT_TIMING_NR_CLASSES; i++) {
+		if (!aggs[i].count)
+			continue;
+		rows[n].name = ket_class_names[i];
+		rows[n++].agg = &aggs[i];
+	}
+	if (kind == KET_FILE_HISTOGRAM)
+		ket_format_hist(b, rows, n);
+	else
+		ket_format_table(b, rows, n);
+}
+
+/* Builds the file's text in @b and @tail (the vCPU lines). */
+static int ket_render(struct ket_scope *sc, enum ket_file_kind kind,
+		      struct ket_buf *b, struct ket_buf *tail)
+{
+	unsigned int nr_rows = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr;
+	struct ket_table_row *rows;
+	struct ket_vcpu_now now;
+	struct ket_agg *aggs;
+	struct ket_vcpu *kv;
+	unsigned int i;
+
+	aggs = kvmalloc_array(nr_rows, sizeof(*aggs), GFP_KERNEL);
+	rows = kvmalloc_array(nr_rows, sizeof(*rows), GFP_KERNEL);
+	if (!aggs || !rows) {
+		kvfree(aggs);
+		kvfree(rows);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr_rows; i++)
+		ket_agg_init(&aggs[i]);
+	if (sc->vcpu) {
+		ket_vcpu_read(sc->vcpu, aggs, nr_rows, &now);
+		ket_format_vcpu_now(tail, &now);
+	} else {
+		rcu_read_lock();
+		list_for_each_entry_rcu(kv, &sc->vm->vcpus, node) {
+			ket_vcpu_read(kv, aggs, nr_rows, &now);
+			ket_format_vcpu_now(tail, &now);
+		}
+		rcu_read_unlock();
+	}
+	ket_render_rows(b, kind, aggs, rows);
+	if (kind == KET_FILE_TIMING && tail->len)
+		ket_buf_printf(b, "\n%s", tail->p);
+	kvfree(rows);
+	kvfree(aggs);
+	return 0;
+}
+
+static int ket_open(struct inode *inode, struct file *file,
+		    enum ket_file_kind kind)
+{
+	struct ket_scope *sc = inode->i_private;
+	struct ket_buf *b, tail = {};
+	size_t cap;
+	int ret;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	for (cap = KET_BUF_MIN; cap <= KET_BUF_MAX; cap *= 2) {
+		b->p = kvmalloc(cap, GFP_KERNEL);
+		tail.p = kvmalloc(cap, GFP_KERNEL);
+		ret = -ENOMEM;
+		if (!b->p || !tail.p)
+			break;
+		b->cap = cap;
+		tail.cap = cap;
+		b->len = 0;
+		tail.len = 0;
+		b->overflow = false;
+		tail.overflow = false;
+		tail.p[0] = '\0';
+		ret = ket_render(sc, kind, b, &tail);
+		if (ret || (!b->overflow && !tail.overflow))
+			break;
+		kvfree(b->p);
+		kvfree(tail.p);
+		b->p = NULL;
+		tail.p = NULL;
+		ret = -E2BIG;
+	}
+	kvfree(tail.p);
+	if (ret) {
+		kvfree(b->p);
+		kfree(b);
+		return ret;
+	}
+	file->private_data = b;
+	return 0;
+}
+
+static int ket_open_timing(struct inode *inode, struct file *file)
+{
+	return ket_open(inode, file, KET_FILE_TIMING);
+}
+
+static int ket_open_reasons(struct inode *inode, struct file *file)
+{
+	return ket_open(inode, file, KET_FILE_REASONS);
+}
+
+static int ket_open_histogram(struct inode *inode, struct file *file)
+{
+	return ket_open(inode, file, KET_FILE_HISTOGRAM);
+}
+
+static ssize_t ket_read(struct file *file, char __user *ubuf, size_t len,
+			loff_t *ppos)
+{
+	struct ket_buf *b = file->private_data;
+
+	return simple_read_from_buffer(ubuf, len, ppos, b->p, b->len);
+}
+
+/*
+ * Exactly "c" or "c\n", written at offset 0 in one write, resets the
+ * file's scope (a VM: all its vCPUs; a vCPU: that vCPU).  Anything else
+ * is -EINVAL and changes nothing.
+ */
+static ssize_t ket_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	struct ket_scope *sc = file_inode(file)->i_private;
+	char cmd[2];
+
+	if (*ppos != 0 || len < 1 || len > sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, len))
+		return -EFAULT;
+	if (cmd[0] != 'c' || (len == 2 && cmd[1] != '\n'))
+		return -EINVAL;
+	ket_scope_reset(sc);
+	return len;
+}
+
+static int ket_release(struct inode *inode, struct file *file)
+{
+	struct ket_buf *b = file->private_data;
+
+	kvfree(b->p);
+	kfree(b);
+	return 0;
+}
+
+#define KET_FOPS(fn)							\
+	{								\
+		.owner = THIS_MODULE,					\
+		.open = fn,						\
+		.read = ket_read,					\
+		.write = ket_write,					\
+		.llseek = default_llseek,				\
+		.release = ket_release,					\
+	}
+
+static const struct file_operations ket_fops[KET_NR_FILES] = {
+	[KET_FILE_TIMING] = KET_FOPS(ket_open_timing),
+	[KET_FILE_REASONS] = KET_FOPS(ket_open_reasons),
+	[KET_FILE_HISTOGRAM] = KET_FOPS(ket_open_histogram),
+};
+
+void ket_debugfs_create(struct dentry *dir, struct dentry **files,
+			struct ket_scope *scope)
+{
+	unsigned int i;
+
+	for (i = 0; i < KET_NR_FILES; i++)
+		files[i] = debugfs_create_file(ket_file_names[i], 0600, dir,
+					       scope, &ket_fops[i]);
+}
+
+void ket_debugfs_remove(struct dentry **files)
+{
+	unsigned int i;
+
+	for (i = 0; i < KET_NR_FILES; i++) {
+		debugfs_remove(files[i]);
+		files[i] = NULL;
+	}
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM and vCPU lifecycle, as described in Documentation/kvm_exit_timing.rst
+ * ("Lifecycle"):
+ *
+ *  - attach: a probe that meets an unknown vCPU claims a slot, takes a
+ *    reference on its VM and kicks the attach worker through irq_work;
+ *    the worker allocates the vCPU's state and publishes it in
+ *    ket_vcpu_hash.  Exits seen meanwhile are counted, not lost.
+ *  - reap: every half second, a VM whose only remaining user is our
+ *    reference is retired: unpublished, its files removed from KVM's
+ *    directory, its reference dropped (which destroys it) and its final
+ *    tables moved under kvm_exit_timing/exited/, where the last
+ *    ket_retain VMs are kept.
+ *
+ * ket_lock serialises everything here; the probes never take it, and
+ * neither do the debugfs file operations (debugfs_remove() waits for
+ * those, so they must not wait for us).
+ */
+#include <linux/debugfs.h>
+#include <linux/irq_work.h>
+#include <linux/jiffies.h>
+#include <linux/kvm_host.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "ket.h"
+
+struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
+
+static DEFINE_MUTEX(ket_lock);
+static LIST_HEAD(ket_vms);		/* attached, kvm held */
+static LIST_HEAD(ket_exited_vms);	/* oldest first */
+static unsigned int ket_nr_exited;
+static u64 ket_vm_serial;
+static struct dentry *ket_exited_dir;
+
+static unsigned int ket_retain = 16;
+module_param_named(retain, ket_retain, uint, 0644);
+MODULE_PARM_DESC(retain, "Exited VMs whose final tables are kept (default 16)");
+
+/* Exits no slot could be claimed for, or during the back-off. */
+static atomic64_t ket_lost_exits = ATOMIC64_INIT(0);
+static atomic64_t ket_attach_failures = ATOMIC64_INIT(0);
+/* After a failed allocation, claim no slot before this (jiffies). */
+static unsigned long ket_backoff_until;
+
+#define KET_SLOTS 64
+#define KET_REAP_PERIOD (HZ / 2)
+
+struct ket_slot {
+	struct kvm_vcpu *vcpu;	/* claimer, by cmpxchg; NULL when free */
+	struct kvm *kvm;	/* the claimer's reference */
+	u64 missed;		/* exits of @vcpu before it was attached */
+	int ready;		/* @kvm and @missed are set */
+	struct ket_vcpu *done;	/* attach worker only */
+};
+
+static struct ket_slot ket_slots[KET_SLOTS];
+
+static void ket_attach_fn(struct work_struct *work);
+static DECLARE_WORK(ket_attach_work, ket_attach_fn);
+
+static void ket_attach_kick(struct irq_work *w)
+{
+	queue_work(system_unbound_wq, &ket_attach_work);
+}
+
+static DEFINE_IRQ_WORK(ket_attach_irq_work, ket_attach_kick);
+
+static void ket_reap_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ket_reap_work, ket_reap_fn);
+
+/*
+ * Probe context, for a vCPU not in ket_vcpu_hash.  Lock-free: one
+ * cmpxchg to claim a slot, irq_work to leave the tracepoint.
+ */
+void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
+{
+	struct ket_slot *s;
+	unsigned int i;
+
+	for (i = 0; i < KET_SLOTS; i++) {
+		s = &ket_slots[i];
+		if (READ_ONCE(s->vcpu) == vcpu) {
+			/* Only @vcpu's thread writes its slot's count. */
+			/* Pairs with the release below: count once claimed. */
+			if (at_exit && smp_load_acquire(&s->ready))
+				WRITE_ONCE(s->missed, s->missed + 1);
+			return;
+		}
+	}
+	if (time_before(jiffies, READ_ONCE(ket_backoff_until)))
+		goto lost;
+	for (i = 0; i < KET_SLOTS; i++) {
+		s = &ket_slots[i];
+		if (READ_ONCE(s->vcpu) || cmpxchg(&s->vcpu, NULL, vcpu))
+			continue;
+		/* Running vcpu: its fd holds the VM, so this cannot be the 1st. */
+		kvm_get_kvm(vcpu->kvm);
+		s->kvm = vcpu->kvm;
+		s->missed = at_exit;
+		/* Publishes @kvm and @missed to the attach worker. */
+		smp_store_release(&s->ready, 1);
+		irq_work_queue(&ket_attach_irq_work);
+		return;
+	}
+lost:
+	if (at_exit)
+		atomic64_inc(&ket_lost_exits);
+}
+
+static struct ket_vm *ket_vm_lookup(struct kvm *kvm)
+{
+	struct ket_vm *vm;
+
+	list_for_each_entry(vm, &ket_vms, node)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+static bool ket_has_dir(struct dentry *d)
+{
+	return !IS_ERR_OR_NULL(d);
+}
+
+static struct ket_vm *ket_vm_create(struct kvm *kvm)
+{
+	struct ket_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+
+	if (!vm)
+		return NULL;
+	kvm_get_kvm(kvm);
+	vm->kvm = kvm;
+	vm->serial = ++ket_vm_serial;
+	INIT_LIST_HEAD(&vm->vcpus);
+	vm->scope.vm = vm;
+	if (ket_has_dir(kvm->debugfs_dentry)) {
+		snprintf(vm->name, sizeof(vm->name), "%pd", kvm->debugfs_dentry);
+		vm->dir = kvm->debugfs_dentry;
+		ket_debugfs_create(vm->dir, vm->files, &vm->scope);
+	} else {
+		snprintf(vm->name, sizeof(vm->name), "%s", kvm->stats_id);
+	}
+	list_add_tail(&vm->node, &ket_vms);
+	return vm;
+}
+
+/*
+ * KVM creates a vCPU's debugfs directory after its fd, so a vCPU may run
+ * before the directory exists: retried by the reaper until it does.
+ */
+static void ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
+{
+	char name[24];
+
+	if (kv->dir || !ket_has_dir(vm->dir))
+		return;
+	snprintf(name, sizeof(name), "vcpu%d", kv->id);
+	kv->dir = debugfs_lookup(name, vm->dir);
+	if (kv->dir)
+		ket_debugfs_create(kv->dir, kv->files, &kv->scope);
+}
+
+static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
+					struct kvm_vcpu *vcpu)
+{
+	struct ket_vcpu *kv;
+
+	kv = kvzalloc(offsetof(struct ket_vcpu, acct) +
+			      ket_acct_size(ket_reasons->nr),
+		      GFP_KERNEL);
+	if (!kv)
+		return NULL;
+	kv->vcpu = vcpu;
+	kv->vm = vm;
+	kv->id = vcpu->vcpu_id;
+	kv->scope.vm = vm;
+	kv->scope.vcpu = kv;
+	seqcount_init(&kv->seq);
+	kv->tsc_ratio = 0;
+	return kv;
+}
+
+static int ket_attach_slot(struct ket_slot *s)
+{
+	struct ket_vm *vm = ket_vm_lookup(s->kvm);
+	struct ket_vcpu *kv;
+
+	if (!vm)
+		vm = ket_vm_create(s->kvm);
+	if (!vm)
+		return -ENOMEM;
+	kv = ket_vcpu_create(vm, s->vcpu);
+	if (!kv)
+		return -ENOMEM;
+	list_add_tail_rcu(&kv->node, &vm->vcpus);
+	hlist_add_head_rcu(&kv->hnode,
+			   &ket_vcpu_hash[hash_ptr(s->vcpu, KET_HASH_BITS)]);
+	ket_vcpu_files(vm, kv);
+	s->done = kv;
+	return 0;
+}
+
+static void ket_slot_free(struct ket_slot *s)
+{
+	kvm_put_kvm(s->kvm);
+	s->kvm = NULL;
+	s->done = NULL;
+	WRITE_ONCE(s->ready, 0);
+	/* The slot is reusable only once all of the above is visible. */
+	smp_store_release(&s->vcpu, NULL);
+}
+
+static void ket_attach_fn(struct work_struct *work)
+{
+	bool attached = false;
+	struct ket_slot *s;
+	unsigned int i;
+
+	mutex_lock(&ket_lock);
+	for (i = 0; i < KET_SLOTS; i++) {
+		s = &ket_slots[i];
+		/* Pairs with the claimer's release of @ready. */
+		if (!smp_load_acquire(&s->ready) || s->done)
+			continue;
+		if (ket_attach_slot(s)) {
+			atomic64_inc(&ket_attach_failures);
+			atomic64_add(s->missed, &ket_lost_exits);
+			WRITE_ONCE(ket_backoff_until, jiffies + HZ);
+			ket_slot_free(s);
+			continue;
+		}
+		attached = true;
+	}
+	mutex_unlock(&ket_lock);
+	if (!attached)
+		return;
+	/*
+	 * After a grace period no probe is still in ket_vcpu_miss() for the
+	 * vCPUs just published: their slots' counts are final.
+	 */
+	synchronize_rcu();
+	mutex_lock(&ket_lock);
+	for (i = 0; i < KET_SLOTS; i++) {
+		s = &ket_slots[i];
+		if (!s->done)
+			continue;
+		atomic64_add(READ_ONCE(s->missed), &s->done->unaccounted);
+		ket_slot_free(s);
+	}
+	mutex_unlock(&ket_lock);
+}
+
+static void ket_vm_free(struct ket_vm *vm)
+{
+	struct ket_vcpu *kv, *tmp;
+
+	list_for_each_entry_safe(kv, tmp, &vm->vcpus, node)
+		kvfree(kv);
+	kfree(vm);
+}
+
+static void ket_exited_files(struct ket_vm *vm)
+{
+	struct ket_vcpu *kv;
+	char name[KET_NAME_LEN + 24];
+
+	snprintf(name, sizeof(name), "%s.%llu", vm->name, vm->serial);
+	vm->dir = debugfs_create_dir(name, ket_exited_dir);
+	ket_debugfs_create(vm->dir, vm->files, &vm->scope);
+	list_for_each_entry(kv, &vm->vcpus, node) {
+		snprintf(name, sizeof(name), "vcpu%d", kv->id);
+		kv->dir = debugfs_create_dir(name, vm->dir);
+		ket_debugfs_create(kv->dir, kv->files, &kv->scope);
+	}
+}
+
+/* Removes our files from KVM's directories (waits for their users). */
+static void ket_vm_unlink(struct ket_vm *vm)
+{
+	struct ket_vcpu *kv;
+
+	ket_debugfs_remove(vm->files);
+	list_for_each_entry(kv, &vm->vcpus, node) {
+		ket_debugfs_remove(kv->files);
+		dput(kv->dir);
+		kv->dir = NULL;
+	}
+	vm->dir = NULL;
+}
+
+/*
+ * The VM has no user but us: no vCPU can run, so its state has no writer
+ * left and may be finalised here.  Called with ket_lock held, after the
+ * vCPUs were unpublished and a grace period passed.
+ */
+static void ket_vm_retire(struct ket_vm *vm)
+{
+	struct ket_vcpu *kv;
+
+	ket_vm_unlink(vm);
+	list_for_each_entry(kv, &vm->vcpus, node)
+		ket_vcpu_finish(kv);
+	kvm_put_kvm(vm->kvm);
+	WRITE_ONCE(vm->kvm, NULL);
+	list_move_tail(&vm->node, &ket_exited_vms);
+	ket_nr_exited++;
+	ket_exited_files(vm);
+	while (ket_nr_exited > READ_ONCE(ket_retain)) {
+		struct ket_vm *old = list_first_entry(&ket_exited_vms,
+						      struct ket_vm, node);
+
+		list_del(&old->node);
+		ket_nr_exited--;
+		debugfs_remove_recursive(old->dir);
+		ket_vm_free(old);
+	}
+}
+
+static void ket_vm_unhash(struct ket_vm *vm)
+{
+	struct ket_vcpu *kv;
+
+	list_for_each_entry(kv, &vm->vcpus, node)
+		hlist_del_init_rcu(&kv->hnode);
+}
+
+static void ket_reap_fn(struct work_struct *work)
+{
+	struct ket_vm *vm, *tmp;
+	struct ket_vcpu *kv;
+	LIST_HEAD(dead);
+
+	mutex_lock(&ket_lock);
+	list_for_each_entry_safe(vm, tmp, &ket_vms, node) {
+		if (refcount_read(&vm->kvm->users_count) == 1) {
+			ket_vm_unhash(vm);
+			list_move_tail(&vm->node, &dead);
+			continue;
+		}
+		list_for_each_entry(kv, &vm->vcpus, node)
+			ket_vcpu_files(vm, kv);
+	}
+	mutex_unlock(&ket_lock);
+	if (!list_empty(&dead)) {
+		synchronize_rcu();
+		mutex_lock(&ket_lock);
+		list_for_each_entry_safe(vm, tmp, &dead, node)
+			ket_vm_retire(vm);
+		mutex_unlock(&ket_lock);
+	}
+	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
+}
+
+void ket_status(struct ket_buf *b)
+{
+	unsigned int attached = 0, vcpus = 0;
+	struct ket_vm *vm;
+	struct ket_vcpu *kv;
+
+	mutex_lock(&ket_lock);
+	list_for_each_entry(vm, &ket_vms, node) {
+		attached++;
+		list_for_each_entry(kv, &vm->vcpus, node)
+			vcpus++;
+	}
+	ket_buf_printf(b, "vms_attached %u\n", attached);
+	ket_buf_printf(b, "vcpus_attached %u\n", vcpus);
+	ket_buf_printf(b, "vms_exited_kept %u\n", ket_nr_exited);
+	ket_buf_printf(b, "vms_seen %llu\n", ket_vm_serial);
+	mutex_unlock(&ket_lock);
+	ket_buf_printf(b, "lost_exits %lld\n",
+		       (long long)atomic64_read(&ket_lost_exits));
+	ket_buf_printf(b, "attach_failures %lld\n",
+		       (long long)atomic64_read(&ket_attach_failures));
+}
+
+int ket_lifecycle_init(void)
+{
+	ket_exited_dir = debugfs_create_dir("exited", ket_debugfs_root);
+	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
+	return 0;
+}
+
+/* Probes are unregistered: nothing but us touches the state any more. */
+void ket_lifecycle_exit(void)
+{
+	struct ket_vm *vm, *tmp;
+	unsigned int i;
+
+	irq_work_sync(&ket_attach_irq_work);
+	cancel_work_sync(&ket_attach_work);
+	cancel_delayed_work_sync(&ket_reap_work);
+	mutex_lock(&ket_lock);
+	for (i = 0; i < KET_SLOTS; i++)
+		/* Pairs with the claimer's release of @ready. */
+		if (smp_load_acquire(&ket_slots[i].ready))
+			ket_slot_free(&ket_slots[i]);
+	list_for_each_entry_safe(vm, tmp, &ket_vms, node) {
+		ket_vm_unhash(vm);
+		ket_vm_unlink(vm);
+		kvm_put_kvm(vm->kvm);
+		list_del(&vm->node);
+		ket_vm_free(vm);
+	}
+	/* The exited VMs' files go with the whole tree, removed by the caller. */
+	mutex_unlock(&ket_lock);
+}
+
+void ket_lifecycle_free_exited(void)
+{
+	struct ket_vm *vm, *tmp;
+
+	list_for_each_entry_safe(vm, tmp, &ket_exited_vms, node) {
+		list_del(&vm->node);
+		ket_vm_free(vm);
+	}
+	ket_nr_exited = 0;
+}

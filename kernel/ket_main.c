@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm_exit_timing: times every KVM guest exit, per vCPU, per exit reason
+ * and per class, with latency histograms; see
+ * Documentation/kvm_exit_timing.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/time64.h>
+#include <asm/cpufeature.h>
+#include <asm/tsc.h>
+
+#include "ket.h"
+
+struct ket_reason_table *ket_reasons;
+u64 ket_ns_mult;
+struct dentry *ket_debugfs_root;
+
+static int ket_status_show(struct seq_file *m, void *v)
+{
+	struct ket_buf b = {};
+	int ret = 0;
+
+	b.cap = 4096;
+	b.p = kmalloc(b.cap, GFP_KERNEL);
+	if (!b.p)
+		return -ENOMEM;
+	ket_buf_printf(&b, "vendor %s\n",
+		       ket_reasons->vendor == KET_VENDOR_SVM ? "svm" : "vmx");
+	ket_buf_printf(&b, "tsc_khz %u\n", tsc_khz);
+	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
+	ket_buf_printf(&b, "ns_mult %llu\n", ket_ns_mult);
+	ket_buf_printf(&b, "probe %s\n", ket_probe_signature());
+	ket_status(&b);
+	if (b.overflow)
+		ret = -E2BIG;
+	else
+		seq_write(m, b.p, b.len);
+	kfree(b.p);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(ket_status);
+
+static int __init ket_init(void)
+{
+	enum ket_vendor vendor;
+	int ret;
+
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		vendor = KET_VENDOR_SVM;
+	else if (boot_cpu_has(X86_FEATURE_VMX))
+		vendor = KET_VENDOR_VMX;
+	else
+		return -ENODEV;
+	if (!tsc_khz)
+		return -ENODEV;
+	/* ns = cycles * 10^6 / tsc_khz = (cycles * ket_ns_mult) >> 32 */
+	ket_ns_mult = div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz);
+	if (check_tsc_unstable())
+		pr_warn("TSC unstable: deltas across CPUs may be wrong; negative ones are counted as clock anomalies\n");
+
+	ket_reasons = kzalloc(sizeof(*ket_reasons), GFP_KERNEL);
+	if (!ket_reasons)
+		return -ENOMEM;
+	ret = ket_reason_table_init(ket_reasons, vendor);
+	if (ret)
+		goto free;
+
+	ket_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("status", 0400, ket_debugfs_root, NULL,
+			    &ket_status_fops);
+	ret = ket_lifecycle_init();
+	if (ret)
+		goto remove;
+	ret = ket_probes_register();
+	if (ret)
+		goto lifecycle;
+	return 0;
+
+lifecycle:
+	ket_lifecycle_exit();
+remove:
+	debugfs_remove_recursive(ket_debugfs_root);
+free:
+	kfree(ket_reasons);
+	return ret;
+}
+
+static void __exit ket_exit(void)
+{
+	ket_probes_unregister();
+	ket_lifecycle_exit();
+	debugfs_remove_recursive(ket_debugfs_root);
+	ket_lifecycle_free_exited();
+	kfree(ket_reasons);
+}
+
+module_init(ket_init);
+module_exit(ket_exit);
+
+MODULE_DESCRIPTION("Per-vCPU timing and classification of KVM guest exits");
+MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: kvm");

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kvm_entry and kvm_exit probes: the only code that runs on every
+ * exit.  They run in the vCPU thread with preemption disabled and must
+ * not sleep, lock, allocate or divide; each instruction here is paid on
+ * every exit of every VM (BENCHMARKS.md has the measured cost).
+ */
+#include <linux/kvm_host.h>
+#include <linux/tracepoint.h>
+#include <asm/irq_vectors.h>
+#include <asm/svm.h>
+#include <asm/vmx.h>
+
+#include "ket.h"
+
+/*
+ * kernel/Kbuild decides, from the kernel it builds against:
+ * KET_KVM_ENTRY_ARGS, the number of arguments of kvm_entry (2 since 6.9
+ * and in the 6.1.y/6.6.y backports, 1 before; the probe reads only @vcpu
+ * either way), and KET_SVM_LATE_KVM_EXIT, set before 6.6, where SVM fires
+ * kvm_exit from svm_handle_exit().
+ */
+#define KET_ENTRY_HAS_FORCE (KET_KVM_ENTRY_ARGS == 2)
+
+/*
+ * struct vcpu_svm (arch/x86/kvm/svm/svm.h) begins with the kvm_vcpu and
+ * the pointer to the current VMCB: unchanged since 5.12.
+ */
+struct ket_svm_head {
+	struct kvm_vcpu vcpu;
+	struct vmcb *vmcb;
+};
+
+static __always_inline struct vmcb_control_area *
+ket_svm_ctl(struct kvm_vcpu *vcpu)
+{
+	return &container_of(vcpu, struct ket_svm_head, vcpu)->vmcb->control;
+}
+
+/*
+ * The 64-bit exit code, whether the VMCB splits it into exit_code and
+ * exit_code_hi (up to 6.x) or not.  The kernel builds with
+ * -fno-strict-aliasing.
+ */
+static __always_inline u64 ket_svm_code(const struct vmcb_control_area *c)
+{
+	BUILD_BUG_ON(offsetof(struct vmcb_control_area, exit_info_1) -
+		     offsetof(struct vmcb_control_area, exit_code) != 8);
+	return *(const u64 *)&c->exit_code;
+}
+
+/*
+ * VMREAD of the current VMCS, which kvm_exit's caller (vmx_vcpu_run) has
+ * loaded.  A failed VMREAD (no current VMCS, e.g. Hyper-V's enlightened
+ * VMCS) returns ~0, which no exit reason or field uses.
+ */
+static __always_inline u64 ket_vmread(unsigned long field)
+{
+	unsigned long value;
+	bool fail;
+
+	asm volatile("vmread %[field], %[value]\n\t"
+		     "setbe %[fail]"
+		     : [value] "=r"(value), [fail] "=qm"(fail)
+		     : [field] "r"(field)
+		     : "cc");
+	return fail ? ~0ULL : value;
+}
+
+static bool ket_svm;
+
+static void ket_snap_outcome(struct ket_snap *s, const struct kvm_vcpu *vcpu)
+{
+	s->hypercalls = vcpu->stat.hypercalls;
+	s->insn_emulation = vcpu->stat.insn_emulation;
+	s->mmio = vcpu->stat.mmio_exits + vcpu->stat.pf_mmio_spte_created;
+	s->pf_guest = vcpu->stat.pf_guest;
+}
+
+/* The exit needs more than its code to be classified: read it now. */
+static noinline void ket_read_detail(struct ket_vcpu *kv,
+				     struct kvm_vcpu *vcpu, u64 code)
+{
+	struct ket_exit_detail *d = &kv->detail;
+	u64 apic = vcpu->arch.apic_base;
+
+	d->msr = (u32)vcpu->arch.regs[VCPU_REGS_RCX];
+	/* The APIC page is MMIO only while the APIC is on and in xAPIC mode. */
+	d->apic_base = (apic & MSR_IA32_APICBASE_ENABLE) &&
+				       !(apic & X2APIC_ENABLE) ?
+			       apic & MSR_IA32_APICBASE_BASE :
+			       0;
+	if (ket_svm) {
+		const struct vmcb_control_area *c = ket_svm_ctl(vcpu);
+
+		d->info1 = c->exit_info_1;
+		d->gpa = c->exit_info_2;
+	} else {
+		d->info1 = ket_vmread(EXIT_QUALIFICATION);
+		d->intr_info = 0;
+		d->gpa = 0;
+		if (code == EXIT_REASON_EPT_VIOLATION)
+			d->gpa = ket_vmread(GUEST_PHYSICAL_ADDRESS);
+		if (code == EXIT_REASON_EXCEPTION_NMI ||
+		    code == EXIT_REASON_EXTERNAL_INTERRUPT)
+			d->intr_info = (u32)ket_vmread(VM_EXIT_INTR_INFO);
+		/* For a #PF, the error code stands where SVM puts it. */
+		if (code == EXIT_REASON_EXCEPTION_NMI &&
+		    (d->intr_info & 0xff) == 14)
+			d->info1 = ket_vmread(VM_EXIT_INTR_ERROR_CODE);
+	}
+	ket_snap_outcome(&kv->snap, vcpu);
+}
+
+static __always_inline u64 ket_exit_code(struct kvm_vcpu *vcpu)
+{
+	if (ket_svm)
+		return ket_svm_code(ket_svm_ctl(vcpu));
+	return ket_vmx_code((u32)ket_vmread(VM_EXIT_REASON));
+}
+
+/*
+ * Before 6.6, SVM fires kvm_exit from svm_handle_exit(), after the
+ * fastpath and after host interrupts were enabled and served: a probe
+ * timestamp there would charge the host's interrupt handling to the
+ * guest.  KVM sampled the TSC right after the run loop, with interrupts
+ * still off, in last_guest_tsc (in L1 TSC units): use that when it
+ * converts back to host TSC exactly (no TSC scaling) and lies in this
+ * guest run; otherwise fall back to @now.
+ */
+static __always_inline u64 ket_svm_exit_time(struct ket_vcpu *kv,
+					     struct kvm_vcpu *vcpu, u64 now)
+{
+#ifdef KET_SVM_LATE_KVM_EXIT
+	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio, t;
+
+	if (unlikely(ratio != kv->tsc_ratio)) {
+		kv->tsc_ratio = ratio;
+		kv->tsc_unscaled = kvm_scale_tsc(1ULL << 40, ratio) == 1ULL << 40;
+	}
+	if (likely(kv->tsc_unscaled)) {
+		t = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
+		if (t - kv->acct.t_entry <= now - kv->acct.t_entry)
+			return t;
+	}
+#endif
+	return now;
+}
+
+static void ket_exit_probe(void *data, struct kvm_vcpu *vcpu, u32 isa)
+{
+	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
+	u64 now = ket_now(), code;
+	unsigned int reason, cls;
+
+	if (unlikely(!kv)) {
+		ket_vcpu_miss(vcpu, true);
+		return;
+	}
+	raw_write_seqcount_begin(&kv->seq);
+	ket_apply_reset(kv);
+	if (ket_svm)
+		now = ket_svm_exit_time(kv, vcpu, now);
+	if (likely(ket_acct_exit(&kv->acct, now, ket_ns_mult))) {
+		code = ket_exit_code(vcpu);
+		reason = ket_reason_index(ket_reasons, code);
+		cls = ket_reasons->cls[reason];
+		kv->acct.reason = reason;
+		kv->acct.cls = cls;
+		kv->guest_mode = vcpu->arch.hflags & HF_GUEST_MASK;
+		kv->snap.signal_exits = vcpu->stat.signal_exits;
+		if (unlikely(cls >= KET_RESOLVE_FIRST))
+			ket_read_detail(kv, vcpu, code);
+	}
+	raw_write_seqcount_end(&kv->seq);
+}
+
+/* Classes that depend on what KVM did with the exit. */
+static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
+					 const struct kvm_vcpu *vcpu)
+{
+	struct ket_snap now;
+	struct ket_outcome o;
+
+	ket_snap_outcome(&now, vcpu);
+	o.hypercall = now.hypercalls != kv->snap.hypercalls;
+	o.emulated = now.insn_emulation != kv->snap.insn_emulation;
+	o.mmio = now.mmio != kv->snap.mmio;
+	o.pf_guest = now.pf_guest != kv->snap.pf_guest;
+	return ket_resolve_class(ket_reasons, kv->acct.reason, &kv->detail,
+				 &o);
+}
+
+static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
+						    const struct kvm_vcpu *vcpu)
+{
+	unsigned int cls = kv->acct.cls;
+
+	if (unlikely(vcpu->stat.signal_exits != kv->snap.signal_exits))
+		return KVM_EXIT_TIMING_SIGNAL;
+	if (unlikely(kv->guest_mode))
+		return KVM_EXIT_TIMING_NESTED;
+	if (unlikely(cls >= KET_RESOLVE_FIRST))
+		return ket_resolve(kv, vcpu);
+	return cls;
+}
+
+/*
+ * An entry with no kvm_exit since the previous one: an SVM fastpath
+ * re-entry before 6.6 (see ket_acct_reentry()).  The VMCB still holds the
+ * exit; nothing but the fastpath ran, so no outcome to look at.
+ */
+static noinline void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
+				 u64 now)
+{
+	static const struct ket_outcome none;
+	unsigned int reason = ket_reasons->unknown;
+	unsigned int cls = KVM_EXIT_TIMING_OTHER;
+	u64 code;
+
+	if (ket_svm) {
+		code = ket_exit_code(vcpu);
+		reason = ket_reason_index(ket_reasons, code);
+		cls = ket_reasons->cls[reason];
+		if (cls >= KET_RESOLVE_FIRST) {
+			ket_read_detail(kv, vcpu, code);
+			cls = ket_resolve_class(ket_reasons, reason, &kv->detail,
+						&none);
+		}
+	}
+	ket_acct_reentry(&kv->acct, now, reason, cls, ket_ns_mult);
+}
+
+static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
+{
+	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
+	u64 now = ket_now();
+
+	if (unlikely(!kv)) {
+		ket_vcpu_miss(vcpu, false);
+		return;
+	}
+	raw_write_seqcount_begin(&kv->seq);
+	ket_apply_reset(kv);
+	if (likely(kv->acct.phase == KET_PHASE_IN_EXIT))
+		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
+			       ket_ns_mult);
+	else if (kv->acct.phase == KET_PHASE_IN_GUEST)
+		ket_reentry(kv, vcpu, now);
+	else
+		ket_acct_first_entry(&kv->acct, now);
+	raw_write_seqcount_end(&kv->seq);
+}
+
+#if KET_ENTRY_HAS_FORCE
+static void ket_entry_probe(void *data, struct kvm_vcpu *vcpu,
+			    bool force_immediate_exit)
+{
+	ket_entry(vcpu);
+}
+#else
+static void ket_entry_probe(void *data, struct kvm_vcpu *vcpu)
+{
+	ket_entry(vcpu);
+}
+#endif
+
+/* Called by the vCPU thread inside its write section. */
+void ket_apply_reset(struct ket_vcpu *kv)
+{
+	int req = atomic_read(&kv->reset_req);
+
+	if (likely(req == kv->reset_done))
+		return;
+	ket_acct_reset(&kv->acct, ket_reasons->nr);
+	atomic64_set(&kv->unaccounted, 0);
+	WRITE_ONCE(kv->reset_done, req);
+}
+
+int ket_probes_register(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(LOCAL_TIMER_VECTOR != 0xec);
+	ket_svm = ket_reasons->vendor == KET_VENDOR_SVM;
+	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, ket_exit_probe,
+					NULL);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(&__tracepoint_kvm_entry,
+					ket_entry_probe, NULL);
+	if (ret) {
+		tracepoint_probe_unregister(&__tracepoint_kvm_exit,
+					    ket_exit_probe, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return ret;
+}
+
+/* On return no probe runs, nor will again. */
+void ket_probes_unregister(void)
+{
+	tracepoint_probe_unregister(&__tracepoint_kvm_entry, ket_entry_probe,
+				    NULL);
+	tracepoint_probe_unregister(&__tracepoint_kvm_exit, ket_exit_probe,
+				    NULL);
+	tracepoint_synchronize_unregister();
+}
+
+const char *ket_probe_signature(void)
+{
+	return KET_ENTRY_HAS_FORCE ? "kvm_entry(vcpu, force_immediate_exit)" :
+				     "kvm_entry(vcpu)";
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 exit reasons: names from the kernel's uapi tables (SVM_EXIT_REASONS,
+ * VMX_EXIT_REASONS), a dense index per reason for the statistics rows, and
+ * the class each reason lands in.  Plain C, no kernel dependency: built
+ * into the module and into the host unit tests.
+ */
+#ifndef KET_X86_EXITS_H
+#define KET_X86_EXITS_H
+
+#include "ket_compat.h"
+#include "../include/uapi/linux/kvm_exit_timing.h"
+
+enum ket_vendor {
+	KET_VENDOR_SVM,
+	KET_VENDOR_VMX,
+};
+
+/* Longest reason name kept, with its terminator (the uapi ones are < 32). */
+#define KET_REASON_NAME_LEN 32
+/* Dense reason indexes fit in a u8; 0xff means "not in the table". */
+#define KET_MAX_REASONS 255
+#define KET_NO_REASON 0xff
+
+/*
+ * Classes at or above KET_RESOLVE_FIRST are not final: the probe reads
+ * more of the exit (MSR index, fault address, interrupt information) and
+ * ket_resolve_class() decides, partly from what KVM did with the exit.
+ */
+enum ket_resolve {
+	KET_RESOLVE_FIRST = 0x80,
+	KET_RESOLVE_MSR = KET_RESOLVE_FIRST,	/* by MSR index */
+	KET_RESOLVE_TDP_FAULT,	/* NPF / EPT violation: MMIO, APIC or TLB */
+	KET_RESOLVE_PF,		/* intercepted #PF (shadow paging) */
+	KET_RESOLVE_UD_GP,	/* #UD / #GP: hypercall, emulation or not */
+	KET_RESOLVE_VMX_EXCP_NMI, /* VMX exception or NMI, by vector */
+	KET_RESOLVE_VMX_EXTINT,	/* VMX external interrupt, by vector */
+	KET_RESOLVE_VMX_APIC,	/* VMX APIC access/write, by offset */
+	KET_RESOLVE_VMX_CR,	/* VMX CR access: CR8 is the TPR */
+};
+
+struct ket_reason_table {
+	enum ket_vendor vendor;
+	unsigned int nr;		/* rows, "unknown" last */
+	unsigned int unknown;		/* index of the "unknown" row */
+	u8 lo[0x100];			/* codes 0x000-0x0ff */
+	u8 hi[0x100];			/* codes 0x400-0x4ff (SVM) */
+	u64 code[KET_MAX_REASONS];	/* code of each row */
+	u8 cls[KET_MAX_REASONS];	/* class or enum ket_resolve */
+	char name[KET_MAX_REASONS][KET_REASON_NAME_LEN];
+};
+
+/* What KVM did between the exit and the next entry. */
+struct ket_outcome {
+	bool hypercall;		/* vcpu->stat.hypercalls moved */
+	bool emulated;		/* vcpu->stat.insn_emulation moved */
+	bool mmio;		/* mmio_exits or pf_mmio_spte_created moved */
+	bool pf_guest;		/* pf_guest moved: fault reflected to guest */
+};
+
+/* Details read at the exit, only for reasons that need resolving. */
+struct ket_exit_detail {
+	u64 info1;	/* SVM exit_info_1 / VMX exit qualification */
+	u64 gpa;	/* faulting guest-physical address */
+	u32 msr;	/* ECX of an MSR exit */
+	u32 intr_info;	/* VMX VM-exit interruption information */
+	u64 apic_base;	/* guest APIC base (page address) */
+};
+
+int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v);
+/* Codes beyond the fast tables (SVM_EXIT_ERR, VMGEXIT codes, unknown). */
+unsigned int ket_reason_index_slow(const struct ket_reason_table *t, u64 code);
+
+/* Hot path: dense row index of a raw exit code. */
+static __always_inline unsigned int
+ket_reason_index(const struct ket_reason_table *t, u64 code)
+{
+	u8 idx;
+
+	if (likely(code < 0x100))
+		idx = t->lo[code];
+	else if ((code >> 8) == 0x4)
+		idx = t->hi[code & 0xff];
+	else
+		idx = KET_NO_REASON;
+	if (unlikely(idx == KET_NO_REASON))
+		return ket_reason_index_slow(t, code);
+	return idx;
+}
+
+/* The 64-bit code VMX reports for a full 32-bit exit reason. */
+u64 ket_vmx_code(u32 exit_reason);
+
+unsigned int ket_resolve_class(const struct ket_reason_table *t,
+			       unsigned int reason,
+			       const struct ket_exit_detail *d,
+			       const struct ket_outcome *o);
+
+extern const char *const ket_class_names[KVM_EXIT_TIMING_NR_CLASSES];
+
+#endif /* KET_X86_EXITS_H */

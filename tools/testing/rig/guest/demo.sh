@@ -1,0 +1,14 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make demo, inside the rig: a mixed workload, then the tables.
+D=/sys/kernel/debug
+insmod /ket/kvm_exit_timing.ko
+./ket_workload -v 1 -s 8 >/tmp/wl.out &
+sleep 6
+vm=$(sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' /tmp/wl.out)
+for f in exit_timing exit_reasons exit_histogram vcpu0/exit_timing; do
+	echo "### cat $D/kvm/$vm/$f"
+	cat $D/kvm/$vm/$f
+	echo
+done
+wait

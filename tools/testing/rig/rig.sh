@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test rig: Debian's kernel under QEMU TCG with nested SVM, kvm-amd
+# and kvm_exit_timing loaded, running a guest script.  Everything comes
+# from Debian's packages; see Documentation/kvm_exit_timing.rst, "Testing".
+#
+#   rig.sh deps                  install what the rig needs (root)
+#   rig.sh kver                  the rig kernel's version
+#   rig.sh ksrc DIR              unpack linux-source into DIR (cached)
+#   rig.sh initramfs OUT PAYLOAD build OUT from a payload directory
+#   rig.sh run INITRAMFS MODE LOG [TIMEOUT]  boot, run guest/MODE.sh
+set -euo pipefail
+
+RIG_PACKAGES="linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
+qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
+libelf-dev bc flex bison"
+
+die() { echo "rig: $*" >&2; exit 1; }
+
+cmd_deps() {
+	local missing=() p
+	for p in $RIG_PACKAGES; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "rig: missing packages; as root run:" >&2
+		echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+		exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The newest kernel installed from linux-image-amd64.
+cmd_kver() {
+	local v
+	v=$(dpkg-query -W -f='${Depends}' linux-image-amd64 |
+		sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+	[ -n "$v" ] || die "linux-image-amd64 not installed"
+	echo "$v"
+}
+
+cmd_ksrc() {
+	local dir=$1 tarball
+	tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) ||
+		die "linux-source-6.1 not installed"
+	if [ ! -f "$dir/.unpacked" ] || [ "$tarball" -nt "$dir/.unpacked" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -C "$dir" --strip-components=1 -xf "$tarball" \
+			linux-source-6.1/tools linux-source-6.1/scripts \
+			linux-source-6.1/.clang-format linux-source-6.1/include \
+			linux-source-6.1/arch/x86/include
+		touch "$dir/.unpacked"
+	fi
+}
+
+# PAYLOAD is copied to /ket in the initramfs.
+cmd_initramfs() {
+	local out=$1 payload=$2 kver root m
+	kver=$(cmd_kver)
+	root=$(mktemp -d)
+	trap 'rm -rf "$root"' RETURN
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,ket}
+	cp /bin/busybox "$root/bin/busybox"
+	for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \
+		 arch/x86/kvm/kvm-amd; do
+		cp "/lib/modules/$kver/kernel/$m.ko" "$root/modules/"
+	done
+	cp "$(dirname "$0")/guest/"* "$root/ket/"
+	cp -r "$payload"/. "$root/ket/"
+	mv "$root/ket/init" "$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+}
+
+# Boots the rig kernel; the guest runs /ket/MODE.sh and powers off.
+# The guest's console goes to LOG and to stdout.
+cmd_run() {
+	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver rc=0
+	kver=$(cmd_kver)
+	timeout --foreground "$timeout" qemu-system-x86_64 \
+		-accel tcg -cpu max -smp 2 -m 2G -nographic -no-reboot \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=1 ket.mode=$mode ${RIG_APPEND:-}" \
+		</dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?
+	grep -q '^KET-RIG-DONE' "$log" || die "guest did not finish (rc $rc)"
+}
+
+case "${1:-}" in
+deps|kver|ksrc|initramfs|run) c=$1; shift; "cmd_$c" "$@" ;;
+*) sed -n '5,12p' "$0"; exit 2 ;;
+esac

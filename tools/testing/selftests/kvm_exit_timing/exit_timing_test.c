@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm_exit_timing selftests: guests that do exactly N of one kind of exit,
+ * and exact assertions on the module's tables.  Run as root in a VM (or
+ * host) with kvm and kvm_exit_timing loaded.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+
+/* The 6.1 KVM library has its own ASSERT_EQ; the harness's wins here. */
+#undef ASSERT_EQ
+#include "kselftest_harness.h"
+
+#include "ket_util.h"
+
+#define KET_N 500
+#define KET_PIO_PORT 0x2000
+#define KET_MMIO_GVA 0xc0000000UL
+#define KET_MMIO_GPA 0xc0000000UL
+
+enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL };
+
+static int work;
+static uint64_t work_n;
+
+static void guest_code(void)
+{
+	uint64_t i;
+
+	GUEST_SYNC(0);
+	GUEST_SYNC(1);
+	for (i = 0; i < work_n; i++) {
+		switch (work) {
+		case W_CPUID: {
+			uint32_t a = 0, b, c = 0, d;
+
+			asm volatile("cpuid"
+				     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+			break;
+		}
+		case W_PIO:
+			asm volatile("outb %%al, %%dx"
+				     : : "a"(0), "d"(KET_PIO_PORT));
+			break;
+		case W_MMIO:
+			*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
+			break;
+		case W_HCALL: {
+			uint64_t r = 0xdead;	/* no such hypercall */
+
+			asm volatile("vmmcall" : "+a"(r) : : "memory");
+			break;
+		}
+		}
+	}
+	GUEST_SYNC(2);
+	GUEST_DONE();
+}
+
+/* Runs until the guest's next ucall; port I/O and MMIO exits are ignored. */
+static uint64_t run_to_ucall(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			return uc.args[1];
+		case UCALL_DONE:
+			return ~0ULL;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			return ~0ULL;
+		default:
+			break;
+		}
+	}
+}
+
+static bool wait_for_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (!access(path, F_OK))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+struct ket_run {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	char dir[128];
+	char vcpu_dir[160];
+	struct ket_table classes, reasons, vcpu_classes;
+};
+
+/*
+ * Two warm-up syncs make sure the vCPU is attached and inside the second
+ * sync's exit when the VM is reset; then the guest does @n of @w.  At the
+ * read, the vCPU is inside the third sync's exit: accounted are the second
+ * sync's exit (io, PIO), the @n exits, and any host interrupts.
+ */
+static void ket_run_work(struct __test_metadata *_metadata, struct ket_run *r,
+			 enum ket_work w, uint64_t n)
+{
+	char path[256];
+	const char *err;
+
+	r->vm = vm_create_with_one_vcpu(&r->vcpu, guest_code);
+	work = w;
+	work_n = n;
+	sync_global_to_guest(r->vm, work);
+	sync_global_to_guest(r->vm, work_n);
+	if (w == W_MMIO)
+		virt_pg_map(r->vm, KET_MMIO_GVA, KET_MMIO_GPA);
+	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
+	snprintf(r->vcpu_dir, sizeof(r->vcpu_dir), "%s/vcpu0", r->dir);
+
+	ASSERT_EQ(0, run_to_ucall(r->vcpu));
+	snprintf(path, sizeof(path), "%s/exit_timing", r->vcpu_dir);
+	ASSERT_TRUE(wait_for_file(path));
+	ASSERT_EQ(1, run_to_ucall(r->vcpu));
+	snprintf(path, sizeof(path), "%s/exit_timing", r->dir);
+	ASSERT_EQ(0, ket_write_file(path, "c\n", 2, 0));
+	ASSERT_EQ(2, run_to_ucall(r->vcpu));
+
+	err = ket_parse_table(path, &r->classes);
+	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+	snprintf(path, sizeof(path), "%s/exit_reasons", r->dir);
+	err = ket_parse_table(path, &r->reasons);
+	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+	snprintf(path, sizeof(path), "%s/exit_timing", r->vcpu_dir);
+	err = ket_parse_table(path, &r->vcpu_classes);
+	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+}
+
+/* Properties every table must have, whatever the workload. */
+static void ket_check_tables(struct __test_metadata *_metadata,
+			     struct ket_run *r)
+{
+	const struct ket_table *t[] = { &r->classes, &r->reasons,
+					&r->vcpu_classes };
+	uint64_t exits = 0, guest;
+	unsigned int i, j, pct;
+	char path[256];
+
+	for (i = 0; i < 3; i++) {
+		pct = 0;
+		ASSERT_GT(t[i]->nr, 0);
+		/* TIMEINGUEST is the last row */
+		ASSERT_EQ(0, strcmp(t[i]->rows[t[i]->nr - 1].name,
+				    "TIMEINGUEST"));
+		for (j = 0; j < t[i]->nr; j++) {
+			const struct ket_trow *row = &t[i]->rows[j];
+
+			ASSERT_GT(row->count, 0);
+			ASSERT_LE(row->min, row->avg);
+			ASSERT_LE(row->avg, row->max);
+			ASSERT_LE((unsigned __int128)row->min * row->count,
+				  row->sum);
+			ASSERT_GE((unsigned __int128)row->max * row->count,
+				  row->sum);
+			pct += row->pct_x100;
+		}
+		/* Each share is rounded to 0.01%. */
+		ASSERT_LE(pct, 10000 + t[i]->nr);
+		ASSERT_GE(pct + t[i]->nr, 10000);
+	}
+	/* Histograms hold exactly the table's exits. */
+	snprintf(path, sizeof(path), "%s/exit_histogram", r->dir);
+	for (j = 0; j < r->classes.nr; j++)
+		ASSERT_EQ(r->classes.rows[j].count,
+			  ket_hist_total(path, r->classes.rows[j].name));
+	/* Class and reason tables account the same exits. */
+	for (j = 0; j < r->classes.nr - 1; j++)
+		exits += r->classes.rows[j].count;
+	guest = ket_count(&r->classes, "TIMEINGUEST");
+	ASSERT_EQ(guest, ket_count(&r->reasons, "TIMEINGUEST"));
+	for (j = 0, i = 0; j < r->reasons.nr - 1; j++)
+		i += r->reasons.rows[j].count;
+	ASSERT_EQ(exits, i);
+	/* One vCPU: its own table is the VM's. */
+	ASSERT_EQ(r->classes.nr, r->vcpu_classes.nr);
+	/* The invariant: exits accounted == entries - 1. */
+	ASSERT_EQ(1, r->classes.nr_vcpus);
+	ASSERT_EQ(exits, r->classes.vcpus[0].exits);
+	ASSERT_EQ(r->classes.vcpus[0].entries - 1, r->classes.vcpus[0].exits);
+	ASSERT_EQ(0, r->classes.vcpus[0].anomalies);
+	/*
+	 * The reset was applied at the entry that completed the second sync:
+	 * that exit is accounted, the guest run before it was wiped, and the
+	 * guest run before the third sync is accounted: as many runs as exits.
+	 */
+	ASSERT_EQ(exits, guest);
+	ASSERT_EQ(0, strncmp(r->classes.vcpus[0].now, "in exit io (PIO) for ",
+			     21)) TH_LOG("now: %s", r->classes.vcpus[0].now);
+}
+
+TEST(cpuid_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_CPUID, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "cpuid"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "EMULINST"));
+	ASSERT_EQ(1, ket_count(&r.reasons, "io"));
+	ASSERT_EQ(1, ket_count(&r.classes, "PIO"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+TEST(pio_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_PIO, KET_N);
+	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, "io"));
+	ASSERT_EQ(KET_N + 1, ket_count(&r.classes, "PIO"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+TEST(mmio_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_MMIO, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "MMIO"));
+	ASSERT_GE(ket_count(&r.reasons, "npf"), KET_N);
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+TEST(hcall_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_HCALL, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "hypercall"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "HCALL"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+/* Only "c" or "c\n" at offset 0 resets; anything else is EINVAL, no-op. */
+TEST(bad_writes_change_nothing)
+{
+	static const char *const bad[] = { "x", "cc", "c\n\n", "C", "\n",
+					   " c", "c ", "reset" };
+	struct ket_table before, after;
+	const char *files[] = { "exit_timing", "exit_reasons",
+				"exit_histogram" };
+	struct ket_run r;
+	char path[256];
+	unsigned int i, f;
+
+	ket_run_work(_metadata, &r, W_CPUID, 10);
+	snprintf(path, sizeof(path), "%s/exit_reasons", r.dir);
+	ASSERT_EQ(NULL, ket_parse_table(path, &before));
+	for (f = 0; f < 3; f++) {
+		snprintf(path, sizeof(path), "%s/%s", r.dir, files[f]);
+		for (i = 0; i < ARRAY_SIZE(bad); i++)
+			ASSERT_EQ(EINVAL, ket_write_file(path, bad[i],
+							 strlen(bad[i]), 0));
+		ASSERT_EQ(EINVAL, ket_write_file(path, "c", 1, 1));
+		ASSERT_EQ(EINVAL, ket_write_file(path, "c", 0, 0));
+	}
+	snprintf(path, sizeof(path), "%s/exit_reasons", r.dir);
+	ASSERT_EQ(NULL, ket_parse_table(path, &after));
+	ASSERT_EQ(0, memcmp(&before.rows, &after.rows, sizeof(before.rows)));
+	/* A good write does reset: only the exit in flight remains. */
+	ASSERT_EQ(0, ket_write_file(path, "c", 1, 0));
+	ASSERT_EQ(NULL, ket_parse_table(path, &after));
+	ASSERT_EQ(0, after.nr);
+	kvm_vm_free(r.vm);
+}
+
+/* Files are root-only. */
+TEST(files_are_root_only)
+{
+	const char *files[] = { "exit_timing", "exit_reasons",
+				"exit_histogram" };
+	struct ket_run r;
+	struct stat st;
+	char path[256];
+	unsigned int f;
+
+	ket_run_work(_metadata, &r, W_CPUID, 1);
+	for (f = 0; f < 3; f++) {
+		snprintf(path, sizeof(path), "%s/%s", r.dir, files[f]);
+		ASSERT_EQ(0, stat(path, &st));
+		ASSERT_EQ(0600, st.st_mode & 0777);
+		snprintf(path, sizeof(path), "%s/%s", r.vcpu_dir, files[f]);
+		ASSERT_EQ(0, stat(path, &st));
+		ASSERT_EQ(0600, st.st_mode & 0777);
+	}
+	kvm_vm_free(r.vm);
+}
+
+/* After the VM exits, its final tables stay readable under exited/. */
+TEST(exited_vm_is_retained)
+{
+	struct ket_table t, kept;
+	char path[512], pattern[256];
+	struct ket_run r;
+	glob_t g;
+	int i, fd, pid = getpid();
+
+	ket_run_work(_metadata, &r, W_CPUID, 42);
+	fd = r.vm->fd;
+	snprintf(path, sizeof(path), "%s/exit_reasons", r.dir);
+	ASSERT_EQ(NULL, ket_parse_table(path, &t));
+	kvm_vm_free(r.vm);
+	snprintf(pattern, sizeof(pattern),
+		 "/sys/kernel/debug/kvm_exit_timing/exited/%d-%d.*", pid, fd);
+	for (i = 0; i < 300; i++) {
+		if (!glob(pattern, 0, NULL, &g) && access(r.dir, F_OK))
+			break;
+		usleep(10000);
+	}
+	/* Released within about a second: KVM's directory is gone too. */
+	ASSERT_LT(i, 300);
+	ASSERT_NE(0, access(r.dir, F_OK));
+	snprintf(path, sizeof(path), "%s/exit_reasons",
+		 g.gl_pathv[g.gl_pathc - 1]);
+	ASSERT_EQ(NULL, ket_parse_table(path, &kept));
+	ASSERT_EQ(42, ket_count(&kept, "cpuid"));
+	/* The sync exit that was in flight completed at teardown: not run. */
+	ASSERT_EQ(ket_count(&t, "io"), ket_count(&kept, "io"));
+	snprintf(path, sizeof(path), "%s/vcpu0/exit_timing",
+		 g.gl_pathv[g.gl_pathc - 1]);
+	ASSERT_EQ(NULL, ket_parse_table(path, &kept));
+	ASSERT_EQ(0, strcmp(kept.vcpus[0].now, "VM exited"));
+	globfree(&g);
+}
+
+TEST_HARNESS_MAIN

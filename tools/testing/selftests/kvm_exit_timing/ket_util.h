@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the kvm_exit_timing selftests: find a VM's files, parse the
+ * tables strictly (any deviation from the documented format fails).
+ */
+#ifndef KET_UTIL_H
+#define KET_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define KET_MAX_ROWS 160
+#define KET_MAX_VCPUS 8
+
+struct ket_trow {
+	char name[40];
+	uint64_t count, min, max, avg, stddev;
+	unsigned __int128 sum;
+	unsigned int pct_x100;
+};
+
+struct ket_tvcpu {
+	int id;
+	uint64_t entries, exits, untimed, anomalies, unaccounted;
+	char now[128];
+};
+
+struct ket_table {
+	unsigned int nr;
+	struct ket_trow rows[KET_MAX_ROWS];
+	unsigned int nr_vcpus;
+	struct ket_tvcpu vcpus[KET_MAX_VCPUS];
+};
+
+/* "/sys/kernel/debug/kvm/<pid>-<vm_fd>" */
+void ket_vm_dir(char *buf, size_t size, int vm_fd);
+/* Parses a table file; returns NULL and prints why on a format error. */
+const char *ket_parse_table(const char *path, struct ket_table *t);
+/* Count of row @name, 0 if absent. */
+uint64_t ket_count(const struct ket_table *t, const char *name);
+const struct ket_trow *ket_row(const struct ket_table *t, const char *name);
+/* write(2) of @len bytes of @s at offset @off; returns 0 or errno. */
+int ket_write_file(const char *path, const char *s, size_t len, long off);
+/* Reads a whole file into a malloc'd string. */
+char *ket_slurp(const char *path);
+/* Sum of the histogram counts of @name in an exit_histogram file. */
+uint64_t ket_hist_total(const char *path, const char *name);
+
+#endif

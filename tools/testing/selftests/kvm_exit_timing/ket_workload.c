@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A guest workload for demos and lifecycle tests: one VM, NR vCPUs, each
+ * looping over CPUID, port I/O, MMIO writes, VMMCALL and HLT-free spin for
+ * SECONDS seconds (or until killed).
+ *
+ * usage: ket_workload [-s SECONDS] [-v VCPUS] [-i ITERATIONS]
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+
+#define KET_PIO_PORT 0x2000
+#define KET_MMIO_GVA 0xc0000000UL
+#define KET_MMIO_GPA 0xc0000000UL
+
+static uint64_t iterations;
+
+static void guest_code(void)
+{
+	uint64_t i;
+
+	for (i = 0; !iterations || i < iterations; i++) {
+		uint32_t a = 0, b, c = 0, d;
+		uint64_t r = 0xdead;
+
+		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		asm volatile("outb %%al, %%dx" : : "a"(0), "d"(KET_PIO_PORT));
+		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
+		asm volatile("vmmcall" : "+a"(r) : : "memory");
+		if (i % 16 == 0)
+			GUEST_SYNC(i);
+	}
+	GUEST_DONE();
+}
+
+static time_t deadline;
+
+static void *vcpu_thread(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_DONE:
+			return NULL;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			return NULL;
+		default:
+			if (deadline && time(NULL) >= deadline)
+				return NULL;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct kvm_vcpu *vcpus[64];
+	pthread_t threads[64];
+	int opt, seconds = 0, nr = 1, i;
+	struct kvm_vm *vm;
+
+	while ((opt = getopt(argc, argv, "s:v:i:")) != -1) {
+		switch (opt) {
+		case 's':
+			seconds = atoi(optarg);
+			break;
+		case 'v':
+			nr = atoi(optarg);
+			break;
+		case 'i':
+			iterations = strtoull(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr,
+				"usage: %s [-s SECONDS] [-v VCPUS] [-i ITERATIONS]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (nr < 1 || nr > 64)
+		return 2;
+	if (seconds)
+		deadline = time(NULL) + seconds;
+	vm = vm_create_with_vcpus(nr, guest_code, vcpus);
+	sync_global_to_guest(vm, iterations);
+	virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
+	printf("ket_workload: pid %d vm_fd %d vcpus %d\n", getpid(), vm->fd, nr);
+	fflush(stdout);
+	for (i = 0; i < nr; i++)
+		pthread_create(&threads[i], NULL, vcpu_thread, vcpus[i]);
+	for (i = 0; i < nr; i++)
+		pthread_join(threads[i], NULL);
+	kvm_vm_free(vm);
+	return 0;
+}

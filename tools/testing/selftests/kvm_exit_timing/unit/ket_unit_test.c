@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the module's plain-C parts, compiled from the very
+ * sources the module builds (kernel/ket_*.c): accounting, widths,
+ * classification, formatting.  No VM needed.
+ */
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+
+#include "ket_acct.h"
+#include "ket_agg.h"
+#include "ket_format.h"
+#include "ket_u128.h"
+#include "ket_x86_exits.h"
+
+#define C(x) KVM_EXIT_TIMING_##x
+#define NS_100_YEARS 3155760000000000000ULL
+
+TEST(bucket_boundaries)
+{
+	ASSERT_EQ(0, ket_bucket(0));
+	ASSERT_EQ(1, ket_bucket(1));
+	ASSERT_EQ(2, ket_bucket(2));
+	ASSERT_EQ(2, ket_bucket(3));
+	ASSERT_EQ(3, ket_bucket(4));
+	ASSERT_EQ(9, ket_bucket(256));
+	ASSERT_EQ(9, ket_bucket(511));
+	ASSERT_EQ(10, ket_bucket(512));
+	ASSERT_EQ(36, ket_bucket((1ULL << 36) - 1));
+	/* 68.7 s and beyond: the open-ended top bucket */
+	ASSERT_EQ(37, ket_bucket(1ULL << 36));
+	ASSERT_EQ(37, ket_bucket(~0ULL));
+	ASSERT_EQ(38, KET_HIST_BUCKETS);
+}
+
+TEST(row_add_and_summary)
+{
+	static const u64 v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+	struct ket_row row = {};
+	struct ket_summary s;
+	struct ket_agg agg;
+	unsigned int i;
+
+	ASSERT_EQ(~0ULL, ket_row_min(&row));
+	for (i = 0; i < 8; i++)
+		ket_row_add(&row, v[i]);
+	ASSERT_EQ(8, row.count);
+	ASSERT_EQ(40, row.sum);
+	ASSERT_EQ(2, ket_row_min(&row));
+	ASSERT_EQ(9, row.max);
+	ASSERT_EQ(232, (u64)row.sumsq);
+	ASSERT_EQ(1, row.hist[2]);	/* 2 */
+	ASSERT_EQ(6, row.hist[3]);	/* 4, 5, 7 */
+	ASSERT_EQ(1, row.hist[4]);	/* 9 */
+	ket_agg_init(&agg);
+	ket_agg_add_row(&agg, &row);
+	ket_agg_summary(&agg, &s);
+	ASSERT_EQ(5, s.avg);
+	ASSERT_EQ(2, s.stddev);	/* the textbook example: sigma = 2 */
+	/* avg rounds to nearest: 1 and 2 -> 1.5 -> 2 */
+	memset(&row, 0, sizeof(row));
+	ket_row_add(&row, 1);
+	ket_row_add(&row, 2);
+	ket_agg_init(&agg);
+	ket_agg_add_row(&agg, &row);
+	ket_agg_summary(&agg, &s);
+	ASSERT_EQ(2, s.avg);
+	ASSERT_EQ(0, s.stddev);	/* sqrt(0.25) truncated */
+}
+
+/* A vCPU that ran 100 years, one exit lasting all of it. */
+TEST(widths_hold_100_years)
+{
+	struct ket_row row = {};
+	struct ket_summary s;
+	struct ket_agg agg;
+	char buf[KET_U128_DIGITS + 1];
+
+	ket_row_add(&row, NS_100_YEARS);
+	ASSERT_EQ(NS_100_YEARS, row.sum);
+	ASSERT_TRUE(row.sumsq == (__uint128_t)NS_100_YEARS * NS_100_YEARS);
+	ASSERT_EQ(1, row.hist[37]);
+	/* 16 such vCPUs summed: 128-bit sums do not wrap. */
+	ket_agg_init(&agg);
+	for (int i = 0; i < 16; i++)
+		ket_agg_add_row(&agg, &row);
+	ket_u128_str(buf, agg.sum);
+	ASSERT_STREQ("50492160000000000000", buf);
+	ket_agg_summary(&agg, &s);
+	ASSERT_EQ(NS_100_YEARS, s.avg);
+	ASSERT_EQ(0, s.stddev);
+	/* Beyond 2^128 ns^2 the aggregate saturates and says so. */
+	for (int i = 0; i < 64; i++)
+		ket_agg_add_row(&agg, &row);
+	ket_agg_summary(&agg, &s);
+	ASSERT_EQ(~0ULL, s.stddev);
+}
+
+TEST(u128_helpers)
+{
+	__uint128_t r, big = ((__uint128_t)1 << 127) + 12345;
+	char buf[KET_U128_DIGITS + 1];
+
+	ket_u128_str(buf, ~(__uint128_t)0);
+	ASSERT_STREQ("340282366920938463463374607431768211455", buf);
+	ket_u128_str(buf, 0);
+	ASSERT_STREQ("0", buf);
+	ASSERT_TRUE(ket_u128_div(big, 10, &r) == big / 10);
+	ASSERT_TRUE(r == big % 10);
+	ASSERT_TRUE(ket_u128_div(5, 0, &r) == 0);
+	ASSERT_EQ(0xffffffffffffffffULL, ket_u128_isqrt(~(__uint128_t)0));
+	ASSERT_EQ(3, ket_u128_isqrt(15));
+	ASSERT_EQ(4, ket_u128_isqrt(16));
+	ASSERT_EQ(2500, ket_share_x100(1, 4));
+	ASSERT_EQ(3333, ket_share_x100(1, 3));
+	ASSERT_EQ(6667, ket_share_x100(2, 3));
+	ASSERT_EQ(0, ket_share_x100(1, 0));
+}
+
+TEST(duration_units)
+{
+	static const struct {
+		u64 ns;
+		const char *s;
+	} c[] = {
+		{ 0, "0 ns" },		{ 1, "1 ns" },
+		{ 512, "512 ns" },	{ 1024, "1.02 us" },
+		{ 16384, "16.3 us" },	{ 131072, "131 us" },
+		{ 1048576, "1.04 ms" },	{ 1ULL << 30, "1.07 sec" },
+		{ 1ULL << 36, "68.7 sec" }, { 1ULL << 40, "1099 sec" },
+	};
+	char buf[32];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		ket_format_duration(buf, sizeof(buf), c[i].ns);
+		ASSERT_STREQ(c[i].s, buf);
+	}
+}
+
+static char out[8192];
+
+TEST(table_format_exact)
+{
+	struct ket_buf b = { .p = out, .cap = sizeof(out) };
+	struct ket_row r1 = {}, r2 = {};
+	struct ket_agg a1, a2;
+	struct ket_table_row rows[2];
+
+	ket_row_add(&r1, 100);
+	ket_row_add(&r1, 300);
+	ket_row_add(&r2, 1600);
+	ket_agg_init(&a1);
+	ket_agg_init(&a2);
+	ket_agg_add_row(&a1, &r1);
+	ket_agg_add_row(&a2, &r2);
+	rows[0] = (struct ket_table_row){ "EMULINST", &a1 };
+	rows[1] = (struct ket_table_row){ "TIMEINGUEST", &a2 };
+	ket_format_table(&b, rows, 2);
+	ASSERT_FALSE(b.overflow);
+	ASSERT_STREQ("type         count   min   max   avg  stddev   sum  time%\n"
+		      "EMULINST         2   100   300   200     100   400  20.00\n"
+		      "TIMEINGUEST      1  1600  1600  1600       0  1600  80.00\n",
+		      out);
+	/* An empty table is its header. */
+	b.len = 0;
+	ket_format_table(&b, rows, 0);
+	ASSERT_STREQ("type  count  min  max  avg  stddev  sum  time%\n", out);
+}
+
+TEST(histogram_format_exact)
+{
+	struct ket_buf b = { .p = out, .cap = sizeof(out) };
+	struct ket_row r = {};
+	struct ket_agg a;
+	struct ket_table_row row = { "HALT", &a };
+
+	ket_row_add(&r, 300);
+	ket_row_add(&r, 1500);
+	ket_row_add(&r, 100ULL << 30);
+	ket_agg_init(&a);
+	ket_agg_add_row(&a, &r);
+	ket_format_hist(&b, &row, 1);
+	ASSERT_FALSE(b.overflow);
+	ASSERT_EQ(0, strncmp(out,
+			     "HALT: 3\n"
+			     "  [   256 ns -   512 ns ]:          1\n"
+			     "  [   512 ns -  1.02 us ]:          0\n"
+			     "  [  1.02 us -  2.04 us ]:          1\n"
+			     "  [  2.04 us -  4.09 us ]:          0\n", 150));
+	ASSERT_NE(NULL, strstr(out, "  [ 68.7 sec -      inf ]:          1\n"));
+	/* The title, then every bucket from the first (9) to the last (37). */
+	int lines = 0;
+
+	for (char *p = out; *p; p++)
+		lines += *p == '\n';
+	ASSERT_EQ(1 + 37 - 9 + 1, lines);
+}
+
+static struct ket_acct *acct_new(unsigned int nr)
+{
+	return calloc(1, ket_acct_size(nr));
+}
+
+TEST(acct_invariant_and_phases)
+{
+	struct ket_acct *a = acct_new(4);
+	const u64 mult = 1ULL << 32;	/* 1 unit = 1 ns */
+	u64 t = 1000;
+	int i;
+
+	/* Attached mid-exit: the first event is an exit, skipped. */
+	ASSERT_FALSE(ket_acct_exit(a, t, mult));
+	ASSERT_EQ(KET_PHASE_NEW, a->phase);
+	ket_acct_first_entry(a, t += 10);
+	for (i = 0; i < 100; i++) {
+		ASSERT_TRUE(ket_acct_exit(a, t += 50, mult));
+		a->reason = 2;
+		ket_acct_entry(a, t += 7, C(PIO), mult);
+	}
+	ASSERT_EQ(101, a->entries);
+	ASSERT_EQ(100, a->exits);
+	ASSERT_EQ(a->entries - 1, a->exits);
+	ASSERT_EQ(100, a->rows[C(PIO)].count);
+	ASSERT_EQ(700, a->rows[C(PIO)].sum);
+	ASSERT_EQ(100, a->rows[KET_REASON_ROW(2)].count);
+	ASSERT_EQ(5000, a->rows[KET_GUEST_ROW].sum);
+	/* A fastpath re-entry: counted, 0 ns, its time in the guest's. */
+	ket_acct_reentry(a, t += 80, 3, C(DEC), mult);
+	ASSERT_EQ(a->entries - 1, a->exits);
+	ASSERT_EQ(1, a->untimed);
+	ASSERT_EQ(0, a->rows[C(DEC)].max);
+	ASSERT_EQ(1, a->rows[C(DEC)].hist[0]);
+	ASSERT_EQ(5080, a->rows[KET_GUEST_ROW].sum);
+	/* A clock going backwards is counted, never accounted. */
+	ASSERT_TRUE(ket_acct_exit(a, t - 5000, mult));
+	ASSERT_EQ(1, a->anomalies);
+	ASSERT_EQ(5080, a->rows[KET_GUEST_ROW].sum);
+	/* Reset keeps the cycle in flight: the invariant still holds. */
+	ket_acct_reset(a, 4);
+	ASSERT_EQ(0, a->rows[C(PIO)].count);
+	ket_acct_entry(a, t, C(PIO), mult);
+	ASSERT_EQ(a->entries - 1, a->exits);
+	free(a);
+}
+
+TEST(ns_conversion)
+{
+	/* 3 GHz: mult = 10^6 << 32 / 3000000 kHz */
+	u64 mult = (1000000ULL << 32) / 3000000;
+
+	ASSERT_EQ(333, ket_to_ns(1000, mult));
+	ASSERT_EQ(999999999, ket_to_ns(3000000000ULL, mult) + 0);
+}
+
+static struct ket_reason_table svm, vmx;
+
+/* Each TEST runs in its own child: build the tables in each. */
+static void tables_init(void)
+{
+	ket_reason_table_init(&svm, KET_VENDOR_SVM);
+	ket_reason_table_init(&vmx, KET_VENDOR_VMX);
+}
+
+static unsigned int idx(struct ket_reason_table *t, const char *name)
+{
+	for (unsigned int i = 0; i < t->nr; i++)
+		if (!strcmp(t->name[i], name))
+			return i;
+	return ~0u;
+}
+
+TEST(reason_tables)
+{
+	ASSERT_EQ(0, ket_reason_table_init(&svm, KET_VENDOR_SVM));
+	ASSERT_EQ(0, ket_reason_table_init(&vmx, KET_VENDOR_VMX));
+	/* uapi names, spaces made underscores */
+	ASSERT_EQ(idx(&svm, "io"), ket_reason_index(&svm, 0x7b));
+	ASSERT_EQ(idx(&svm, "npf"), ket_reason_index(&svm, 0x400));
+	ASSERT_EQ(idx(&svm, "UD_excp"), ket_reason_index(&svm, 0x46));
+	ASSERT_EQ(idx(&svm, "invalid_guest_state"), ket_reason_index(&svm, ~0ULL));
+	ASSERT_EQ(svm.unknown, ket_reason_index(&svm, 0xff));
+	ASSERT_EQ(svm.unknown, ket_reason_index(&svm, 0x4ff));
+	ASSERT_STREQ("unknown", svm.name[svm.unknown]);
+	/* VMX flag bits above 15 never make a bogus reason */
+	ASSERT_EQ(idx(&vmx, "CPUID"), ket_reason_index(&vmx, ket_vmx_code(0x08000000 | 10)));
+	ASSERT_EQ(idx(&vmx, "FAILED_VMENTRY"),
+		  ket_reason_index(&vmx, ket_vmx_code(0x80000021)));
+	ASSERT_EQ(idx(&vmx, "OTHER_SMI"), ket_reason_index(&vmx, 6));
+	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, 77));	/* TDCALL */
+	ASSERT_EQ(C(OTHER), vmx.cls[vmx.unknown]);
+}
+
+TEST(classes)
+{
+	struct ket_exit_detail d = {};
+	struct ket_outcome o = {};
+	unsigned int npf, pf, msr, ud;
+
+	tables_init();
+	npf = ket_reason_index(&svm, 0x400);
+	pf = ket_reason_index(&svm, 0x4e);
+	msr = ket_reason_index(&svm, 0x7c);
+	ud = ket_reason_index(&svm, 0x46);
+
+	ASSERT_EQ(C(EMULINST), svm.cls[ket_reason_index(&svm, 0x72)]);
+	ASSERT_EQ(C(PIO), svm.cls[ket_reason_index(&svm, 0x7b)]);
+	ASSERT_EQ(C(HALT), svm.cls[ket_reason_index(&svm, 0x78)]);
+	ASSERT_EQ(C(HCALL), svm.cls[ket_reason_index(&svm, 0x81)]);
+	ASSERT_EQ(C(NESTED), svm.cls[ket_reason_index(&svm, 0x82)]);
+	ASSERT_EQ(C(SPIN), svm.cls[ket_reason_index(&svm, 0x77)]);
+	ASSERT_EQ(C(EXTINT), svm.cls[ket_reason_index(&svm, 0x60)]);
+	ASSERT_EQ(C(APIC), svm.cls[ket_reason_index(&svm, 0x18)]);
+	ASSERT_EQ(C(FP_UNAVAIL), svm.cls[ket_reason_index(&svm, 0x47)]);
+	ASSERT_EQ(C(DEBUG), svm.cls[ket_reason_index(&svm, 0x41)]);
+	/* NPF: fetch, data, MMIO by reserved bit or new MMIO SPTE, APIC page */
+	d.info1 = 0x100000014;
+	ASSERT_EQ(C(ITLBVIRT), ket_resolve_class(&svm, npf, &d, &o));
+	d.info1 = 0x100000006;
+	ASSERT_EQ(C(DTLBVIRT), ket_resolve_class(&svm, npf, &d, &o));
+	o.mmio = true;
+	ASSERT_EQ(C(MMIO), ket_resolve_class(&svm, npf, &d, &o));
+	o.mmio = false;
+	d.info1 = 0x10000000e;
+	ASSERT_EQ(C(MMIO), ket_resolve_class(&svm, npf, &d, &o));
+	d.apic_base = 0xfee00000;
+	d.gpa = 0xfee00380;
+	ASSERT_EQ(C(DEC), ket_resolve_class(&svm, npf, &d, &o));
+	d.gpa = 0xfee00300;
+	ASSERT_EQ(C(APIC), ket_resolve_class(&svm, npf, &d, &o));
+	/* Shadow #PF: reflected (REAL) or fixed (VIRT) */
+	d = (struct ket_exit_detail){ .info1 = 0x10 };
+	o.pf_guest = true;
+	ASSERT_EQ(C(ITLBREAL), ket_resolve_class(&svm, pf, &d, &o));
+	d.info1 = 0x2;
+	ASSERT_EQ(C(DTLBREAL), ket_resolve_class(&svm, pf, &d, &o));
+	o.pf_guest = false;
+	ASSERT_EQ(C(DTLBVIRT), ket_resolve_class(&svm, pf, &d, &o));
+	/* MSRs */
+	d.msr = 0x6e0;
+	ASSERT_EQ(C(DEC), ket_resolve_class(&svm, msr, &d, &o));
+	d.msr = 0x830;
+	ASSERT_EQ(C(APIC), ket_resolve_class(&svm, msr, &d, &o));
+	d.msr = 0x838;
+	ASSERT_EQ(C(DEC), ket_resolve_class(&svm, msr, &d, &o));
+	d.msr = 0xc0000080;
+	ASSERT_EQ(C(EMULINST), ket_resolve_class(&svm, msr, &d, &o));
+	/* #UD: VMCALL on AMD is a hypercall; emulated otherwise */
+	o.hypercall = true;
+	ASSERT_EQ(C(HCALL), ket_resolve_class(&svm, ud, &d, &o));
+	o.hypercall = false;
+	o.emulated = true;
+	ASSERT_EQ(C(EMULINST), ket_resolve_class(&svm, ud, &d, &o));
+	o.emulated = false;
+	ASSERT_EQ(C(EXCEPTION), ket_resolve_class(&svm, ud, &d, &o));
+	/* VMX: timer interrupt, preemption timer, EPT */
+	d.intr_info = 0x800000ec;
+	ASSERT_EQ(C(DEC), ket_resolve_class(&vmx, ket_reason_index(&vmx, 1), &d, &o));
+	d.intr_info = 0x80000030;
+	ASSERT_EQ(C(EXTINT), ket_resolve_class(&vmx, ket_reason_index(&vmx, 1), &d, &o));
+	ASSERT_EQ(C(DEC), vmx.cls[ket_reason_index(&vmx, 52)]);
+	ASSERT_EQ(C(MMIO), vmx.cls[ket_reason_index(&vmx, 49)]);
+	d = (struct ket_exit_detail){ .info1 = 0x4 };
+	ASSERT_EQ(C(ITLBVIRT), ket_resolve_class(&vmx, ket_reason_index(&vmx, 48), &d, &o));
+	d.info1 = 0x2;
+	ASSERT_EQ(C(DTLBVIRT), ket_resolve_class(&vmx, ket_reason_index(&vmx, 48), &d, &o));
+	/* every class table entry is a class or a resolver */
+	for (unsigned int i = 0; i < svm.nr; i++)
+		ASSERT_TRUE(svm.cls[i] < C(TIMEINGUEST) || svm.cls[i] >= KET_RESOLVE_FIRST);
+	for (unsigned int i = 0; i < vmx.nr; i++)
+		ASSERT_TRUE(vmx.cls[i] < C(TIMEINGUEST) || vmx.cls[i] >= KET_RESOLVE_FIRST);
+}
+
+TEST_HARNESS_MAIN
