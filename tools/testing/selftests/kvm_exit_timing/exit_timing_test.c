@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apic.h"
 #include "kvm_util.h"
 #include "processor.h"
 
@@ -27,7 +28,10 @@
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
 
-enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL };
+enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR };
+
+/* x2APIC ICR: fixed IPI, vector 0xf0, to APIC ID 0x55, which no vCPU has. */
+#define KET_ICR_NOBODY ((0x55ULL << 32) | 0xf0)
 
 static int work;
 static uint64_t work_n;
@@ -36,6 +40,8 @@ static void guest_code(void)
 {
 	uint64_t i;
 
+	if (work == W_ICR)
+		x2apic_enable();
 	GUEST_SYNC(0);
 	GUEST_SYNC(1);
 	for (i = 0; i < work_n; i++) {
@@ -60,6 +66,12 @@ static void guest_code(void)
 			asm volatile("vmmcall" : "+a"(r) : : "memory");
 			break;
 		}
+		case W_TSCDL:	/* 0 disarms the TSC-deadline timer */
+			wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+			break;
+		case W_ICR:
+			wrmsr(APIC_BASE_MSR + (APIC_ICR >> 4), KET_ICR_NOBODY);
+			break;
 		}
 	}
 	GUEST_SYNC(2);
@@ -251,6 +263,28 @@ TEST(hcall_exact)
 	ket_run_work(_metadata, &r, W_HCALL, KET_N);
 	ASSERT_EQ(KET_N, ket_count(&r.reasons, "hypercall"));
 	ASSERT_EQ(KET_N, ket_count(&r.classes, "HCALL"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+TEST(dec_tsc_deadline_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_TSCDL, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "msr"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "DEC"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+TEST(apic_x2apic_icr_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_ICR, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "msr"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "APIC"));
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }
