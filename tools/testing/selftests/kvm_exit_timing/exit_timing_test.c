@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +30,62 @@
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
 
-enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR };
+enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
+	       W_VMLOAD, W_TLB };
+
+/* W_TLB: pages the guest has mapped but never touched, data and code. */
+#define KET_TLB_PAGES 64
+#define KET_TLB_DATA 0x40000000UL
+#define KET_TLB_CODE 0x40400000UL
 
 /* x2APIC ICR: fixed IPI, vector 0xf0, to APIC ID 0x55, which no vCPU has. */
 #define KET_ICR_NOBODY ((0x55ULL << 32) | 0xf0)
 
 static int work;
 static uint64_t work_n;
+static uint64_t vmload_gpa;
+
+/* One unit of work @i; W_TLB touches data page i + 1 and runs code page i + 1. */
+static void do_work(uint64_t i)
+{
+	switch (work) {
+	case W_CPUID: {
+		uint32_t a = 0, b, c = 0, d;
+
+		asm volatile("cpuid"
+			     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		break;
+	}
+	case W_PIO:
+	case W_SIGNAL:
+		asm volatile("outb %%al, %%dx"
+			     : : "a"(0), "d"(KET_PIO_PORT));
+		break;
+	case W_MMIO:
+		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
+		break;
+	case W_HCALL: {
+		uint64_t r = 0xdead;	/* no such hypercall */
+
+		asm volatile("vmmcall" : "+a"(r) : : "memory");
+		break;
+	}
+	case W_TSCDL:	/* 0 disarms the TSC-deadline timer */
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+		break;
+	case W_ICR:
+		wrmsr(APIC_BASE_MSR + (APIC_ICR >> 4), KET_ICR_NOBODY);
+		break;
+	case W_VMLOAD:
+		asm volatile("vmload %%rax"
+			     : : "a"(vmload_gpa) : "memory");
+		break;
+	case W_TLB:
+		*(volatile uint64_t *)(KET_TLB_DATA + (i + 1) * 4096) = i;
+		((void (*)(void))(KET_TLB_CODE + (i + 1) * 4096))();
+		break;
+	}
+}
 
 static void guest_code(void)
 {
@@ -42,49 +93,48 @@ static void guest_code(void)
 
 	if (work == W_ICR)
 		x2apic_enable();
+	if (work == W_VMLOAD)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	/*
+	 * W_TLB: touch page 0 of both regions through the same code as the
+	 * loop, so that their guest page tables, and the switch's jump table,
+	 * are mapped before the count starts.
+	 */
+	if (work == W_TLB)
+		do_work(~0ULL);
 	GUEST_SYNC(0);
 	GUEST_SYNC(1);
-	for (i = 0; i < work_n; i++) {
-		switch (work) {
-		case W_CPUID: {
-			uint32_t a = 0, b, c = 0, d;
-
-			asm volatile("cpuid"
-				     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-			break;
-		}
-		case W_PIO:
-			asm volatile("outb %%al, %%dx"
-				     : : "a"(0), "d"(KET_PIO_PORT));
-			break;
-		case W_MMIO:
-			*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
-			break;
-		case W_HCALL: {
-			uint64_t r = 0xdead;	/* no such hypercall */
-
-			asm volatile("vmmcall" : "+a"(r) : : "memory");
-			break;
-		}
-		case W_TSCDL:	/* 0 disarms the TSC-deadline timer */
-			wrmsr(MSR_IA32_TSC_DEADLINE, 0);
-			break;
-		case W_ICR:
-			wrmsr(APIC_BASE_MSR + (APIC_ICR >> 4), KET_ICR_NOBODY);
-			break;
-		}
-	}
+	for (i = 0; i < work_n; i++)
+		do_work(i);
 	GUEST_SYNC(2);
 	GUEST_DONE();
 }
 
-/* Runs until the guest's next ucall; port I/O and MMIO exits are ignored. */
-static uint64_t run_to_ucall(struct kvm_vcpu *vcpu)
+/*
+ * Runs until the guest's next ucall; port I/O and MMIO exits are ignored.
+ * With @signal, each exit to KET_PIO_PORT leaves SIGUSR1 pending: the next
+ * KVM_RUN returns EINTR (a signal exit), the signal is consumed, and the
+ * vCPU re-enters.
+ */
+static uint64_t run_to_ucall_sig(struct kvm_vcpu *vcpu, bool signal)
 {
 	struct ucall uc;
+	sigset_t usr1;
 
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
 	for (;;) {
-		vcpu_run(vcpu);
+		/* _vcpu_run() of the 6.1 library retries on EINTR. */
+		if (__vcpu_run(vcpu)) {
+			TEST_ASSERT(errno == EINTR && signal, "KVM_RUN: %m");
+			TEST_ASSERT(sigwaitinfo(&usr1, NULL) == SIGUSR1, "sigwait");
+			continue;
+		}
+		if (signal && vcpu->run->exit_reason == KVM_EXIT_IO &&
+		    vcpu->run->io.port == KET_PIO_PORT) {
+			pthread_kill(pthread_self(), SIGUSR1);
+			continue;
+		}
 		switch (get_ucall(vcpu, &uc)) {
 		case UCALL_SYNC:
 			return uc.args[1];
@@ -97,6 +147,43 @@ static uint64_t run_to_ucall(struct kvm_vcpu *vcpu)
 			break;
 		}
 	}
+}
+
+static uint64_t run_to_ucall(struct kvm_vcpu *vcpu)
+{
+	return run_to_ucall_sig(vcpu, false);
+}
+
+/* SIGUSR1 blocked in the thread, unblocked while in KVM_RUN. */
+static void ket_signal_setup(struct kvm_vcpu *vcpu)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];
+	} mask = { .m.len = 8 };
+	sigset_t usr1, cur;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	sigdelset(&cur, SIGUSR1);
+	memcpy(mask.set, &cur, 8);
+	/* The ioctl reads len, then the sigset that follows it. */
+	vcpu_ioctl(vcpu, KVM_SET_SIGNAL_MASK, &mask.m);
+}
+
+static void ket_tlb_setup(struct kvm_vm *vm)
+{
+	vm_vaddr_t data, code;
+	unsigned int i;
+
+	data = vm_vaddr_alloc(vm, (KET_TLB_PAGES + 1) * 4096, KET_TLB_DATA);
+	code = vm_vaddr_alloc(vm, (KET_TLB_PAGES + 1) * 4096, KET_TLB_CODE);
+	TEST_ASSERT(data == KET_TLB_DATA && code == KET_TLB_CODE, "vaddr");
+	/* "ret" at the start of each code page, written from the host. */
+	for (i = 0; i <= KET_TLB_PAGES; i++)
+		*(uint8_t *)addr_gva2hva(vm, code + i * 4096) = 0xc3;
 }
 
 static bool wait_for_file(const char *path)
@@ -138,6 +225,14 @@ static void ket_run_work(struct __test_metadata *_metadata, struct ket_run *r,
 	sync_global_to_guest(r->vm, work_n);
 	if (w == W_MMIO)
 		virt_pg_map(r->vm, KET_MMIO_GVA, KET_MMIO_GPA);
+	if (w == W_VMLOAD) {
+		vmload_gpa = addr_gva2gpa(r->vm, vm_vaddr_alloc_page(r->vm));
+		sync_global_to_guest(r->vm, vmload_gpa);
+	}
+	if (w == W_TLB)
+		ket_tlb_setup(r->vm);
+	if (w == W_SIGNAL)
+		ket_signal_setup(r->vcpu);
 	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
 	snprintf(r->vcpu_dir, sizeof(r->vcpu_dir), "%s/vcpu0", r->dir);
 
@@ -147,7 +242,7 @@ static void ket_run_work(struct __test_metadata *_metadata, struct ket_run *r,
 	ASSERT_EQ(1, run_to_ucall(r->vcpu));
 	snprintf(path, sizeof(path), "%s/exit_timing", r->dir);
 	ASSERT_EQ(0, ket_write_file(path, "c\n", 2, 0));
-	ASSERT_EQ(2, run_to_ucall(r->vcpu));
+	ASSERT_EQ(2, run_to_ucall_sig(r->vcpu, w == W_SIGNAL));
 
 	err = ket_parse_table(path, &r->classes);
 	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
@@ -285,6 +380,43 @@ TEST(apic_x2apic_icr_exact)
 	ket_run_work(_metadata, &r, W_ICR, KET_N);
 	ASSERT_EQ(KET_N, ket_count(&r.reasons, "msr"));
 	ASSERT_EQ(KET_N, ket_count(&r.classes, "APIC"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+/* An exit whose handling returned to userspace for a signal is SIGNAL. */
+TEST(signal_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_SIGNAL, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "SIGNAL"));
+	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, "io"));
+	ASSERT_EQ(1, ket_count(&r.classes, "PIO"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+TEST(nested_vmload_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_VMLOAD, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "vmload"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "NESTED"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+/* First touch of a page: one NPF each, fetch or data. */
+TEST(tlbvirt_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, W_TLB, KET_TLB_PAGES);
+	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "ITLBVIRT"));
+	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "DTLBVIRT"));
+	ASSERT_EQ(2 * KET_TLB_PAGES, ket_count(&r.reasons, "npf"));
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }
