@@ -18,6 +18,13 @@ check "status file" grep -q '^vendor svm$' $D/kvm_exit_timing/status
 
 ./exit_timing_test
 
+# Again under shadow paging: the ITLBREAL/DTLBREAL test runs, and the
+# others still hold.
+rmmod kvm_amd && insmod /modules/kvm-amd.ko npt=0 &&
+	grep -q N /sys/module/kvm_amd/parameters/npt || notok "kvm_amd npt=0"
+./exit_timing_test
+rmmod kvm_amd && insmod /modules/kvm-amd.ko || notok "kvm_amd reload"
+
 # A VM already running when the module is loaded is picked up.
 rmmod kvm_exit_timing
 ./ket_workload -s 6 >/tmp/wl.out &

@@ -31,7 +31,10 @@
 #define KET_MMIO_GPA 0xc0000000UL
 
 enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
-	       W_VMLOAD, W_TLB };
+	       W_VMLOAD, W_TLB, W_PFREAL };
+
+/* W_PFREAL: a guest-virtual page the guest's own page tables do not map. */
+#define KET_UNMAPPED_GVA 0x50000000UL
 
 /* W_TLB: pages the guest has mapped but never touched, data and code. */
 #define KET_TLB_PAGES 64
@@ -45,8 +48,24 @@ static int work;
 static uint64_t work_n;
 static uint64_t vmload_gpa;
 
-/* One unit of work @i; W_TLB touches data page i + 1 and runs code page i + 1. */
-static void do_work(uint64_t i)
+extern char ket_pf_read[], ket_pf_read_done[], ket_pf_fetch_done[];
+
+/* The guest's #PF handler: resume after the faulting read or jump. */
+static void ket_pf(struct ex_regs *regs)
+{
+	if (regs->rip == (uint64_t)ket_pf_read)
+		regs->rip = (uint64_t)ket_pf_read_done;
+	else if (regs->rip == KET_UNMAPPED_GVA)
+		regs->rip = (uint64_t)ket_pf_fetch_done;
+	else
+		GUEST_ASSERT(0);
+}
+
+/*
+ * One unit of work @i; W_TLB touches data page i + 1 and runs code page
+ * i + 1.  Not inlined: W_PFREAL's labels must exist once.
+ */
+static noinline void do_work(uint64_t i)
 {
 	switch (work) {
 	case W_CPUID: {
@@ -84,6 +103,14 @@ static void do_work(uint64_t i)
 		*(volatile uint64_t *)(KET_TLB_DATA + (i + 1) * 4096) = i;
 		((void (*)(void))(KET_TLB_CODE + (i + 1) * 4096))();
 		break;
+	case W_PFREAL:	/* a #PF on a read, then on a fetch: see ket_pf() */
+		asm volatile("ket_pf_read: movb (%0), %%al\n\t"
+			     "ket_pf_read_done:"
+			     : : "r"(KET_UNMAPPED_GVA) : "rax", "memory");
+		asm volatile("jmp *%0\n\t"
+			     "ket_pf_fetch_done:"
+			     : : "r"(KET_UNMAPPED_GVA) : "memory");
+		break;
 	}
 }
 
@@ -100,7 +127,7 @@ static void guest_code(void)
 	 * loop, so that their guest page tables, and the switch's jump table,
 	 * are mapped before the count starts.
 	 */
-	if (work == W_TLB)
+	if (work == W_TLB || work == W_PFREAL)
 		do_work(~0ULL);
 	GUEST_SYNC(0);
 	GUEST_SYNC(1);
@@ -130,6 +157,7 @@ static uint64_t run_to_ucall_sig(struct kvm_vcpu *vcpu, bool signal)
 			TEST_ASSERT(sigwaitinfo(&usr1, NULL) == SIGUSR1, "sigwait");
 			continue;
 		}
+		assert_on_unhandled_exception(vcpu);
 		if (signal && vcpu->run->exit_reason == KVM_EXIT_IO &&
 		    vcpu->run->io.port == KET_PIO_PORT) {
 			pthread_kill(pthread_self(), SIGUSR1);
@@ -186,6 +214,16 @@ static void ket_tlb_setup(struct kvm_vm *vm)
 		*(uint8_t *)addr_gva2hva(vm, code + i * 4096) = 0xc3;
 }
 
+/* kvm_amd's nested paging: NPF exits with it, #PF intercepts without. */
+static bool ket_npt(void)
+{
+	char *v = ket_slurp("/sys/module/kvm_amd/parameters/npt");
+	bool on = v && v[0] == 'Y';
+
+	free(v);
+	return on;
+}
+
 static bool wait_for_file(const char *path)
 {
 	int i;
@@ -233,6 +271,11 @@ static void ket_run_work(struct __test_metadata *_metadata, struct ket_run *r,
 		ket_tlb_setup(r->vm);
 	if (w == W_SIGNAL)
 		ket_signal_setup(r->vcpu);
+	if (w == W_PFREAL) {
+		vm_init_descriptor_tables(r->vm);
+		vcpu_init_descriptor_tables(r->vcpu);
+		vm_install_exception_handler(r->vm, PF_VECTOR, ket_pf);
+	}
 	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
 	snprintf(r->vcpu_dir, sizeof(r->vcpu_dir), "%s/vcpu0", r->dir);
 
@@ -346,7 +389,7 @@ TEST(mmio_exact)
 
 	ket_run_work(_metadata, &r, W_MMIO, KET_N);
 	ASSERT_EQ(KET_N, ket_count(&r.classes, "MMIO"));
-	ASSERT_GE(ket_count(&r.reasons, "npf"), KET_N);
+	ASSERT_GE(ket_count(&r.reasons, ket_npt() ? "npf" : "PF_excp"), KET_N);
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }
@@ -416,7 +459,26 @@ TEST(tlbvirt_exact)
 	ket_run_work(_metadata, &r, W_TLB, KET_TLB_PAGES);
 	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "ITLBVIRT"));
 	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "DTLBVIRT"));
-	ASSERT_EQ(2 * KET_TLB_PAGES, ket_count(&r.reasons, "npf"));
+	ASSERT_EQ(2 * KET_TLB_PAGES,
+		  ket_count(&r.reasons, ket_npt() ? "npf" : "PF_excp"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * Shadow paging (kvm_amd npt=0): KVM intercepts #PF and reflects to the
+ * guest the faults of its own page tables.
+ */
+TEST(tlbreal_exact_shadow_paging)
+{
+	struct ket_run r;
+
+	if (ket_npt())
+		SKIP(return, "needs kvm_amd npt=0");
+	ket_run_work(_metadata, &r, W_PFREAL, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "DTLBREAL"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "ITLBREAL"));
+	ASSERT_EQ(2 * KET_N, ket_count(&r.reasons, "PF_excp"));
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }
