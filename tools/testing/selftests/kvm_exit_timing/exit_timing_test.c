@@ -31,7 +31,17 @@
 #define KET_MMIO_GPA 0xc0000000UL
 
 enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
-	       W_VMLOAD, W_TLB, W_PFREAL };
+	       W_VMLOAD, W_TLB, W_PFREAL, W_HALT };
+
+/*
+ * W_HALT: the guest's APIC timer, one-shot (TSC-deadline mode is not in
+ * the default guest CPUID), and the registers 6.1's apic.h lacks.
+ */
+#define KET_TIMER_VECTOR 0x40
+#define KET_APIC_LVTT 0x320
+#define KET_APIC_TMICT 0x380
+#define KET_APIC_TDCR 0x3e0
+#define KET_TDCR_DIV1 0xb
 
 /* W_PFREAL: a guest-virtual page the guest's own page tables do not map. */
 #define KET_UNMAPPED_GVA 0x50000000UL
@@ -59,6 +69,11 @@ static void ket_pf(struct ex_regs *regs)
 		regs->rip = (uint64_t)ket_pf_fetch_done;
 	else
 		GUEST_ASSERT(0);
+}
+
+static void ket_timer(struct ex_regs *regs)
+{
+	x2apic_write_reg(APIC_EOI, 0);
 }
 
 /*
@@ -103,6 +118,10 @@ static noinline void do_work(uint64_t i)
 		*(volatile uint64_t *)(KET_TLB_DATA + (i + 1) * 4096) = i;
 		((void (*)(void))(KET_TLB_CODE + (i + 1) * 4096))();
 		break;
+	case W_HALT:	/* halt until the timer fires; ket_timer() EOIs */
+		x2apic_write_reg(KET_APIC_TMICT, 100000);
+		asm volatile("sti; hlt; cli" : : : "memory");
+		break;
 	case W_PFREAL:	/* a #PF on a read, then on a fetch: see ket_pf() */
 		asm volatile("ket_pf_read: movb (%0), %%al\n\t"
 			     "ket_pf_read_done:"
@@ -118,8 +137,12 @@ static void guest_code(void)
 {
 	uint64_t i;
 
-	if (work == W_ICR)
+	if (work == W_ICR || work == W_HALT)
 		x2apic_enable();
+	if (work == W_HALT) {	/* one-shot APIC timer, divide by 1 */
+		x2apic_write_reg(KET_APIC_TDCR, KET_TDCR_DIV1);
+		x2apic_write_reg(KET_APIC_LVTT, KET_TIMER_VECTOR);
+	}
 	if (work == W_VMLOAD)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	/*
@@ -271,10 +294,11 @@ static void ket_run_work(struct __test_metadata *_metadata, struct ket_run *r,
 		ket_tlb_setup(r->vm);
 	if (w == W_SIGNAL)
 		ket_signal_setup(r->vcpu);
-	if (w == W_PFREAL) {
+	if (w == W_PFREAL || w == W_HALT) {
 		vm_init_descriptor_tables(r->vm);
 		vcpu_init_descriptor_tables(r->vcpu);
 		vm_install_exception_handler(r->vm, PF_VECTOR, ket_pf);
+		vm_install_exception_handler(r->vm, KET_TIMER_VECTOR, ket_timer);
 	}
 	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
 	snprintf(r->vcpu_dir, sizeof(r->vcpu_dir), "%s/vcpu0", r->dir);
@@ -461,6 +485,34 @@ TEST(tlbvirt_exact)
 	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "DTLBVIRT"));
 	ASSERT_EQ(2 * KET_TLB_PAGES,
 		  ket_count(&r.reasons, ket_npt() ? "npf" : "PF_excp"));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * Each iteration arms the timer (x2APIC TMICT: DEC), halts until it fires
+ * (HALT, the wait included) and EOIs in the handler (an x2APIC MSR: APIC).
+ * Both MSR writes are "msr" exits.
+ */
+TEST(halt_exact)
+{
+	struct ket_run r;
+	const struct ket_trow *halt;
+
+	ket_run_work(_metadata, &r, W_HALT, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "hlt"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "HALT"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "DEC"));
+	ASSERT_EQ(2 * KET_N, ket_count(&r.reasons, "msr"));
+	/*
+	 * APIC: the N EOIs, plus an interrupt window (vintr) each time the
+	 * timer fired while the guest had interrupts off.
+	 */
+	ASSERT_EQ(KET_N + ket_count(&r.reasons, "vintr"),
+		  ket_count(&r.classes, "APIC"));
+	/* The halt waited for the timer: never an instant. */
+	halt = ket_row(&r.classes, "HALT");
+	ASSERT_GT(halt->min, 0);
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }
