@@ -37,23 +37,6 @@ void ket_agg_add_row(struct ket_agg *agg, const struct ket_row *row)
 		agg->hist[i] += row->hist[i];
 }
 
-void ket_agg_add(struct ket_agg *agg, const struct ket_agg *other)
-{
-	unsigned int i;
-
-	if (!other->count)
-		return;
-	agg->count += other->count;
-	agg->sum += other->sum;
-	agg->sumsq = ket_add_sat(agg->sumsq, other->sumsq);
-	if (other->min < agg->min)
-		agg->min = other->min;
-	if (other->max > agg->max)
-		agg->max = other->max;
-	for (i = 0; i < KET_HIST_BUCKETS; i++)
-		agg->hist[i] += other->hist[i];
-}
-
 /*
  * With n = count, S = sum, Q = sum of squares and S = q*n + r:
  *   n * var = Q - S^2/n = (Q - q^2*n - 2*q*r) - r^2/n

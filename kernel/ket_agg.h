@@ -32,7 +32,6 @@ struct ket_summary {
 
 void ket_agg_init(struct ket_agg *agg);
 void ket_agg_add_row(struct ket_agg *agg, const struct ket_row *row);
-void ket_agg_add(struct ket_agg *agg, const struct ket_agg *other);
 void ket_agg_summary(const struct ket_agg *agg, struct ket_summary *s);
 u32 ket_share_x100(__uint128_t part, __uint128_t total);
 

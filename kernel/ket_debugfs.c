@@ -30,8 +30,7 @@ static DEFINE_SPINLOCK(ket_reset_lock);
 #define KET_BUF_MIN (64 * 1024)
 #define KET_BUF_MAX (64 * 1024 * 1024)
 
-static const char *ket_exit_class_name(struct ket_vcpu *kv, bool guest_mode,
-				       unsigned int cls)
+static const char *ket_exit_class_name(bool guest_mode, unsigned int cls)
 {
 	if (guest_mode)
 		return ket_class_names[KVM_EXIT_TIMING_NESTED];
@@ -93,7 +92,7 @@ void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	}
 	if (now->phase == KET_PHASE_IN_EXIT) {
 		now->reason = ket_reasons->name[reason];
-		now->class_name = ket_exit_class_name(kv, guest_mode, cls);
+		now->class_name = ket_exit_class_name(guest_mode, cls);
 	}
 }
 

@@ -181,7 +181,6 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 	kv->scope.vm = vm;
 	kv->scope.vcpu = kv;
 	seqcount_init(&kv->seq);
-	kv->tsc_ratio = 0;
 	return kv;
 }
 
