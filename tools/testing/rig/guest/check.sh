@@ -25,6 +25,14 @@ rmmod kvm_amd && insmod /modules/kvm-amd.ko npt=0 &&
 ./exit_timing_test
 rmmod kvm_amd && insmod /modules/kvm-amd.ko || notok "kvm_amd reload"
 
+# The final tables of the last 16 VMs, no more.
+for i in $(seq 18); do ./ket_workload -i 16 >/dev/null; done
+sleep 2
+kept() { [ "$(ls $D/kvm_exit_timing/exited | wc -l)" = 16 ] &&
+	grep -q '^vms_exited_kept 16$' $D/kvm_exit_timing/status &&
+	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status; }
+check "the last 16 exited VMs are kept, no VM held" kept
+
 # A VM already running when the module is loaded is picked up.
 rmmod kvm_exit_timing
 ./ket_workload -s 6 >/tmp/wl.out &

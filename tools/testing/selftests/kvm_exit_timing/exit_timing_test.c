@@ -42,6 +42,14 @@ enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
 #define KET_APIC_TMICT 0x380
 #define KET_APIC_TDCR 0x3e0
 #define KET_TDCR_DIV1 0xb
+/*
+ * 1 ms at KVM's 1 GHz APIC bus.  Long enough that the timer practically
+ * never fires before the guest halts: in the rig (no nrip-save), a timer
+ * that fired with interrupts off just before "sti; hlt" was seen to leave
+ * the vCPU halted for good.
+ */
+#define KET_TIMER_NS 1000000
+#define KET_HALT_N 200
 
 /* W_PFREAL: a guest-virtual page the guest's own page tables do not map. */
 #define KET_UNMAPPED_GVA 0x50000000UL
@@ -119,7 +127,7 @@ static noinline void do_work(uint64_t i)
 		((void (*)(void))(KET_TLB_CODE + (i + 1) * 4096))();
 		break;
 	case W_HALT:	/* halt until the timer fires; ket_timer() EOIs */
-		x2apic_write_reg(KET_APIC_TMICT, 100000);
+		x2apic_write_reg(KET_APIC_TMICT, KET_TIMER_NS);
 		asm volatile("sti; hlt; cli" : : : "memory");
 		break;
 	case W_PFREAL:	/* a #PF on a read, then on a fetch: see ket_pf() */
@@ -499,18 +507,17 @@ TEST(halt_exact)
 	struct ket_run r;
 	const struct ket_trow *halt;
 
-	ket_run_work(_metadata, &r, W_HALT, KET_N);
-	ASSERT_EQ(KET_N, ket_count(&r.reasons, "hlt"));
-	ASSERT_EQ(KET_N, ket_count(&r.classes, "HALT"));
-	ASSERT_EQ(KET_N, ket_count(&r.classes, "DEC"));
-	ASSERT_EQ(2 * KET_N, ket_count(&r.reasons, "msr"));
+	ket_run_work(_metadata, &r, W_HALT, KET_HALT_N);
+	ASSERT_EQ(KET_HALT_N, ket_count(&r.reasons, "hlt"));
+	ASSERT_EQ(KET_HALT_N, ket_count(&r.classes, "HALT"));
+	ASSERT_EQ(KET_HALT_N, ket_count(&r.classes, "DEC"));
+	ASSERT_EQ(2 * KET_HALT_N, ket_count(&r.reasons, "msr"));
 	/*
 	 * APIC: the N EOIs, plus an interrupt window (vintr) each time the
 	 * timer fired while the guest had interrupts off.
 	 */
-	ASSERT_EQ(KET_N + ket_count(&r.reasons, "vintr"),
+	ASSERT_EQ(KET_HALT_N + ket_count(&r.reasons, "vintr"),
 		  ket_count(&r.classes, "APIC"));
-	/* The halt waited for the timer: never an instant. */
 	halt = ket_row(&r.classes, "HALT");
 	ASSERT_GT(halt->min, 0);
 	ket_check_tables(_metadata, &r);
