@@ -305,9 +305,11 @@ static void ket_run_work(struct __test_metadata *_metadata, struct ket_run *r,
 	if (w == W_PFREAL || w == W_HALT) {
 		vm_init_descriptor_tables(r->vm);
 		vcpu_init_descriptor_tables(r->vcpu);
-		vm_install_exception_handler(r->vm, PF_VECTOR, ket_pf);
-		vm_install_exception_handler(r->vm, KET_TIMER_VECTOR, ket_timer);
 	}
+	if (w == W_PFREAL)
+		vm_install_exception_handler(r->vm, PF_VECTOR, ket_pf);
+	if (w == W_HALT)
+		vm_install_exception_handler(r->vm, KET_TIMER_VECTOR, ket_timer);
 	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
 	snprintf(r->vcpu_dir, sizeof(r->vcpu_dir), "%s/vcpu0", r->dir);
 
@@ -391,6 +393,23 @@ static void ket_check_tables(struct __test_metadata *_metadata,
 			     21)) TH_LOG("now: %s", r->classes.vcpus[0].now);
 }
 
+/*
+ * Runs @n of @w and asserts exactly @n_reason exits of @reason and @n_class
+ * of @cls, then the properties every table has.
+ */
+static void ket_expect(struct __test_metadata *_metadata, enum ket_work w,
+		       uint64_t n, const char *reason, uint64_t n_reason,
+		       const char *cls, uint64_t n_class)
+{
+	struct ket_run r;
+
+	ket_run_work(_metadata, &r, w, n);
+	ASSERT_EQ(n_reason, ket_count(&r.reasons, reason));
+	ASSERT_EQ(n_class, ket_count(&r.classes, cls));
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
 TEST(cpuid_exact)
 {
 	struct ket_run r;
@@ -406,13 +425,7 @@ TEST(cpuid_exact)
 
 TEST(pio_exact)
 {
-	struct ket_run r;
-
-	ket_run_work(_metadata, &r, W_PIO, KET_N);
-	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, "io"));
-	ASSERT_EQ(KET_N + 1, ket_count(&r.classes, "PIO"));
-	ket_check_tables(_metadata, &r);
-	kvm_vm_free(r.vm);
+	ket_expect(_metadata, W_PIO, KET_N, "io", KET_N + 1, "PIO", KET_N + 1);
 }
 
 TEST(mmio_exact)
@@ -428,35 +441,18 @@ TEST(mmio_exact)
 
 TEST(hcall_exact)
 {
-	struct ket_run r;
-
-	ket_run_work(_metadata, &r, W_HCALL, KET_N);
-	ASSERT_EQ(KET_N, ket_count(&r.reasons, "hypercall"));
-	ASSERT_EQ(KET_N, ket_count(&r.classes, "HCALL"));
-	ket_check_tables(_metadata, &r);
-	kvm_vm_free(r.vm);
+	ket_expect(_metadata, W_HCALL, KET_N, "hypercall", KET_N, "HCALL",
+		   KET_N);
 }
 
 TEST(dec_tsc_deadline_exact)
 {
-	struct ket_run r;
-
-	ket_run_work(_metadata, &r, W_TSCDL, KET_N);
-	ASSERT_EQ(KET_N, ket_count(&r.reasons, "msr"));
-	ASSERT_EQ(KET_N, ket_count(&r.classes, "DEC"));
-	ket_check_tables(_metadata, &r);
-	kvm_vm_free(r.vm);
+	ket_expect(_metadata, W_TSCDL, KET_N, "msr", KET_N, "DEC", KET_N);
 }
 
 TEST(apic_x2apic_icr_exact)
 {
-	struct ket_run r;
-
-	ket_run_work(_metadata, &r, W_ICR, KET_N);
-	ASSERT_EQ(KET_N, ket_count(&r.reasons, "msr"));
-	ASSERT_EQ(KET_N, ket_count(&r.classes, "APIC"));
-	ket_check_tables(_metadata, &r);
-	kvm_vm_free(r.vm);
+	ket_expect(_metadata, W_ICR, KET_N, "msr", KET_N, "APIC", KET_N);
 }
 
 /* An exit whose handling returned to userspace for a signal is SIGNAL. */
@@ -474,13 +470,7 @@ TEST(signal_exact)
 
 TEST(nested_vmload_exact)
 {
-	struct ket_run r;
-
-	ket_run_work(_metadata, &r, W_VMLOAD, KET_N);
-	ASSERT_EQ(KET_N, ket_count(&r.reasons, "vmload"));
-	ASSERT_EQ(KET_N, ket_count(&r.classes, "NESTED"));
-	ket_check_tables(_metadata, &r);
-	kvm_vm_free(r.vm);
+	ket_expect(_metadata, W_VMLOAD, KET_N, "vmload", KET_N, "NESTED", KET_N);
 }
 
 /* First touch of a page: one NPF each, fetch or data. */
@@ -505,7 +495,6 @@ TEST(tlbvirt_exact)
 TEST(halt_exact)
 {
 	struct ket_run r;
-	const struct ket_trow *halt;
 
 	ket_run_work(_metadata, &r, W_HALT, KET_HALT_N);
 	ASSERT_EQ(KET_HALT_N, ket_count(&r.reasons, "hlt"));
@@ -518,8 +507,7 @@ TEST(halt_exact)
 	 */
 	ASSERT_EQ(KET_HALT_N + ket_count(&r.reasons, "vintr"),
 		  ket_count(&r.classes, "APIC"));
-	halt = ket_row(&r.classes, "HALT");
-	ASSERT_GT(halt->min, 0);
+	ASSERT_GT(ket_row(&r.classes, "HALT")->min, 0);
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }
