@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/hash.h>
+#include <linux/kref.h>
 #include <linux/kvm_host.h>
 #include <linux/rculist.h>
 #include <linux/list.h>
@@ -26,6 +27,7 @@ enum ket_file_kind {
 	KET_FILE_TIMING,
 	KET_FILE_REASONS,
 	KET_FILE_HISTOGRAM,
+	KET_FILE_STATS,
 	KET_NR_FILES,
 };
 
@@ -54,6 +56,7 @@ struct ket_vcpu {
 	struct list_head node;		/* in vm->vcpus, RCU for readers */
 	struct ket_scope scope;
 	int id;				/* vcpu->vcpu_id */
+	bool attached;			/* @unaccounted final; ket_lock */
 	struct dentry *dir;		/* KVM's vcpu<N> dir, or ours */
 	struct dentry *files[KET_NR_FILES];
 
@@ -73,9 +76,13 @@ struct ket_vcpu {
 };
 
 struct ket_vm {
+	/* The lists below and each stats file hold one; ket_vm_put(). */
+	struct kref ref;
 	struct list_head node;		/* ket_vms, then ket_exited_vms */
 	struct kvm *kvm;		/* our reference; NULL once exited */
 	char name[KET_NAME_LEN];	/* "<pid>-<fd>", as KVM's dir */
+	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<pid>" */
+	struct pid *owner;		/* process that ran its first vCPU */
 	u64 serial;
 	struct list_head vcpus;
 	struct ket_scope scope;
@@ -127,6 +134,13 @@ ket_vcpu_find(const struct kvm_vcpu *vcpu)
 }
 
 int ket_lifecycle_init(void);
+void ket_vm_get(struct ket_vm *vm);
+void ket_vm_put(struct ket_vm *vm);
+struct ket_vm *ket_vm_get_by_id(u64 id);
+int ket_vm_list(bool (*may_read)(struct ket_vm *vm),
+		struct kvm_exit_timing_vm *out, u32 room, u32 *nr);
+struct ket_vcpu *ket_vm_vcpu(struct ket_vm *vm, int id);
+unsigned int ket_vm_vcpu_ids(struct ket_vm *vm, u32 *ids, u32 room);
 void ket_lifecycle_exit(void);
 void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit);
 void ket_lifecycle_free_exited(void);
@@ -140,5 +154,14 @@ void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		   unsigned int nr_rows, struct ket_vcpu_now *now);
 void ket_vcpu_reset(struct ket_vcpu *kv);
 void ket_vcpu_finish(struct ket_vcpu *kv);
+void ket_scope_reset(struct ket_scope *sc);
+
+/* ket_stats.c */
+extern const struct file_operations ket_stats_debugfs_fops;
+int ket_stats_fd(struct ket_vm *vm, struct ket_vcpu *kv);
+
+/* ket_dev.c */
+int ket_dev_init(void);
+void ket_dev_exit(void);
 
 #endif /* KET_H */

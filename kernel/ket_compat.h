@@ -11,6 +11,7 @@
 
 #ifdef __KERNEL__
 #include <linux/bitops.h>
+#include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/string.h>

@@ -18,12 +18,6 @@
 
 #include "ket.h"
 
-static const char *const ket_file_names[KET_NR_FILES] = {
-	[KET_FILE_TIMING] = "exit_timing",
-	[KET_FILE_REASONS] = "exit_reasons",
-	[KET_FILE_HISTOGRAM] = "exit_histogram",
-};
-
 /* Serialises resets applied by a reader (exited VMs) and by retirement. */
 static DEFINE_SPINLOCK(ket_reset_lock);
 
@@ -125,7 +119,7 @@ void ket_vcpu_finish(struct ket_vcpu *kv)
 	spin_unlock_irqrestore(&ket_reset_lock, flags);
 }
 
-static void ket_scope_reset(struct ket_scope *sc)
+void ket_scope_reset(struct ket_scope *sc)
 {
 	struct ket_vcpu *kv;
 
@@ -307,8 +301,8 @@ static int ket_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-#define KET_FOPS(fn)							\
-	{								\
+#define KET_TEXT_FOPS(name, fn)						\
+	static const struct file_operations name = {			\
 		.owner = THIS_MODULE,					\
 		.open = fn,						\
 		.read = ket_read,					\
@@ -317,10 +311,20 @@ static int ket_release(struct inode *inode, struct file *file)
 		.release = ket_release,					\
 	}
 
-static const struct file_operations ket_fops[KET_NR_FILES] = {
-	[KET_FILE_TIMING] = KET_FOPS(ket_open_timing),
-	[KET_FILE_REASONS] = KET_FOPS(ket_open_reasons),
-	[KET_FILE_HISTOGRAM] = KET_FOPS(ket_open_histogram),
+KET_TEXT_FOPS(ket_timing_fops, ket_open_timing);
+KET_TEXT_FOPS(ket_reasons_fops, ket_open_reasons);
+KET_TEXT_FOPS(ket_histogram_fops, ket_open_histogram);
+static const struct {
+	const char *name;
+	umode_t mode;
+	const struct file_operations *fops;
+} ket_files[KET_NR_FILES] = {
+	[KET_FILE_TIMING] = { "exit_timing", 0600, &ket_timing_fops },
+	[KET_FILE_REASONS] = { "exit_reasons", 0600, &ket_reasons_fops },
+	[KET_FILE_HISTOGRAM] = { "exit_histogram", 0600,
+				 &ket_histogram_fops },
+	[KET_FILE_STATS] = { "exit_timing.stats", 0400,
+			     &ket_stats_debugfs_fops },
 };
 
 void ket_debugfs_create(struct dentry *dir, struct dentry **files,
@@ -329,8 +333,9 @@ void ket_debugfs_create(struct dentry *dir, struct dentry **files,
 	unsigned int i;
 
 	for (i = 0; i < KET_NR_FILES; i++)
-		files[i] = debugfs_create_file(ket_file_names[i], 0600, dir,
-					       scope, &ket_fops[i]);
+		files[i] = debugfs_create_file(ket_files[i].name,
+					       ket_files[i].mode, dir, scope,
+					       ket_files[i].fops);
 }
 
 void ket_debugfs_remove(struct dentry **files)

@@ -54,7 +54,8 @@ struct ket_slot {
 	struct kvm_vcpu *vcpu;	/* claimer, by cmpxchg; NULL when free */
 	struct kvm *kvm;	/* the claimer's reference */
 	u64 missed;		/* exits of @vcpu before it was attached */
-	int ready;		/* @kvm and @missed are set */
+	struct pid *owner;	/* the claimer's process */
+	int ready;		/* @kvm, @owner and @missed are set */
 	struct ket_vcpu *done;	/* attach worker only */
 };
 
@@ -101,6 +102,7 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 		/* Running vcpu: its fd holds the VM, so this cannot be the 1st. */
 		kvm_get_kvm(vcpu->kvm);
 		s->kvm = vcpu->kvm;
+		s->owner = get_task_pid(current, PIDTYPE_TGID);
 		s->missed = at_exit;
 		/* Publishes @kvm and @missed to the attach worker. */
 		smp_store_release(&s->ready, 1);
@@ -127,14 +129,18 @@ static bool ket_has_dir(struct dentry *d)
 	return !IS_ERR_OR_NULL(d);
 }
 
-static struct ket_vm *ket_vm_create(struct kvm *kvm)
+static struct ket_vm *ket_vm_create(struct kvm *kvm, struct ket_slot *s)
 {
 	struct ket_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
 
 	if (!vm)
 		return NULL;
+	kref_init(&vm->ref);
 	kvm_get_kvm(kvm);
 	vm->kvm = kvm;
+	vm->owner = s->owner;
+	s->owner = NULL;
+	snprintf(vm->stats_id, sizeof(vm->stats_id), "%s", kvm->stats_id);
 	vm->serial = ++ket_vm_serial;
 	INIT_LIST_HEAD(&vm->vcpus);
 	vm->scope.vm = vm;
@@ -150,14 +156,16 @@ static struct ket_vm *ket_vm_create(struct kvm *kvm)
 }
 
 /*
- * KVM creates a vCPU's debugfs directory after its fd, so a vCPU may run
- * before the directory exists: retried by the reaper until it does.
+ * A vCPU's files appear once its attach is complete, its count of exits
+ * before the attach included.  KVM creates a vCPU's debugfs directory
+ * after its fd, so a vCPU may run before the directory exists: retried
+ * by the reaper until it does.
  */
 static void ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
 {
 	char name[24];
 
-	if (kv->dir || !ket_has_dir(vm->dir))
+	if (kv->dir || !kv->attached || !ket_has_dir(vm->dir))
 		return;
 	snprintf(name, sizeof(name), "vcpu%d", kv->id);
 	kv->dir = debugfs_lookup(name, vm->dir);
@@ -190,7 +198,7 @@ static int ket_attach_slot(struct ket_slot *s)
 	struct ket_vcpu *kv;
 
 	if (!vm)
-		vm = ket_vm_create(s->kvm);
+		vm = ket_vm_create(s->kvm, s);
 	if (!vm)
 		return -ENOMEM;
 	kv = ket_vcpu_create(vm, s->vcpu);
@@ -199,7 +207,6 @@ static int ket_attach_slot(struct ket_slot *s)
 	list_add_tail_rcu(&kv->node, &vm->vcpus);
 	hlist_add_head_rcu(&kv->hnode,
 			   &ket_vcpu_hash[hash_ptr(s->vcpu, KET_HASH_BITS)]);
-	ket_vcpu_files(vm, kv);
 	s->done = kv;
 	return 0;
 }
@@ -208,6 +215,8 @@ static void ket_slot_free(struct ket_slot *s)
 {
 	kvm_put_kvm(s->kvm);
 	s->kvm = NULL;
+	put_pid(s->owner);
+	s->owner = NULL;
 	s->done = NULL;
 	WRITE_ONCE(s->ready, 0);
 	/* The slot is reusable only once all of the above is visible. */
@@ -249,18 +258,37 @@ static void ket_attach_fn(struct work_struct *work)
 		if (!s->done)
 			continue;
 		atomic64_add(READ_ONCE(s->missed), &s->done->unaccounted);
+		s->done->attached = true;
+		ket_vcpu_files(s->done->vm, s->done);
 		ket_slot_free(s);
 	}
 	mutex_unlock(&ket_lock);
 }
 
-static void ket_vm_free(struct ket_vm *vm)
+static void ket_vm_release(struct kref *ref)
 {
+	struct ket_vm *vm = container_of(ref, struct ket_vm, ref);
 	struct ket_vcpu *kv, *tmp;
 
 	list_for_each_entry_safe(kv, tmp, &vm->vcpus, node)
 		kvfree(kv);
+	put_pid(vm->owner);
 	kfree(vm);
+}
+
+void ket_vm_get(struct ket_vm *vm)
+{
+	kref_get(&vm->ref);
+}
+
+/*
+ * The last reference goes with the VM's retirement from exited/ or with
+ * its last stats file, whichever is later.  By then the VM is on no list
+ * and in no hash: nothing can find it, and no vCPU of it can run.
+ */
+void ket_vm_put(struct ket_vm *vm)
+{
+	kref_put(&vm->ref, ket_vm_release);
 }
 
 static void ket_exited_files(struct ket_vm *vm)
@@ -316,7 +344,7 @@ static void ket_vm_retire(struct ket_vm *vm)
 		list_del(&old->node);
 		ket_nr_exited--;
 		debugfs_remove_recursive(old->dir);
-		ket_vm_free(old);
+		ket_vm_put(old);
 	}
 }
 
@@ -353,6 +381,92 @@ static void ket_reap_fn(struct work_struct *work)
 		mutex_unlock(&ket_lock);
 	}
 	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
+}
+
+/* Attached or exited VM @id, referenced; NULL if there is none. */
+struct ket_vm *ket_vm_get_by_id(u64 id)
+{
+	struct list_head *lists[] = { &ket_vms, &ket_exited_vms };
+	struct ket_vm *vm, *found = NULL;
+	unsigned int i;
+
+	mutex_lock(&ket_lock);
+	for (i = 0; i < ARRAY_SIZE(lists) && !found; i++)
+		list_for_each_entry(vm, lists[i], node)
+			if (vm->serial == id) {
+				ket_vm_get(vm);
+				found = vm;
+				break;
+			}
+	mutex_unlock(&ket_lock);
+	return found;
+}
+
+/* vCPU @id of @vm, which the caller holds; NULL if it has none. */
+struct ket_vcpu *ket_vm_vcpu(struct ket_vm *vm, int id)
+{
+	struct ket_vcpu *kv, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(kv, &vm->vcpus, node)
+		if (kv->id == id) {
+			found = kv;
+			break;
+		}
+	rcu_read_unlock();
+	return found;
+}
+
+/* Fills up to @room vCPU ids of @vm; returns how many it has. */
+unsigned int ket_vm_vcpu_ids(struct ket_vm *vm, u32 *ids, u32 room)
+{
+	struct ket_vcpu *kv;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(kv, &vm->vcpus, node) {
+		if (n < room)
+			ids[n] = kv->id;
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+static void ket_vm_describe(struct ket_vm *vm, struct kvm_exit_timing_vm *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = vm->serial;
+	d->pid = pid_vnr(vm->owner);
+	d->flags = vm->kvm ? 0 : KVM_EXIT_TIMING_VM_EXITED;
+	d->nr_vcpus = ket_vm_vcpu_ids(vm, NULL, 0);
+	strscpy(d->name, vm->name, sizeof(d->name));
+}
+
+/*
+ * The VMs @may_read accepts, attached ones first, then exited ones,
+ * oldest first.  *@nr is set to their number; -E2BIG if @room is less.
+ */
+int ket_vm_list(bool (*may_read)(struct ket_vm *vm),
+		struct kvm_exit_timing_vm *out, u32 room, u32 *nr)
+{
+	struct list_head *lists[] = { &ket_vms, &ket_exited_vms };
+	struct ket_vm *vm;
+	unsigned int i;
+	u32 n = 0;
+
+	mutex_lock(&ket_lock);
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(vm, lists[i], node) {
+			if (!may_read(vm))
+				continue;
+			if (n < room)
+				ket_vm_describe(vm, &out[n]);
+			n++;
+		}
+	mutex_unlock(&ket_lock);
+	*nr = n;
+	return n > room ? -E2BIG : 0;
 }
 
 void ket_status(struct ket_buf *b)
@@ -404,7 +518,7 @@ void ket_lifecycle_exit(void)
 		ket_vm_unlink(vm);
 		kvm_put_kvm(vm->kvm);
 		list_del(&vm->node);
-		ket_vm_free(vm);
+		ket_vm_put(vm);
 	}
 	/* The exited VMs' files go with the whole tree, removed by the caller. */
 	mutex_unlock(&ket_lock);
@@ -416,7 +530,7 @@ void ket_lifecycle_free_exited(void)
 
 	list_for_each_entry_safe(vm, tmp, &ket_exited_vms, node) {
 		list_del(&vm->node);
-		ket_vm_free(vm);
+		ket_vm_put(vm);
 	}
 	ket_nr_exited = 0;
 }

@@ -80,8 +80,13 @@ static int __init ket_init(void)
 	ret = ket_probes_register();
 	if (ret)
 		goto lifecycle;
+	ret = ket_dev_init();
+	if (ret)
+		goto probes;
 	return 0;
 
+probes:
+	ket_probes_unregister();
 lifecycle:
 	ket_lifecycle_exit();
 remove:
@@ -93,6 +98,7 @@ free:
 
 static void __exit ket_exit(void)
 {
+	ket_dev_exit();
 	ket_probes_unregister();
 	ket_lifecycle_exit();
 	debugfs_remove_recursive(ket_debugfs_root);

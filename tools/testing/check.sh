@@ -62,7 +62,7 @@ payload=$out/payload
 rm -rf "$payload"
 mkdir -p "$payload"
 cp "$top/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
-	"$out/selftests/ket_workload" "$payload/"
+	"$out/selftests/stats_test" "$out/selftests/ket_workload" "$payload/"
 "$rig" initramfs "$out/rig.cpio.gz" "$payload" || exit 1
 
 if [ "$mode" = demo ]; then

@@ -64,6 +64,8 @@ cmd_initramfs() {
 	kver=$(cmd_kver)
 	root=$(mktemp -d)
 	trap 'rm -rf "$root"' RETURN
+	# mktemp's 0700 would keep every user but root out of the guest's /.
+	chmod 755 "$root"
 	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,ket}
 	cp /bin/busybox "$root/bin/busybox"
 	for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \

@@ -17,9 +17,13 @@ insmod $KO || notok "insmod"
 check "status file" grep -q '^vendor svm$' $D/kvm_exit_timing/status
 
 ./exit_timing_test
+./stats_test
 
 # Again under shadow paging: the ITLBREAL/DTLBREAL test runs, and the
 # others still hold.
+idle() { grep -q '^vms_attached 0$' $D/kvm_exit_timing/status; }
+wait_idle() { for i in $(seq 30); do idle && return; sleep 0.2; done; }
+wait_idle	# the module's references go within half a second
 rmmod kvm_amd && insmod /modules/kvm-amd.ko npt=0 &&
 	grep -q N /sys/module/kvm_amd/parameters/npt || notok "kvm_amd npt=0"
 ./exit_timing_test

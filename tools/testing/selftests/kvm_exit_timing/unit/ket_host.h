@@ -6,6 +6,7 @@
 #ifndef KET_HOST_H
 #define KET_HOST_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int16_t s16;
 typedef int64_t s64;
 
 #define U64_MAX UINT64_MAX

@@ -11,6 +11,7 @@
 #include "ket_acct.h"
 #include "ket_agg.h"
 #include "ket_format.h"
+#include "ket_stats_layout.h"
 #include "ket_u128.h"
 #include "ket_x86_exits.h"
 
@@ -370,6 +371,113 @@ TEST(classes)
 		ASSERT_TRUE(svm.cls[i] < C(TIMEINGUEST) || svm.cls[i] >= KET_RESOLVE_FIRST);
 	for (unsigned int i = 0; i < vmx.nr; i++)
 		ASSERT_TRUE(vmx.cls[i] < C(TIMEINGUEST) || vmx.cls[i] >= KET_RESOLVE_FIRST);
+}
+
+/* The binary stats file: KVM's layout, byte for byte. */
+TEST(stats_layout_exact)
+{
+	struct ket_stats_totals tot = { 1, 11, 10, 0, 3, 0 };
+	struct ket_stats_layout l;
+	struct kvm_stats_header *h;
+	struct kvm_stats_desc *d;
+	unsigned int rows, i;
+	struct ket_agg *aggs;
+	u64 *data;
+	char *buf;
+
+	ASSERT_EQ(0, ket_reason_table_init(&svm, KET_VENDOR_SVM));
+	ASSERT_EQ(0, ket_reason_table_init(&vmx, KET_VENDOR_VMX));
+	rows = KVM_EXIT_TIMING_NR_CLASSES + svm.nr;
+	ket_stats_layout_init(&l, rows);
+	ASSERT_EQ(6 + 6 * rows, l.num_desc);
+	ASSERT_EQ(64, l.desc_size);	/* 16 + the 48-byte name */
+	ASSERT_EQ(24, l.id_offset);
+	ASSERT_EQ(72, l.desc_offset);
+	ASSERT_EQ(72 + 64 * l.num_desc, l.data_offset);
+	ASSERT_EQ((6 + rows * 44) * 8, l.data_size);
+	ASSERT_EQ(l.data_offset + l.data_size, l.size);
+
+	buf = calloc(1, l.size);
+	ASSERT_EQ(0, ket_stats_write_meta(&l, &svm, "kvm-42/exit_timing", buf));
+	h = (void *)buf;
+	ASSERT_EQ(0, h->flags);
+	ASSERT_EQ(48, h->name_size);
+	ASSERT_EQ(l.num_desc, h->num_desc);
+	ASSERT_EQ(24, h->id_offset);
+	ASSERT_EQ(72, h->desc_offset);
+	ASSERT_EQ(l.data_offset, h->data_offset);
+	ASSERT_STREQ("kvm-42/exit_timing", buf + 24);
+	d = (void *)(buf + 72);
+	ASSERT_STREQ("vcpus", d->name);
+	ASSERT_EQ(KVM_STATS_TYPE_INSTANT, d->flags);
+	d = (void *)(buf + 72 + 5 * 64);
+	ASSERT_STREQ("anomalies", d->name);
+	ASSERT_EQ(40, d->offset);
+	/* Row 0 (EMULINST): count at word 6, its histogram at word 12. */
+	d = (void *)(buf + 72 + 6 * 64);
+	ASSERT_STREQ("class_EMULINST_count", d->name);
+	ASSERT_EQ(48, d->offset);
+	ASSERT_EQ(1, d->size);
+	ASSERT_EQ(0, d->exponent);
+	d = (void *)(buf + 72 + 10 * 64);
+	ASSERT_STREQ("class_EMULINST_sumsq_ns2", d->name);
+	ASSERT_EQ(2, d->size);
+	ASSERT_EQ(80, d->offset);
+	d = (void *)(buf + 72 + 11 * 64);
+	ASSERT_STREQ("class_EMULINST_hist_ns", d->name);
+	ASSERT_EQ(KVM_STATS_TYPE_LOG_HIST | KVM_STATS_UNIT_SECONDS |
+		  KVM_STATS_BASE_POW10, d->flags);
+	ASSERT_EQ(-9, d->exponent);
+	ASSERT_EQ(38, d->size);
+	ASSERT_EQ(0, d->bucket_size);
+	ASSERT_EQ(96, d->offset);
+	/* The first reason row follows TIMEINGUEST. */
+	d = (void *)(buf + 72 + (6 + 6 * KVM_EXIT_TIMING_NR_CLASSES) * 64);
+	ASSERT_EQ(0, strncmp(d->name, "reason_", 7));
+	ASSERT_EQ((6 + 44 * KVM_EXIT_TIMING_NR_CLASSES) * 8, d->offset);
+	d = (void *)(buf + 72 + (l.num_desc - 1) * 64);
+	ASSERT_STREQ("reason_unknown_hist_ns", d->name);
+	/* Bytes after each name's terminator are zero. */
+	for (i = strlen(d->name); i < 48; i++)
+		ASSERT_EQ(0, d->name[i]);
+	/* Every VMX name fits, as every SVM one did. */
+	ket_stats_layout_init(&l, KVM_EXIT_TIMING_NR_CLASSES + vmx.nr);
+	free(buf);
+	buf = calloc(1, l.size);
+	ASSERT_EQ(0, ket_stats_write_meta(&l, &vmx, "kvm-1/vcpu-0/exit_timing",
+					  buf));
+	/* An id that does not fit is refused. */
+	ASSERT_EQ(-ENAMETOOLONG,
+		  ket_stats_write_meta(&l, &vmx,
+				       "kvm-1234567890123/vcpu-1234567890123/exit_timing",
+				       buf));
+
+	/* Data words: counters, then each row; min 0 while empty. */
+	aggs = calloc(rows, sizeof(*aggs));
+	for (i = 0; i < rows; i++)
+		ket_agg_init(&aggs[i]);
+	ket_agg_add_row(&aggs[0], &(struct ket_row){
+		.count = 2, .sum = 300, .min_inv = ~100ULL, .max = 200,
+		.sumsq = (__uint128_t)1 << 64 | 5, .hist = { [7] = 1, [8] = 1 } });
+	ket_stats_layout_init(&l, rows);
+	data = calloc(1, l.data_size);
+	ket_stats_write_data(&l, data, aggs, &tot);
+	ASSERT_EQ(1, data[0]);
+	ASSERT_EQ(11, data[1]);
+	ASSERT_EQ(10, data[2]);
+	ASSERT_EQ(3, data[4]);
+	ASSERT_EQ(2, data[6]);
+	ASSERT_EQ(300, data[7]);
+	ASSERT_EQ(100, data[8]);
+	ASSERT_EQ(200, data[9]);
+	ASSERT_EQ(5, data[10]);
+	ASSERT_EQ(1, data[11]);
+	ASSERT_EQ(1, data[12 + 7]);
+	ASSERT_EQ(1, data[12 + 8]);
+	ASSERT_EQ(0, data[6 + 44 + 2]);	/* row 1's min, no exits */
+	free(data);
+	free(aggs);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

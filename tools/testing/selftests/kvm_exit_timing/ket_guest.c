@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The selftests' guests: exactly N of one kind of exit, and the host side
+ * that runs them to a known point (see ket_run_work()).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apic.h"
+#include "kvm_util.h"
+#include "processor.h"
+
+#include "ket_guest.h"
+#include "ket_util.h"
+
+#define KET_MMIO_GVA 0xc0000000UL
+#define KET_MMIO_GPA 0xc0000000UL
+
+/*
+ * W_HALT: the guest's APIC timer, one-shot (TSC-deadline mode is not in
+ * the default guest CPUID), and the registers 6.1's apic.h lacks.
+ */
+#define KET_TIMER_VECTOR 0x40
+#define KET_APIC_LVTT 0x320
+#define KET_APIC_TMICT 0x380
+#define KET_APIC_TDCR 0x3e0
+#define KET_TDCR_DIV1 0xb
+/*
+ * 1 ms at KVM's 1 GHz APIC bus.  Long enough that the timer practically
+ * never fires before the guest halts: in the rig (no nrip-save), a timer
+ * that fired with interrupts off just before "sti; hlt" was seen to leave
+ * the vCPU halted for good.
+ */
+#define KET_TIMER_NS 1000000
+
+/* W_PFREAL: a guest-virtual page the guest's own page tables do not map. */
+#define KET_UNMAPPED_GVA 0x50000000UL
+
+/* x2APIC ICR: fixed IPI, vector 0xf0, to APIC ID 0x55, which no vCPU has. */
+#define KET_ICR_NOBODY ((0x55ULL << 32) | 0xf0)
+
+static int work;
+static uint64_t work_n;
+static uint64_t vmload_gpa;
+
+extern char ket_pf_read[], ket_pf_read_done[], ket_pf_fetch_done[];
+
+/* The guest's #PF handler: resume after the faulting read or jump. */
+static void ket_pf(struct ex_regs *regs)
+{
+	if (regs->rip == (uint64_t)ket_pf_read)
+		regs->rip = (uint64_t)ket_pf_read_done;
+	else if (regs->rip == KET_UNMAPPED_GVA)
+		regs->rip = (uint64_t)ket_pf_fetch_done;
+	else
+		GUEST_ASSERT(0);
+}
+
+static void ket_timer(struct ex_regs *regs)
+{
+	x2apic_write_reg(APIC_EOI, 0);
+}
+
+/*
+ * One unit of work @i; W_TLB touches data page i + 1 and runs code page
+ * i + 1.  Not inlined: W_PFREAL's labels must exist once.
+ */
+static noinline void do_work(uint64_t i)
+{
+	switch (work) {
+	case W_CPUID: {
+		uint32_t a = 0, b, c = 0, d;
+
+		asm volatile("cpuid"
+			     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		break;
+	}
+	case W_PIO:
+	case W_SIGNAL:
+		asm volatile("outb %%al, %%dx"
+			     : : "a"(0), "d"(KET_PIO_PORT));
+		break;
+	case W_MMIO:
+		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
+		break;
+	case W_HCALL: {
+		uint64_t r = 0xdead;	/* no such hypercall */
+
+		asm volatile("vmmcall" : "+a"(r) : : "memory");
+		break;
+	}
+	case W_TSCDL:	/* 0 disarms the TSC-deadline timer */
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+		break;
+	case W_ICR:
+		wrmsr(APIC_BASE_MSR + (APIC_ICR >> 4), KET_ICR_NOBODY);
+		break;
+	case W_VMLOAD:
+		asm volatile("vmload %%rax"
+			     : : "a"(vmload_gpa) : "memory");
+		break;
+	case W_TLB:
+		*(volatile uint64_t *)(KET_TLB_DATA + (i + 1) * 4096) = i;
+		((void (*)(void))(KET_TLB_CODE + (i + 1) * 4096))();
+		break;
+	case W_HALT:	/* halt until the timer fires; ket_timer() EOIs */
+		x2apic_write_reg(KET_APIC_TMICT, KET_TIMER_NS);
+		asm volatile("sti; hlt; cli" : : : "memory");
+		break;
+	case W_PFREAL:	/* a #PF on a read, then on a fetch: see ket_pf() */
+		asm volatile("ket_pf_read: movb (%0), %%al\n\t"
+			     "ket_pf_read_done:"
+			     : : "r"(KET_UNMAPPED_GVA) : "rax", "memory");
+		asm volatile("jmp *%0\n\t"
+			     "ket_pf_fetch_done:"
+			     : : "r"(KET_UNMAPPED_GVA) : "memory");
+		break;
+	}
+}
+
+static void guest_code(void)
+{
+	uint64_t i;
+
+	if (work == W_ICR || work == W_HALT)
+		x2apic_enable();
+	if (work == W_HALT) {	/* one-shot APIC timer, divide by 1 */
+		x2apic_write_reg(KET_APIC_TDCR, KET_TDCR_DIV1);
+		x2apic_write_reg(KET_APIC_LVTT, KET_TIMER_VECTOR);
+	}
+	if (work == W_VMLOAD)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	/*
+	 * W_TLB: touch page 0 of both regions through the same code as the
+	 * loop, so that their guest page tables, and the switch's jump table,
+	 * are mapped before the count starts.
+	 */
+	if (work == W_TLB || work == W_PFREAL)
+		do_work(~0ULL);
+	GUEST_SYNC(0);
+	GUEST_SYNC(1);
+	for (i = 0; i < work_n; i++)
+		do_work(i);
+	GUEST_SYNC(2);
+	GUEST_DONE();
+}
+
+/*
+ * Runs until the guest's next ucall; port I/O and MMIO exits are ignored.
+ * With @signal, each exit to KET_PIO_PORT leaves SIGUSR1 pending: the next
+ * KVM_RUN returns EINTR (a signal exit), the signal is consumed, and the
+ * vCPU re-enters.
+ */
+static uint64_t run_to_ucall_sig(struct kvm_vcpu *vcpu, bool signal)
+{
+	struct ucall uc;
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	for (;;) {
+		/* _vcpu_run() of the 6.1 library retries on EINTR. */
+		if (__vcpu_run(vcpu)) {
+			TEST_ASSERT(errno == EINTR && signal, "KVM_RUN: %m");
+			TEST_ASSERT(sigwaitinfo(&usr1, NULL) == SIGUSR1, "sigwait");
+			continue;
+		}
+		assert_on_unhandled_exception(vcpu);
+		if (signal && vcpu->run->exit_reason == KVM_EXIT_IO &&
+		    vcpu->run->io.port == KET_PIO_PORT) {
+			pthread_kill(pthread_self(), SIGUSR1);
+			continue;
+		}
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			return uc.args[1];
+		case UCALL_DONE:
+			return ~0ULL;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			return ~0ULL;
+		default:
+			break;
+		}
+	}
+}
+
+uint64_t run_to_ucall(struct kvm_vcpu *vcpu)
+{
+	return run_to_ucall_sig(vcpu, false);
+}
+
+/* SIGUSR1 blocked in the thread, unblocked while in KVM_RUN. */
+static void ket_signal_setup(struct kvm_vcpu *vcpu)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];
+	} mask = { .m.len = 8 };
+	sigset_t usr1, cur;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	sigdelset(&cur, SIGUSR1);
+	memcpy(mask.set, &cur, 8);
+	/* The ioctl reads len, then the sigset that follows it. */
+	vcpu_ioctl(vcpu, KVM_SET_SIGNAL_MASK, &mask.m);
+}
+
+static void ket_tlb_setup(struct kvm_vm *vm)
+{
+	vm_vaddr_t data, code;
+	unsigned int i;
+
+	data = vm_vaddr_alloc(vm, (KET_TLB_PAGES + 1) * 4096, KET_TLB_DATA);
+	code = vm_vaddr_alloc(vm, (KET_TLB_PAGES + 1) * 4096, KET_TLB_CODE);
+	TEST_ASSERT(data == KET_TLB_DATA && code == KET_TLB_CODE, "vaddr");
+	/* "ret" at the start of each code page, written from the host. */
+	for (i = 0; i <= KET_TLB_PAGES; i++)
+		*(uint8_t *)addr_gva2hva(vm, code + i * 4096) = 0xc3;
+}
+
+/* kvm_amd's nested paging: NPF exits with it, #PF intercepts without. */
+bool ket_npt(void)
+{
+	char *v = ket_slurp("/sys/module/kvm_amd/parameters/npt");
+	bool on = v && v[0] == 'Y';
+
+	free(v);
+	return on;
+}
+
+bool wait_for_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (!access(path, F_OK))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A one-vCPU VM whose guest does @n of @w between its syncs 1 and 2. */
+struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
+				  uint64_t n)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
+
+	work = w;
+	work_n = n;
+	sync_global_to_guest(vm, work);
+	sync_global_to_guest(vm, work_n);
+	if (w == W_MMIO)
+		virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
+	if (w == W_VMLOAD) {
+		vmload_gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
+		sync_global_to_guest(vm, vmload_gpa);
+	}
+	if (w == W_TLB)
+		ket_tlb_setup(vm);
+	if (w == W_SIGNAL)
+		ket_signal_setup(*vcpu);
+	if (w == W_PFREAL || w == W_HALT) {
+		vm_init_descriptor_tables(vm);
+		vcpu_init_descriptor_tables(*vcpu);
+	}
+	if (w == W_PFREAL)
+		vm_install_exception_handler(vm, PF_VECTOR, ket_pf);
+	if (w == W_HALT)
+		vm_install_exception_handler(vm, KET_TIMER_VECTOR, ket_timer);
+	return vm;
+}
+
+/*
+ * Two warm-up syncs make sure the vCPU is attached and inside the second
+ * sync's exit when the VM is reset; then the guest does @n of @w.  At the
+ * read, the vCPU is inside the third sync's exit: accounted are the second
+ * sync's exit (io, PIO), the @n exits, and any host interrupts.
+ */
+void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n)
+{
+	char path[256];
+	const char *err;
+
+	r->vm = ket_vm_create_work(&r->vcpu, w, n);
+	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
+	snprintf(r->vcpu_dir, sizeof(r->vcpu_dir), "%s/vcpu0", r->dir);
+
+	TEST_ASSERT(run_to_ucall(r->vcpu) == 0, "first sync");
+	snprintf(path, sizeof(path), "%s/exit_timing", r->vcpu_dir);
+	TEST_ASSERT(wait_for_file(path), "no %s", path);
+	TEST_ASSERT(run_to_ucall(r->vcpu) == 1, "second sync");
+	snprintf(path, sizeof(path), "%s/exit_timing", r->dir);
+	TEST_ASSERT(!ket_write_file(path, "c\n", 2, 0), "reset %s", path);
+	TEST_ASSERT(run_to_ucall_sig(r->vcpu, w == W_SIGNAL) == 2,
+		    "third sync");
+
+	err = ket_parse_table(path, &r->classes);
+	TEST_ASSERT(!err, "%s", err);
+	snprintf(path, sizeof(path), "%s/exit_reasons", r->dir);
+	err = ket_parse_table(path, &r->reasons);
+	TEST_ASSERT(!err, "%s", err);
+	snprintf(path, sizeof(path), "%s/exit_timing", r->vcpu_dir);
+	err = ket_parse_table(path, &r->vcpu_classes);
+	TEST_ASSERT(!err, "%s", err);
+}

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The binary statistics (exit_timing.stats and /dev/kvm_exit_timing),
+ * read with the KVM selftests library's own stats readers: layout, exact
+ * agreement with the text tables, pread at any offset, the device's
+ * ioctls, bad arguments and permissions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/kvm_exit_timing.h>
+
+#include "kvm_util.h"
+
+/* The 6.1 KVM library has its own ASSERT_EQ; the harness's wins here. */
+#undef ASSERT_EQ
+#include "kselftest_harness.h"
+
+#include "ket_guest.h"
+#include "ket_util.h"
+
+#define KET_DEV KVM_EXIT_TIMING_DEVICE
+#define KET_NR_CLASSES KVM_EXIT_TIMING_NR_CLASSES
+#define KET_BUCKETS KVM_EXIT_TIMING_HIST_BUCKETS
+/* count, time, min, max, sumsq[2], hist */
+#define KET_ROW_WORDS (6 + KET_BUCKETS)
+#define KET_SCOPE_STATS 6
+
+static const char *const class_names[KET_NR_CLASSES] = {
+	"EMULINST", "ITLBVIRT", "DTLBVIRT", "ITLBREAL", "DTLBREAL", "MMIO",
+	"PIO", "DEC", "EXTINT", "HALT", "HCALL", "SIGNAL", "APIC", "SPIN",
+	"DEBUG", "FP_UNAVAIL", "EXCEPTION", "NESTED", "OTHER", "TIMEINGUEST",
+};
+
+static const char *const scope_names[KET_SCOPE_STATS] = {
+	"vcpus", "entries", "exits", "exits_untimed", "exits_unaccounted",
+	"anomalies",
+};
+
+static const struct {
+	const char *suffix;
+	uint32_t flags;
+	int16_t exponent;
+	uint16_t size;
+} row_stats[] = {
+	{ "count", KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE, 0, 1 },
+	{ "time_ns", KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS, -9, 1 },
+	{ "min_ns", KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_SECONDS, -9, 1 },
+	{ "max_ns", KVM_STATS_TYPE_PEAK | KVM_STATS_UNIT_SECONDS, -9, 1 },
+	{ "sumsq_ns2", KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE, 0, 2 },
+	{ "hist_ns", KVM_STATS_TYPE_LOG_HIST | KVM_STATS_UNIT_SECONDS, -9,
+	  KET_BUCKETS },
+};
+
+/* A stats file as the KVM library reads it. */
+struct ket_stats {
+	int fd;
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	char id[KVM_EXIT_TIMING_STATS_NAME_SIZE];
+};
+
+static void ket_stats_open(struct __test_metadata *_metadata,
+			   struct ket_stats *s, int fd)
+{
+	ASSERT_LE(0, fd) TH_LOG("stats fd: %s", strerror(errno));
+	s->fd = fd;
+	read_stats_header(fd, &s->h);
+	ASSERT_EQ(KVM_EXIT_TIMING_STATS_NAME_SIZE, s->h.name_size);
+	ASSERT_EQ(sizeof(s->id), pread(fd, s->id, sizeof(s->id),
+				       s->h.id_offset));
+	s->d = read_stats_descriptors(fd, &s->h);
+}
+
+static void ket_stats_close(struct ket_stats *s)
+{
+	free(s->d);
+	close(s->fd);
+}
+
+static struct kvm_stats_desc *ket_desc(struct ket_stats *s, unsigned int i)
+{
+	return get_stats_descriptor(s->d, i, &s->h);
+}
+
+static struct kvm_stats_desc *ket_find(struct ket_stats *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->h.num_desc; i++)
+		if (!strcmp(ket_desc(s, i)->name, name))
+			return ket_desc(s, i);
+	return NULL;
+}
+
+/* Words of stat @name (@n of them), through the library's reader. */
+static void ket_stat(struct __test_metadata *_metadata, struct ket_stats *s,
+		     const char *name, uint64_t *v, size_t n)
+{
+	struct kvm_stats_desc *d = ket_find(s, name);
+
+	ASSERT_NE(NULL, d) TH_LOG("no stat %s", name);
+	ASSERT_EQ(n, d->size);
+	read_stat_data(s->fd, &s->h, d, v, n);
+}
+
+static uint64_t ket_stat1(struct __test_metadata *_metadata,
+			  struct ket_stats *s, const char *name)
+{
+	uint64_t v = ~0ULL;
+
+	ket_stat(_metadata, s, name, &v, 1);
+	return v;
+}
+
+static size_t ket_stats_size(struct ket_stats *s)
+{
+	size_t rows = (s->h.num_desc - KET_SCOPE_STATS) / 6;
+
+	return s->h.data_offset +
+	       (KET_SCOPE_STATS + rows * KET_ROW_WORDS) * sizeof(uint64_t);
+}
+
+static int ket_debugfs_stats(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/exit_timing.stats", dir);
+	return open(path, O_RDONLY);
+}
+
+/* The device's id of the VM whose debugfs name is @name; 0 if none. */
+static uint64_t ket_vm_id(const char *name, struct kvm_exit_timing_vm *out)
+{
+	struct kvm_exit_timing_vm_list l = {};
+	struct kvm_exit_timing_vm *vms;
+	uint64_t id = 0;
+	unsigned int i;
+	int fd = open(KET_DEV, O_RDWR);
+
+	if (fd < 0)
+		return 0;
+	ioctl(fd, KVM_EXIT_TIMING_LIST_VMS, &l);
+	vms = calloc(l.nr + 1, sizeof(*vms));
+	l.vms = (uintptr_t)vms;
+	if (!ioctl(fd, KVM_EXIT_TIMING_LIST_VMS, &l))
+		for (i = 0; i < l.nr; i++)
+			if (!strcmp(vms[i].name, name)) {
+				id = vms[i].id;
+				if (out)
+					*out = vms[i];
+			}
+	free(vms);
+	close(fd);
+	return id;
+}
+
+static int ket_dev_ioctl(unsigned long cmd, void *arg)
+{
+	int fd = open(KET_DEV, O_RDWR), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, cmd, arg);
+	if (ret < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int ket_dev_stats_fd(uint64_t vm_id, int vcpu_id)
+{
+	struct kvm_exit_timing_scope sc = { .vm_id = vm_id,
+					    .vcpu_id = vcpu_id };
+
+	return ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc);
+}
+
+static const char *ket_base(const char *dir)
+{
+	return strrchr(dir, '/') + 1;
+}
+
+/* Header, id and descriptors: exactly the documented layout. */
+static void ket_check_layout(struct __test_metadata *_metadata,
+			     struct ket_stats *s, const char *id)
+{
+	unsigned int i, j, row, rows;
+	uint32_t offset = 0;
+	struct kvm_stats_desc *d;
+	char name[64], last;
+
+	ASSERT_EQ(0, s->h.flags);
+	ASSERT_EQ(0, strcmp(s->id, id)) TH_LOG("id %s", s->id);
+	ASSERT_EQ(sizeof(struct kvm_stats_header), s->h.id_offset);
+	ASSERT_EQ(s->h.id_offset + s->h.name_size, s->h.desc_offset);
+	ASSERT_EQ(s->h.desc_offset + s->h.num_desc *
+		  (sizeof(*d) + s->h.name_size), s->h.data_offset);
+	ASSERT_EQ(0, s->h.data_offset % 8);
+	ASSERT_EQ(0, (s->h.num_desc - KET_SCOPE_STATS) % 6);
+	rows = (s->h.num_desc - KET_SCOPE_STATS) / 6;
+	ASSERT_GT(rows, KET_NR_CLASSES + 1);	/* some reasons, "unknown" */
+	for (i = 0; i < s->h.num_desc; i++) {
+		d = ket_desc(s, i);
+		/* Blocks follow each other: aligned, no gap, no overlap. */
+		ASSERT_EQ(offset, d->offset) TH_LOG("%s", d->name);
+		offset += d->size * 8;
+		ASSERT_EQ(0, d->bucket_size);
+		ASSERT_EQ(KVM_STATS_BASE_POW10, d->flags & KVM_STATS_BASE_MASK);
+		ASSERT_LT(strlen(d->name), s->h.name_size);
+		for (j = 0; j < i; j++)
+			ASSERT_NE(0, strcmp(d->name, ket_desc(s, j)->name));
+		if (i < KET_SCOPE_STATS) {
+			ASSERT_EQ(0, strcmp(d->name, scope_names[i]));
+			ASSERT_EQ(i ? KVM_STATS_TYPE_CUMULATIVE :
+				  KVM_STATS_TYPE_INSTANT, d->flags);
+			ASSERT_EQ(1, d->size);
+			continue;
+		}
+		row = (i - KET_SCOPE_STATS) / 6;
+		j = (i - KET_SCOPE_STATS) % 6;
+		ASSERT_EQ(row_stats[j].flags, d->flags) TH_LOG("%s", d->name);
+		ASSERT_EQ(row_stats[j].exponent, d->exponent);
+		ASSERT_EQ(row_stats[j].size, d->size);
+		if (row < KET_NR_CLASSES)
+			snprintf(name, sizeof(name), "class_%s_%s",
+				 class_names[row], row_stats[j].suffix);
+		else if (row == rows - 1)
+			snprintf(name, sizeof(name), "reason_unknown_%s",
+				 row_stats[j].suffix);
+		else
+			snprintf(name, sizeof(name), "reason_");
+		ASSERT_EQ(0, strncmp(d->name, name, strlen(name)))
+			TH_LOG("%s is not %s", d->name, name);
+		ASSERT_EQ(0, strcmp(d->name + strlen(d->name) -
+				    strlen(row_stats[j].suffix),
+				    row_stats[j].suffix));
+	}
+	/* The data end the file. */
+	ASSERT_EQ(ket_stats_size(s), s->h.data_offset + offset);
+	ASSERT_EQ(0, pread(s->fd, &last, 1, ket_stats_size(s)));
+	ASSERT_EQ(1, pread(s->fd, &last, 1, ket_stats_size(s) - 1));
+}
+
+/* The integer stddev of the tables, from count, sum and sum of squares. */
+static uint64_t ket_stddev(uint64_t n, uint64_t sum, unsigned __int128 sumsq)
+{
+	unsigned __int128 q = sum / n, r = sum % n, var;
+	uint64_t x;
+
+	var = (sumsq - q * q * n - 2 * q * r) / n;
+	x = (uint64_t)sqrtl((long double)var);
+	while ((unsigned __int128)x * x > var)
+		x--;
+	while ((unsigned __int128)(x + 1) * (x + 1) <= var)
+		x++;
+	return x;
+}
+
+/* Every row of @t, and no other, has the same figures in @s. */
+static void ket_check_agree(struct __test_metadata *_metadata,
+			    struct ket_stats *s, const struct ket_table *t,
+			    const char *kind)
+{
+	uint64_t w[KET_ROW_WORDS], total;
+	unsigned int i, b, present = 0;
+	struct kvm_stats_desc *d;
+	char name[96];
+
+	for (i = 0; i < t->nr; i++) {
+		const struct ket_trow *r = &t->rows[i];
+		const char *k = strcmp(r->name, "TIMEINGUEST") ? kind : "class";
+
+		snprintf(name, sizeof(name), "%s_%s_count", k, r->name);
+		d = ket_find(s, name);
+		ASSERT_NE(NULL, d) TH_LOG("no %s", name);
+		ASSERT_EQ(KET_ROW_WORDS * 8,
+			  pread(s->fd, w, sizeof(w), s->h.data_offset +
+				d->offset));
+		ASSERT_EQ(r->count, w[0]) TH_LOG("%s", name);
+		ASSERT_TRUE(r->sum == w[1]) TH_LOG("%s sum", name);
+		ASSERT_EQ(r->min, w[2]);
+		ASSERT_EQ(r->max, w[3]);
+		ASSERT_EQ(r->stddev,
+			  ket_stddev(w[0], w[1],
+				     ((unsigned __int128)w[5] << 64) | w[4]));
+		for (b = 0, total = 0; b < KET_BUCKETS; b++)
+			total += w[6 + b];
+		ASSERT_EQ(r->count, total);
+	}
+	/* Rows the table leaves out have a zero count. */
+	for (i = KET_SCOPE_STATS; i < s->h.num_desc; i += 6) {
+		d = ket_desc(s, i);
+		if (strncmp(d->name, kind, strlen(kind)) &&
+		    strncmp(d->name, "class_TIMEINGUEST", 17))
+			continue;
+		read_stat_data(s->fd, &s->h, d, w, 1);
+		present += w[0] != 0;
+	}
+	ASSERT_EQ(t->nr, present);
+}
+
+TEST(stats_layout)
+{
+	char id[64], vcpu_id[64];
+	struct ket_stats vm, vcpu;
+	struct ket_run r;
+
+	ket_run_work(&r, W_CPUID, 10);
+	snprintf(id, sizeof(id), "kvm-%d/exit_timing", getpid());
+	snprintf(vcpu_id, sizeof(vcpu_id), "kvm-%d/vcpu-0/exit_timing",
+		 getpid());
+	ket_stats_open(_metadata, &vm, ket_debugfs_stats(r.dir));
+	ket_check_layout(_metadata, &vm, id);
+	ket_stats_open(_metadata, &vcpu, ket_debugfs_stats(r.vcpu_dir));
+	ket_check_layout(_metadata, &vcpu, vcpu_id);
+	/* One descriptor set for every scope. */
+	ASSERT_EQ(vm.h.num_desc, vcpu.h.num_desc);
+	ASSERT_EQ(0, memcmp(vm.d, vcpu.d, vm.h.num_desc *
+			    (sizeof(*vm.d) + vm.h.name_size)));
+	ket_stats_close(&vm);
+	ket_stats_close(&vcpu);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * The library's readers see exactly the guest's exits, the same figures
+ * as the text tables, from debugfs and from the device alike.
+ */
+TEST(stats_agree_with_tables)
+{
+	struct ket_stats vm, vcpu, dev_vm, dev_vcpu;
+	size_t size;
+	char *a, *b;
+	uint64_t id;
+	struct ket_run r;
+
+	ket_run_work(&r, W_CPUID, KET_N);
+	ket_stats_open(_metadata, &vm, ket_debugfs_stats(r.dir));
+	ASSERT_EQ(KET_N, ket_stat1(_metadata, &vm, "class_EMULINST_count"));
+	ASSERT_EQ(KET_N, ket_stat1(_metadata, &vm, "reason_cpuid_count"));
+	ASSERT_EQ(1, ket_stat1(_metadata, &vm, "reason_io_count"));
+	ASSERT_EQ(1, ket_stat1(_metadata, &vm, "vcpus"));
+	ASSERT_EQ(r.classes.vcpus[0].exits,
+		  ket_stat1(_metadata, &vm, "exits"));
+	ASSERT_EQ(r.classes.vcpus[0].entries,
+		  ket_stat1(_metadata, &vm, "entries"));
+	ASSERT_EQ(0, ket_stat1(_metadata, &vm, "anomalies"));
+	ket_check_agree(_metadata, &vm, &r.classes, "class");
+	ket_check_agree(_metadata, &vm, &r.reasons, "reason");
+	ket_stats_open(_metadata, &vcpu, ket_debugfs_stats(r.vcpu_dir));
+	ket_check_agree(_metadata, &vcpu, &r.vcpu_classes, "class");
+
+	/* The device's fds: the same bytes, ids included. */
+	id = ket_vm_id(ket_base(r.dir), NULL);
+	ASSERT_NE(0, id);
+	ket_stats_open(_metadata, &dev_vm, ket_dev_stats_fd(id, -1));
+	ket_stats_open(_metadata, &dev_vcpu, ket_dev_stats_fd(id, 0));
+	ASSERT_EQ(FD_CLOEXEC, fcntl(dev_vm.fd, F_GETFD) & FD_CLOEXEC);
+	size = ket_stats_size(&vm);
+	a = malloc(size);
+	b = malloc(size);
+	ASSERT_EQ(size, pread(vm.fd, a, size, 0));
+	ASSERT_EQ(size, pread(dev_vm.fd, b, size, 0));
+	ASSERT_EQ(0, memcmp(a, b, size));
+	ASSERT_EQ(size, pread(vcpu.fd, a, size, 0));
+	ASSERT_EQ(size, pread(dev_vcpu.fd, b, size, 0));
+	ASSERT_EQ(0, memcmp(a, b, size));
+	free(a);
+	free(b);
+	ket_stats_close(&vm);
+	ket_stats_close(&vcpu);
+	ket_stats_close(&dev_vm);
+	ket_stats_close(&dev_vcpu);
+	kvm_vm_free(r.vm);
+}
+
+/* Any offset, any length: the same bytes as one read of the whole file. */
+TEST(stats_pread_any_offset)
+{
+	static const size_t lens[] = { 1, 3, 7, 8, 13, 64, 333, 4093 };
+	struct ket_stats s;
+	struct ket_run r;
+	size_t size, off, n, i = 0;
+	char *whole, *parts, c;
+
+	ket_run_work(&r, W_PIO, 100);
+	ket_stats_open(_metadata, &s, ket_debugfs_stats(r.dir));
+	size = ket_stats_size(&s);
+	whole = malloc(size + 16);
+	parts = calloc(1, size);
+	ASSERT_EQ(size, pread(s.fd, whole, size + 16, 0));
+	for (off = 0; off < size; off += n) {
+		n = lens[i++ % ARRAY_SIZE(lens)];
+		if (n > size - off)
+			n = size - off;
+		ASSERT_EQ(n, pread(s.fd, parts + off, n, off));
+	}
+	ASSERT_EQ(0, memcmp(whole, parts, size));
+	/* Sequential read(2) from the start, then the end of the file. */
+	ASSERT_EQ(0, lseek(s.fd, 0, SEEK_SET));
+	ASSERT_EQ(size, read(s.fd, parts, size));
+	ASSERT_EQ(0, read(s.fd, &c, 1));
+	ASSERT_EQ(0, pread(s.fd, &c, 1, 1LL << 40));
+	ASSERT_EQ(-1, pread(s.fd, &c, 1, -1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, write(s.fd, "c", 1));
+	ASSERT_EQ(EBADF, errno);
+	free(whole);
+	free(parts);
+	ket_stats_close(&s);
+	kvm_vm_free(r.vm);
+}
+
+/* Data are live: a reset through the device shows at the next pread. */
+TEST(stats_live_and_reset)
+{
+	struct kvm_exit_timing_scope sc = { .vcpu_id = -1 };
+	struct ket_stats s;
+	struct ket_run r;
+
+	ket_run_work(&r, W_HCALL, 77);
+	sc.vm_id = ket_vm_id(ket_base(r.dir), NULL);
+	ket_stats_open(_metadata, &s, ket_dev_stats_fd(sc.vm_id, -1));
+	ASSERT_EQ(77, ket_stat1(_metadata, &s, "class_HCALL_count"));
+	ASSERT_EQ(0, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(0, ket_stat1(_metadata, &s, "class_HCALL_count"));
+	ASSERT_EQ(0, ket_stat1(_metadata, &s, "exits"));
+	ASSERT_EQ(1, ket_stat1(_metadata, &s, "entries"));
+	ASSERT_EQ(0, ket_stat1(_metadata, &s, "class_HCALL_min_ns"));
+	ket_stats_close(&s);
+	kvm_vm_free(r.vm);
+}
+
+/* A device fd outlives its VM and reads its final figures. */
+TEST(stats_fd_outlives_vm)
+{
+	struct kvm_exit_timing_vm info;
+	struct ket_stats s;
+	struct ket_run r;
+	char name[64];
+	int i;
+
+	ket_run_work(&r, W_CPUID, 33);
+	snprintf(name, sizeof(name), "%s", ket_base(r.dir));
+	ket_stats_open(_metadata, &s, ket_dev_stats_fd(ket_vm_id(name, NULL),
+						       0));
+	kvm_vm_free(r.vm);
+	for (i = 0; i < 300; i++) {
+		if (ket_vm_id(name, &info) &&
+		    (info.flags & KVM_EXIT_TIMING_VM_EXITED))
+			break;
+		usleep(10000);
+	}
+	ASSERT_LT(i, 300);
+	ASSERT_EQ(33, ket_stat1(_metadata, &s, "class_EMULINST_count"));
+	ket_stats_close(&s);
+}
+
+TEST(dev_lists_vms_and_vcpus)
+{
+	struct kvm_exit_timing_vcpu_list vl = {};
+	struct kvm_exit_timing_vm_list l = {};
+	struct kvm_exit_timing_vm info;
+	struct ket_run r;
+	uint32_t ids[4] = { 7, 7, 7, 7 };
+	struct stat st;
+
+	ASSERT_EQ(0, stat(KET_DEV, &st));
+	ASSERT_EQ(0600, st.st_mode & 0777);
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	ket_run_work(&r, W_CPUID, 1);
+	/* nr 0: the count comes back with E2BIG, nothing else is written. */
+	ASSERT_EQ(-E2BIG, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
+	ASSERT_LE(1, l.nr);
+	vl.vm_id = ket_vm_id(ket_base(r.dir), &info);
+	ASSERT_NE(0, vl.vm_id);
+	ASSERT_EQ(getpid(), info.pid);
+	ASSERT_EQ(0, info.flags);
+	ASSERT_EQ(1, info.nr_vcpus);
+	ASSERT_EQ(0, info.pad);
+	ASSERT_EQ(-E2BIG, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+	ASSERT_EQ(1, vl.nr);
+	vl.nr = 4;
+	vl.ids = (uintptr_t)ids;
+	ASSERT_EQ(0, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+	ASSERT_EQ(1, vl.nr);
+	ASSERT_EQ(0, ids[0]);
+	ASSERT_EQ(7, ids[1]);
+	kvm_vm_free(r.vm);
+}
+
+/* Each bad argument: its errno, and the VM's figures unchanged. */
+TEST(dev_bad_arguments)
+{
+	struct kvm_exit_timing_vm_list l = {};
+	struct kvm_exit_timing_vcpu_list vl = {};
+	struct kvm_exit_timing_scope sc;
+	struct ket_stats s;
+	struct ket_run r;
+	uint64_t id;
+	size_t size, i;
+	char *before, *after;
+
+	ket_run_work(&r, W_CPUID, 5);
+	id = ket_vm_id(ket_base(r.dir), NULL);
+	ket_stats_open(_metadata, &s, ket_dev_stats_fd(id, -1));
+	size = ket_stats_size(&s);
+	before = malloc(size);
+	after = malloc(size);
+	ASSERT_EQ(size, pread(s.fd, before, size, 0));
+
+	ASSERT_EQ(-ENOTTY, ket_dev_ioctl(_IO(KVM_EXIT_TIMING_IO, 0x7f), &l));
+	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, NULL));
+	l.flags = 1;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
+	l.flags = 0;
+	l.nr = 1U << 20;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
+	l.nr = 64;
+	l.vms = 8;	/* unmapped */
+	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
+	vl.vm_id = ~0ULL;
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+	vl.vm_id = id;
+	vl.flags = 2;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+
+	sc = (struct kvm_exit_timing_scope){ .vm_id = ~0ULL, .vcpu_id = -1 };
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	sc = (struct kvm_exit_timing_scope){ .vm_id = id, .vcpu_id = 1 };
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	sc.vcpu_id = -2;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	sc = (struct kvm_exit_timing_scope){ .vm_id = id, .vcpu_id = -1,
+					     .flags = 1 };
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, NULL));
+
+	ASSERT_EQ(size, pread(s.fd, after, size, 0));
+	for (i = 0; i < size && before[i] == after[i]; i++)
+		;
+	ASSERT_EQ(size, i) TH_LOG("differs at %zu of %zu (data at %u)", i,
+				  size, s.h.data_offset);
+	free(before);
+	free(after);
+	ket_stats_close(&s);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * As user @uid: can it see VM @name, get its fd, reset it?  Returns
+ * three bits: listed, fd, reset.  0x100 if the device does not open.
+ */
+static int ket_probe_as(uid_t uid, const char *name, uint64_t id)
+{
+	struct kvm_exit_timing_scope sc = { .vm_id = id, .vcpu_id = -1 };
+	int status, res = 0;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (setgid(uid) || setuid(uid))
+			_exit(0xff);
+		if (access(KET_DEV, R_OK))
+			_exit(0x80);
+		res |= ket_vm_id(name, NULL) == id;
+		res |= (ket_dev_stats_fd(id, -1) >= 0) << 1;
+		res |= !ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc) << 2;
+		if (ket_dev_stats_fd(id, -1) == -EACCES)
+			res |= 0x10;
+		_exit(res);
+	}
+	waitpid(pid, &status, 0);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A VMM's own VM, and no other: user 1000 runs a VM; user 1000 may read
+ * and reset it, user 1001 may not even see it (EACCES), and neither may
+ * open the device while it has its default mode.
+ */
+TEST(dev_permissions)
+{
+	int to_owner[2], from_owner[2];
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	char name[64], c;
+	pid_t owner;
+	uint64_t id;
+
+	ASSERT_EQ(0, pipe(to_owner));
+	ASSERT_EQ(0, pipe(from_owner));
+	ASSERT_EQ(0, chmod("/dev/kvm", 0666));
+	owner = fork();
+	if (!owner) {
+		if (setgid(1000) || setuid(1000))
+			_exit(1);
+		/* A VMM started by its user is dumpable; setuid() cleared it. */
+		prctl(PR_SET_DUMPABLE, 1);
+		vm = ket_vm_create_work(&vcpu, W_CPUID, 3);
+		run_to_ucall(vcpu);
+		run_to_ucall(vcpu);
+		snprintf(name, sizeof(name), "%d-%d", getpid(), vm->fd);
+		if (write(from_owner[1], name, sizeof(name)) != sizeof(name) ||
+		    read(to_owner[0], &c, 1) != 1)
+			_exit(1);
+		kvm_vm_free(vm);
+		_exit(0);
+	}
+	close(from_owner[1]);
+	close(to_owner[0]);
+	ASSERT_EQ(sizeof(name), read(from_owner[0], name, sizeof(name)));
+	id = ket_vm_id(name, NULL);
+	ASSERT_NE(0, id);
+	/* Default mode: root's alone. */
+	EXPECT_EQ(0x80, ket_probe_as(1000, name, id));
+	ASSERT_EQ(0, chmod(KET_DEV, 0666));
+	EXPECT_EQ(0x7, ket_probe_as(1000, name, id));
+	EXPECT_EQ(0x10, ket_probe_as(1001, name, id));
+	ASSERT_EQ(0, chmod(KET_DEV, 0600));
+	ASSERT_EQ(1, write(to_owner[1], "x", 1));
+	waitpid(owner, NULL, 0);
+	ASSERT_EQ(0, chmod("/dev/kvm", 0600));
+}
+
+TEST_HARNESS_MAIN
