@@ -2,8 +2,10 @@
 #
 # kvm-exit-timing.  On a KVM host:  make && sudo insmod kernel/kvm_exit_timing.ko
 #
-#   make            build kernel/kvm_exit_timing.ko against KDIR
-#   make install    install it for KDIR's kernel (modules_install)
+#   make            build kernel/kvm_exit_timing.ko against KDIR, and the
+#                   tool tools/kvm/kvm-exit-timing/kvm-exit-timing
+#   make install    install both: the module for KDIR's kernel
+#                   (modules_install), the tool and its man page in PREFIX
 #   make check      everything, in the test VM; ends with "N passed, N failed"
 #   make demo       the test VM running a guest workload; prints the tables
 #   make clean
@@ -13,17 +15,22 @@ PWD := $(shell pwd)
 
 export CONFIG_KVM_EXIT_TIMING := m
 
-.PHONY: all modules install clean check demo help
-all: modules
+.PHONY: all modules tool install clean check demo help
+all: modules tool
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
-install: modules
+tool:
+	$(MAKE) -C tools/kvm/kvm-exit-timing
+
+install: modules tool
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+	$(MAKE) -C tools/kvm/kvm-exit-timing install
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
+	$(MAKE) -C tools/kvm/kvm-exit-timing clean
 	rm -rf build
 
 check:
@@ -33,4 +40,4 @@ demo:
 	@tools/testing/check.sh demo
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,12p' Makefile

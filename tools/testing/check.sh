@@ -58,11 +58,22 @@ rc=$?
 [ "$mode" = check ] && result "selftests build" $rc
 [ $rc = 0 ] || { cat "$out/selftests-build.log"; exit 1; }
 
+# The tool: for the host tests, and static for the rig.
+make -s -C "$top/tools/kvm/kvm-exit-timing" OUTPUT="$out" >"$out/tool-build.log" 2>&1 &&
+	mkdir -p "$out/static" &&
+	make -s -C "$top/tools/kvm/kvm-exit-timing" OUTPUT="$out/static" \
+		LDFLAGS=-static >>"$out/tool-build.log" 2>&1
+rc=$?
+[ $rc = 0 ] && grep -qE 'warning|error' "$out/tool-build.log" && rc=1
+[ "$mode" = check ] && result "kvm-exit-timing builds, no warnings" $rc
+[ $rc = 0 ] || { cat "$out/tool-build.log"; exit 1; }
+
 payload=$out/payload
 rm -rf "$payload"
 mkdir -p "$payload"
 cp "$top/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
-	"$out/selftests/stats_test" "$out/selftests/ket_workload" "$payload/"
+	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
+	"$out/static/kvm-exit-timing" "$payload/"
 "$rig" initramfs "$out/rig.cpio.gz" "$payload" || exit 1
 
 if [ "$mode" = demo ]; then
@@ -79,20 +90,48 @@ rc=$([ $? = 0 ] && echo 1 || echo 0)
 result "checkpatch --strict clean" "$rc"
 [ "$rc" = 0 ] || cat "$out/checkpatch.log"
 
-# Host unit tests of the module's plain-C parts.
+# Host unit tests of the module's plain-C parts and of the tool's parser;
+# they also write the fuzzer's seed, a statistics file of the module's.
 make -s -C "$top/tools/testing/selftests/kvm_exit_timing/unit" \
 	KSRC="$ksrc" OUTPUT="$out/unit" >"$out/unit-build.log" 2>&1
 rc=$?
 result "unit tests build" $rc
+rm -rf "$out/seed"
+mkdir -p "$out/seed"
 if [ $rc = 0 ]; then
-	"$out/unit/ket_unit_test" 2>&1 | tee "$out/unit.log" | grep -E '^(not )?ok '
+	KET_SEED_DIR="$out/seed" "$out/unit/ket_unit_test" 2>&1 |
+		tee "$out/unit.log" | grep -E '^(not )?ok '
 	tally "$out/unit.log"
 fi
+
+# The tool on the host: exact output, JSON schema, Prometheus parser,
+# errors, top in a pseudo-terminal.
+"$top/tools/testing/tool_test.sh" "$out/kvm-exit-timing" "$out/seed/svm_vm.stats" \
+	>"$out/tool.log" 2>&1
+cat "$out/tool.log"
+tally "$out/tool.log"
+
+# The stats parser under libFuzzer with ASan and UBSan, for a bounded
+# time, from the module's own file.
+make -s -C "$top/tools/kvm/kvm-exit-timing" OUTPUT="$out" fuzz \
+	>"$out/fuzz.log" 2>&1 &&
+	"$out/fuzz_stats" -max_total_time="${KET_FUZZ_SECONDS:-60}" \
+		-max_len=200000 -timeout=10 "$out/seed" >>"$out/fuzz.log" 2>&1
+rc=$?
+result "fuzz the stats parser ${KET_FUZZ_SECONDS:-60}s: no crash, no leak, no UB" $rc
+[ $rc = 0 ] || tail -30 "$out/fuzz.log"
 
 # The rig: selftests and lifecycle tests inside the VM.
 if "$rig" run "$out/rig.cpio.gz" check "$out/rig.log" 1800 >/dev/null; then
 	grep -E '^(not )?ok |^# .*(FAIL|Expected)|^#.*Totals' "$out/rig.log"
 	tally "$out/rig.log"
+	# The tool's machine outputs on the real workload, checked here.
+	sed -n 's/^KET-JSON //p' "$out/rig.log" |
+		/usr/bin/python3 "$top/tools/testing/tool_check.py" json report >/dev/null
+	result "rig: tool's JSON report valid against the schema" $?
+	sed -n 's/^KET-PROM //p' "$out/rig.log" |
+		/usr/bin/python3 "$top/tools/testing/tool_check.py" prometheus >/dev/null
+	result "rig: tool's Prometheus output accepted by prometheus_client" $?
 else
 	tail -40 "$out/rig.log"
 	result "rig VM ran to completion" 1

@@ -14,7 +14,8 @@ set -euo pipefail
 
 RIG_PACKAGES="linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
-libelf-dev bc flex bison"
+libelf-dev bc flex bison clang libclang-rt-14-dev python3-jsonschema \
+python3-prometheus-client"
 
 die() { echo "rig: $*" >&2; exit 1; }
 

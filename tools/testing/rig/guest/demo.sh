@@ -11,4 +11,11 @@ for f in exit_timing exit_reasons exit_histogram vcpu0/exit_timing; do
 	cat $D/kvm/$vm/$f
 	echo
 done
+pid=${vm%-*}
+for args in "report --vm $pid" "report --vm $pid --reasons --sort count" \
+	    "hist EMULINST --vm $pid"; do
+	echo "### kvm-exit-timing $args"
+	./kvm-exit-timing $args
+	echo
+done
 wait

@@ -12,6 +12,9 @@
 #include "ket_agg.h"
 #include "ket_format.h"
 #include "ket_stats_layout.h"
+/* The command-line tool's parser and figures, on the module's bytes. */
+#include "../../../../kvm/kvm-exit-timing/ket_calc.h"
+#include "../../../../kvm/kvm-exit-timing/ket_stats.h"
 #include "ket_u128.h"
 #include "ket_x86_exits.h"
 
@@ -478,6 +481,102 @@ TEST(stats_layout_exact)
 	free(data);
 	free(aggs);
 	free(buf);
+}
+
+/* A VM's file as the module writes it: two rows with exits. */
+static char *module_image(struct ket_stats_layout *l)
+{
+	struct ket_stats_totals tot = { 2, 1001, 1000, 0, 7, 0 };
+	struct ket_agg *aggs;
+	unsigned int rows, i;
+	char *buf;
+
+	ket_reason_table_init(&svm, KET_VENDOR_SVM);
+	rows = KVM_EXIT_TIMING_NR_CLASSES + svm.nr;
+	aggs = calloc(rows, sizeof(*aggs));
+	ket_stats_layout_init(l, rows);
+	buf = calloc(1, l->size);
+	ket_stats_write_meta(l, &svm, "kvm-7/exit_timing", buf);
+	for (i = 0; i < rows; i++)
+		ket_agg_init(&aggs[i]);
+	/* EMULINST: 100 exits, 10 in [512, 1024) ns ... 90 in [1024, 2048) */
+	ket_agg_add_row(&aggs[0], &(struct ket_row){
+		.count = 100, .sum = 130000, .min_inv = ~600ULL, .max = 2000,
+		.sumsq = 180000000, .hist = { [10] = 10, [11] = 90 } });
+	ket_agg_add_row(&aggs[KVM_EXIT_TIMING_NR_CLASSES + 3], &(struct ket_row){
+		.count = 1, .sum = 5, .min_inv = ~5ULL, .max = 5, .sumsq = 25,
+		.hist = { [3] = 1 } });
+	ket_stats_write_data(l, (u64 *)(buf + l->data_offset), aggs, &tot);
+	free(aggs);
+	return buf;
+}
+
+/* The tool reads exactly what the module writes. */
+TEST(tool_parses_module_image)
+{
+	struct ket_scope_stats s;
+	struct ket_stats_layout l;
+	const struct ket_srow *r;
+	char err[256], *buf = module_image(&l), *dir;
+	size_t len;
+	FILE *f;
+
+	ASSERT_EQ(0, ket_stats_parse(buf, l.size, &s, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_STREQ("kvm-7/exit_timing", s.id);
+	ASSERT_EQ(KVM_EXIT_TIMING_NR_CLASSES + svm.nr, s.nr_rows);
+	ASSERT_EQ(1000, s.counters[KET_C_EXITS]);
+	ASSERT_EQ(7, s.counters[KET_C_UNACCOUNTED]);
+	r = &s.rows[0];
+	ASSERT_STREQ("EMULINST", r->name);
+	ASSERT_EQ(1, r->is_class);
+	ASSERT_EQ(100, r->count);
+	ASSERT_EQ(130000, r->time);
+	ASSERT_EQ(600, r->min);
+	ASSERT_EQ(2000, r->max);
+	ASSERT_TRUE(r->sumsq == 180000000);
+	ASSERT_EQ(90, r->hist[11]);
+	ASSERT_STREQ(svm.name[3], s.rows[KVM_EXIT_TIMING_NR_CLASSES + 3].name);
+	ASSERT_EQ(0, s.rows[KVM_EXIT_TIMING_NR_CLASSES + 3].is_class);
+	/*
+	 * Percentiles: rank 50 is the 40th of the 90 in [1024, 2047]:
+	 * 1024 + 1023 * 40 / 90 = 1478.67; p10 the last of [512, 1023].
+	 */
+	ASSERT_EQ(147867, (long)(ket_percentile(r, 50) * 100 + 0.5));
+	ASSERT_EQ(1023, (long)ket_percentile(r, 10));
+	ASSERT_EQ(2000, (long)ket_percentile(r, 100));	/* clamped to max */
+	ASSERT_EQ(1300, (long)ket_avg(r));
+	ASSERT_EQ(332, (long)(ket_stddev(r) + 0.5));	/* sqrt(1.8e6 - 1300^2) */
+	ket_stats_free(&s);
+
+	/* Every truncation fails cleanly, with a reason. */
+	for (len = 0; len < l.size; len += len < 200 ? 1 : 997) {
+		err[0] = 0;
+		ASSERT_EQ(-1, ket_stats_parse(buf, len, &s, err, sizeof(err)));
+		ASSERT_NE(0, err[0]);
+	}
+	/* A descriptor pointing past the data, a foreign header. */
+	((struct kvm_stats_desc *)(buf + l.desc_offset + 7 * l.desc_size))->offset =
+		l.data_size;
+	ASSERT_EQ(-1, ket_stats_parse(buf, l.size, &s, err, sizeof(err)));
+	ASSERT_NE(NULL, strstr(err, "beyond the data"));
+	((struct kvm_stats_header *)buf)->name_size = 32;
+	ASSERT_EQ(-1, ket_stats_parse(buf, l.size, &s, err, sizeof(err)));
+	free(buf);
+
+	/* The fuzzer's seed: a real image (make check sets the directory). */
+	dir = getenv("KET_SEED_DIR");
+	if (dir) {
+		char path[512];
+
+		buf = module_image(&l);
+		snprintf(path, sizeof(path), "%s/svm_vm.stats", dir);
+		f = fopen(path, "w");
+		ASSERT_NE(NULL, f);
+		ASSERT_EQ(l.size, fwrite(buf, 1, l.size, f));
+		fclose(f);
+		free(buf);
+	}
 }
 
 TEST_HARNESS_MAIN

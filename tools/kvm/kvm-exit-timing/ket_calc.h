@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Derived figures of a row: average, standard deviation, percentiles
+ * from the log2 histogram, and the sums of rows over scopes.
+ */
+#ifndef KET_CALC_H
+#define KET_CALC_H
+
+#include "ket_stats.h"
+
+/* Adds @src's values into @dst: sums, min of non-empty rows, max. */
+void ket_row_merge(struct ket_srow *dst, const struct ket_srow *src);
+/* The rows of @src into @dst, matched by kind and name. */
+int ket_scope_merge(struct ket_scope_stats *dst,
+		    const struct ket_scope_stats *src);
+/*
+ * @dst holds a copy of @now; subtracts @then, row by row by name: the
+ * exits of an interval.  min and max stay the running ones (they have no
+ * per-interval value); percentiles of the delta come from its histogram.
+ */
+void ket_scope_delta(struct ket_scope_stats *dst,
+		     const struct ket_scope_stats *now,
+		     const struct ket_scope_stats *then);
+
+double ket_avg(const struct ket_srow *r);
+double ket_stddev(const struct ket_srow *r);
+/*
+ * The @p-th percentile (0 < p <= 100) in ns: the bucket holding the
+ * observation of rank ceil(p% of count), then linear interpolation by
+ * rank between the bucket's bounds, clamped to the row's min and max.
+ */
+double ket_percentile(const struct ket_srow *r, double p);
+/* "123ns", "1.23us", "12.3ms", "1.50s": three significant digits. */
+void ket_human_ns(char *buf, size_t size, double ns);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Rendering: tables and bars for people, JSON for scripts, the Prometheus
+ * text exposition format for monitoring (formats in kvm-exit-timing.1).
+ */
+#ifndef KET_OUTPUT_H
+#define KET_OUTPUT_H
+
+#include <stdio.h>
+
+#include "ket_stats.h"
+
+enum ket_sort {
+	KET_SORT_NAME, KET_SORT_COUNT, KET_SORT_TIME, KET_SORT_MIN,
+	KET_SORT_AVG, KET_SORT_P50, KET_SORT_P90, KET_SORT_P99,
+	KET_SORT_P999, KET_SORT_MAX, KET_SORT_STDDEV, KET_NR_SORTS,
+};
+
+extern const char *const ket_sort_names[KET_NR_SORTS];
+
+struct ket_label {
+	const char *scope;	/* "host", "vm", "vcpu" */
+	const char *vm;		/* NULL for the host */
+	int pid;
+	int vcpu;		/* -1: none */
+};
+
+/* Rows of one kind with a non-zero count, TIMEINGUEST apart, sorted. */
+void ket_report_text(FILE *f, const struct ket_scope_stats *s,
+		     const struct ket_label *l, int reasons, enum ket_sort by);
+void ket_report_json(FILE *f, const struct ket_scope_stats *s,
+		     const struct ket_label *l, int reasons, enum ket_sort by);
+void ket_hist_text(FILE *f, const struct ket_srow *r,
+		   const struct ket_label *l);
+void ket_hist_json(FILE *f, const struct ket_srow *r,
+		   const struct ket_label *l);
+/* All families, each over the @n vCPUs @s labelled @l. */
+void ket_prom(FILE *f, struct ket_scope_stats *const *s,
+	      const struct ket_label *l, unsigned int n);
+void ket_json_string(FILE *f, const char *s);
+
+#endif

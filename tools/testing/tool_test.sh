@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host tests of kvm-exit-timing, on debugfs trees made of a statistics
+# file that the module's own layout code wrote (SEED, from the unit
+# tests): exact output, JSON schema, Prometheus parser, errors, top in a
+# pseudo-terminal.  TAP lines.  Usage: tool_test.sh TOOL SEED
+set -uo pipefail
+tool=$1
+seed=$2
+here=$(cd "$(dirname "$0")" && pwd)
+check="/usr/bin/python3 $here/tool_check.py"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+ok() { if [ "$2" = 0 ]; then echo "ok - tool: $1"; else echo "not ok - tool: $1"; fi; }
+
+# A VM 123-4 with vCPU 0, both with the seed's figures, and an exited VM.
+mk_tree() {
+	mkdir -p "$1"/kvm/123-4/vcpu0 "$1"/kvm_exit_timing/exited/99-5.3
+	cp "$seed" "$1"/kvm/123-4/exit_timing.stats
+	cp "$seed" "$1"/kvm/123-4/vcpu0/exit_timing.stats
+	cp "$seed" "$1"/kvm_exit_timing/exited/99-5.3/exit_timing.stats
+	: >"$1"/kvm/123-4/exit_timing
+	: >"$1"/kvm_exit_timing/exited/99-5.3/exit_timing
+}
+mk_tree "$t/d"
+export KVM_EXIT_TIMING_DEBUGFS=$t/d
+
+# run NAME EXPECTED_RC ARGS...: stdout to $t/out, stderr to $t/err.
+run() { "$tool" "${@:3}" >"$t/out" 2>"$t/err"; [ $? = "$2" ]; }
+
+run report 0 report --vm 123-4 --vcpu 0
+ok "report exact row" $(awk '$1=="EMULINST"' "$t/out" | tr -s ' ' |
+	grep -qx 'EMULINST 100 100.00% 100.00% 600ns 1.30us 1.48us 1.93us 2.00us 2.00us 2.00us 332ns'; echo $?)
+ok "report title" $(grep -qx 'VM 123-4 (pid 123) vCPU 0: 100 exits, handling 130us' "$t/out"; echo $?)
+run report 0 report --reasons --sort name
+ok "report --reasons: host sums the running VM only" $(awk '$1=="read_cr4"{print $2}' "$t/out" | grep -qx 1; echo $?)
+run report 0 report --exited --sort count
+ok "report --exited: adds the exited VM" $(awk '$1=="EMULINST"{print $2}' "$t/out" | grep -qx 200; echo $?)
+
+for args in "report --json" "report --json --reasons --vm 123" "report --json --vm 123-4 --vcpu 0"; do
+	"$tool" $args | $check json report >/dev/null
+	ok "JSON schema: $args" $?
+done
+"$tool" hist EMULINST --json | $check json hist >/dev/null
+ok "JSON schema: hist" $?
+"$tool" list --json | $check json list >/dev/null
+ok "JSON schema: list" $?
+"$tool" top --json --interval 0.1 --iterations 3 | $check json top | grep -qx '3 valid'
+ok "JSON schema: top, one object per interval" $?
+ok "JSON figures" $("$tool" report --json | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)["rows"][0]
+sys.exit(not (r["name"] == "EMULINST" and r["count"] == 100 and r["p50_ns"] == 1478.7 and r["p90_ns"] == 1933.3 and r["min_ns"] == 600 and r["max_ns"] == 2000))'; echo $?)
+
+"$tool" report --prometheus >"$t/prom"
+$check prometheus <"$t/prom" >"$t/fam"
+ok "Prometheus: the official parser reads it" $?
+ok "Prometheus: histogram series exact" $(grep -qx 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",vcpu="0",class="EMULINST"} 100' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",vcpu="0",class="EMULINST",le="1.024e-06"} 10' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",vcpu="0",class="EMULINST",le="+Inf"} 100' "$t/prom"; echo $?)
+mkdir "$t/tf"
+run textfile 0 report --textfile "$t/tf"
+ok "--textfile: same bytes, written by rename, nothing else" $(cmp -s "$t/prom" "$t/tf/kvm_exit_timing.prom" &&
+	[ "$(ls -A "$t/tf")" = kvm_exit_timing.prom ] && [ ! -s "$t/out" ]; echo $?)
+
+run hist 0 hist EMULINST --vm 123
+ok "hist bars" $(grep -q '^\[ 1.02us,  2.05us)         90  90.00% |#\{50\}|$' "$t/out"; echo $?)
+run reset 0 reset --vm 123-4
+ok "reset through debugfs writes c" $(grep -qx c "$t/d/kvm/123-4/exit_timing"; echo $?)
+"$tool" reset --all --json | $check json reset >/dev/null
+ok "JSON schema: reset" $?
+
+# Errors: status 1 (2 for usage), a reason on stderr, nothing on stdout.
+err_case() {	# NAME RC PATTERN ARGS...
+	run "$1" "$2" "${@:4}"
+	ok "error: $1" $([ $? = 0 ] && [ ! -s "$t/out" ] && grep -q "$3" "$t/err"; echo $?)
+}
+KVM_EXIT_TIMING_DEBUGFS=$t/none err_case "module not loaded" 1 "is not loaded" report
+err_case "no such VM" 1 "no such VM: 555" report --vm 555
+err_case "no such vCPU" 1 "has no vCPU 7" report --vm 123-4 --vcpu 7
+err_case "no such class" 1 "no class or reason NOPE" hist NOPE
+err_case "unknown command" 2 "unknown command" frobnicate
+err_case "bad --sort" 2 "unknown --sort" report --sort speed
+err_case "--vcpu without --vm" 2 "needs --vm" report --vcpu 0
+err_case "reset without scope" 1 "needs --vm VM or --all" reset
+mk_tree "$t/trunc"
+head -c 50000 "$seed" >"$t/trunc/kvm/123-4/exit_timing.stats"
+KVM_EXIT_TIMING_DEBUGFS=$t/trunc err_case "truncated stats file" 1 "beyond the data block\|truncated" report
+mk_tree "$t/bad"
+head -c 5000 /dev/urandom >"$t/bad/kvm/123-4/exit_timing.stats"
+KVM_EXIT_TIMING_DEBUGFS=$t/bad err_case "malformed stats file" 1 "not kvm_exit_timing statistics\|bad header" report
+chmod 0 "$t/d/kvm/123-4/exit_timing.stats"
+chmod 755 "$t"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" report --vm 123-4 >"$t/out" 2>"$t/err"
+ok "error: no permission" $([ $? = 1 ] && [ ! -s "$t/out" ] && grep -q "Permission denied" "$t/err"; echo $?)
+chmod 644 "$t/d/kvm/123-4/exit_timing.stats"
+
+# top on a terminal: redraws, and quits on q.
+( sleep 1; printf q ) | timeout 10 script -qfec "$tool top --interval 0.2" "$t/tty" >/dev/null 2>&1
+rc=$?
+ok "top in a pty quits on q" $([ $rc = 0 ] && grep -q $'\e\[H\e\[2J' "$t/tty" && grep -q 'q quits' "$t/tty"; echo $?)
+"$tool" top --interval 0.1 --iterations 3 >"$t/out" </dev/null
+ok "top piped: one block per interval" $([ "$(grep -c '^--- .* interval 0\.[0-9]*s ' "$t/out")" = 3 ]; echo $?)
+for c in list report hist top reset; do
+	"$tool" $c --help | grep -q "^Usage: kvm-exit-timing $c" || echo "no help for $c"
+done | grep -q . && rc=1 || rc=0
+ok "--help for every command" $rc
