@@ -8,6 +8,8 @@
 #                   (modules_install), the tool and its man page in PREFIX
 #   make check      everything, in the test VM; ends with "N passed, N failed"
 #   make demo       the test VM running a guest workload; prints the tables
+#   make bench      instructions per exit in the test VM (BENCHMARKS.md)
+#   make bench-host cycles per exit on this machine, if it is a KVM host
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -15,7 +17,7 @@ PWD := $(shell pwd)
 
 export CONFIG_KVM_EXIT_TIMING := m
 
-.PHONY: all modules tool install clean check demo help
+.PHONY: all modules tool install clean check demo bench bench-host help
 all: modules tool
 
 modules:
@@ -39,5 +41,11 @@ check:
 demo:
 	@tools/testing/check.sh demo
 
+bench:
+	@tools/testing/check.sh bench
+
+bench-host:
+	@tools/testing/check.sh bench-host
+
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,14p' Makefile

@@ -151,7 +151,7 @@ void ket_debugfs_create(struct dentry *dir, struct dentry **files,
 			struct ket_scope *scope);
 void ket_debugfs_remove(struct dentry **files);
 void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
-		   unsigned int nr_rows, struct ket_vcpu_now *now);
+		   struct ket_vcpu_now *now);
 void ket_vcpu_reset(struct ket_vcpu *kv);
 void ket_vcpu_finish(struct ket_vcpu *kv);
 void ket_scope_reset(struct ket_scope *sc);

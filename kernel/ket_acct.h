@@ -9,6 +9,15 @@
  * Only the vCPU's own thread calls these, with preemption disabled: no
  * atomics, no locks.  Readers are kept consistent by the caller's
  * seqcount.  Plain C, unit-tested on the host.
+ *
+ * Rows, so that the common exit updates one row, not two: the classes,
+ * then per exit reason a row for the exits that ended in the reason's own
+ * class (its class in the reason table), then per reason a row for the
+ * exits that ended in another class (resolved from what KVM did, or a
+ * signal or nested exit), which also go to that class's row.  Readers
+ * merge them into the class and reason views (ket_acct_view()): a class
+ * is its row plus the first rows of the reasons it owns; a reason is its
+ * two rows.
  */
 #ifndef KET_ACCT_H
 #define KET_ACCT_H
@@ -17,19 +26,23 @@
 #include "ket_row.h"
 
 #define KET_GUEST_ROW KVM_EXIT_TIMING_TIMEINGUEST
+/* In struct ket_acct's rows and in the readers' view alike. */
 #define KET_REASON_ROW(r) (KVM_EXIT_TIMING_NR_CLASSES + (r))
+/* struct ket_acct's rows only: exits of reason @r in another class. */
+#define KET_MOVED_ROW(nr, r) (KVM_EXIT_TIMING_NR_CLASSES + (nr) + (r))
 
 struct ket_acct {
 	u64 t_entry;		/* timebase at the last entry */
 	u64 t_exit;		/* timebase at the last exit */
 	u8 phase;		/* enum ket_phase */
-	u8 reason;		/* reason row of the exit in progress */
-	u8 cls;			/* its class, once resolved */
+	u8 reason;		/* reason of the exit in progress */
+	u8 cls;			/* its class in the reason table */
+	u32 nr_reasons;
 	u64 entries;		/* entries since attach or reset */
 	u64 exits;		/* exits accounted */
 	u64 untimed;		/* of which re-entries with no kvm_exit */
 	u64 anomalies;		/* negative deltas, never accounted */
-	/* classes (TIMEINGUEST included), then one row per exit reason */
+	/* classes (TIMEINGUEST included), then two rows per exit reason */
 	struct ket_row rows[];
 };
 
@@ -69,18 +82,29 @@ static __always_inline bool ket_acct_exit(struct ket_acct *a, u64 now,
 	return true;
 }
 
+/* The exit in progress took @ns and ended in class @cls. */
+static __always_inline void ket_acct_charge(struct ket_acct *a,
+					    unsigned int cls, u64 ns)
+{
+	if (likely(cls == a->cls)) {
+		ket_row_add(&a->rows[KET_REASON_ROW(a->reason)], ns);
+	} else {
+		ket_row_add(&a->rows[cls], ns);
+		ket_row_add(&a->rows[KET_MOVED_ROW(a->nr_reasons, a->reason)],
+			    ns);
+	}
+}
+
 /* kvm_entry after kvm_exit: the exit in progress completes in class @cls. */
 static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 					   unsigned int cls, u64 mult)
 {
 	u64 d = now - a->t_exit;
-	u64 ns = ket_to_ns(d, mult);
 
 	if (unlikely((s64)d < 0)) {
 		a->anomalies++;
 	} else {
-		ket_row_add(&a->rows[cls], ns);
-		ket_row_add(&a->rows[KET_REASON_ROW(a->reason)], ns);
+		ket_acct_charge(a, cls, ket_to_ns(d, mult));
 		a->exits++;
 	}
 	a->entries++;
@@ -93,10 +117,12 @@ static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
  * kvm_exit fires outside the fastpath loop, so an exit that the fastpath
  * handled and re-entered has no exit timestamp.  It is still counted in
  * its real reason and class, with 0 ns handling (bucket 0); the whole
- * interval goes to TIMEINGUEST.
+ * interval goes to TIMEINGUEST.  @table_cls is the reason's class in the
+ * reason table, @cls the class it ended in.
  */
 static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 					     unsigned int reason,
+					     unsigned int table_cls,
 					     unsigned int cls, u64 mult)
 {
 	u64 d = now - a->t_entry;
@@ -105,19 +131,53 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 		a->anomalies++;
 	else
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
-	ket_row_add(&a->rows[cls], 0);
-	ket_row_add(&a->rows[KET_REASON_ROW(reason)], 0);
+	a->reason = reason;
+	a->cls = table_cls;
+	ket_acct_charge(a, cls, 0);
 	a->exits++;
 	a->untimed++;
 	a->entries++;
 	a->t_entry = now;
 }
 
+static inline unsigned int ket_acct_rows(unsigned int nr_reasons)
+{
+	return KVM_EXIT_TIMING_NR_CLASSES + 2 * nr_reasons;
+}
+
 static inline size_t ket_acct_size(unsigned int nr_reasons)
 {
 	return sizeof(struct ket_acct) +
-	       (KVM_EXIT_TIMING_NR_CLASSES + nr_reasons) *
-		       sizeof(struct ket_row);
+	       ket_acct_rows(nr_reasons) * sizeof(struct ket_row);
+}
+
+static inline void ket_acct_init(struct ket_acct *a, unsigned int nr_reasons)
+{
+	a->nr_reasons = nr_reasons;
+}
+
+/*
+ * Where the readers' view (classes, then reasons) takes row @i from:
+ * *@to, and *@also unless it is ~0 (a reason's first row also makes its
+ * class, @table_cls being the reason table's classes).
+ */
+static inline void ket_acct_view(unsigned int i, unsigned int nr_reasons,
+				 const u8 *table_cls, unsigned int *to,
+				 unsigned int *also)
+{
+	unsigned int r;
+
+	*to = i;
+	*also = ~0U;
+	if (i < KVM_EXIT_TIMING_NR_CLASSES)
+		return;
+	r = i - KVM_EXIT_TIMING_NR_CLASSES;
+	if (r >= nr_reasons) {
+		*to = KET_REASON_ROW(r - nr_reasons);
+		return;
+	}
+	if (table_cls[r] < KVM_EXIT_TIMING_NR_CLASSES)
+		*also = table_cls[r];
 }
 
 /*
@@ -126,8 +186,7 @@ static inline size_t ket_acct_size(unsigned int nr_reasons)
  */
 static inline void ket_acct_reset(struct ket_acct *a, unsigned int nr_reasons)
 {
-	memset(a->rows, 0,
-	       (KVM_EXIT_TIMING_NR_CLASSES + nr_reasons) * sizeof(a->rows[0]));
+	memset(a->rows, 0, ket_acct_rows(nr_reasons) * sizeof(a->rows[0]));
 	a->entries = a->phase == KET_PHASE_NEW ? 0 : 1;
 	a->exits = 0;
 	a->untimed = 0;

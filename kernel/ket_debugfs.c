@@ -34,27 +34,32 @@ static const char *ket_exit_class_name(bool guest_mode, unsigned int cls)
 }
 
 /*
- * Adds @kv's rows into @aggs, each row copied consistently, and fills
- * @now.  A reset that the vCPU thread has not applied yet reads as done.
+ * Adds @kv's rows into @aggs (classes, then reasons: see ket_acct_view()),
+ * each row copied consistently, and fills @now.  A reset that the vCPU
+ * thread has not applied yet reads as done.
  */
 void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
-		   unsigned int nr_rows, struct ket_vcpu_now *now)
+		   struct ket_vcpu_now *now)
 {
 	struct ket_acct *a = &kv->acct;
-	unsigned int seq, i, reason = 0, cls = 0;
+	unsigned int seq, i, to, also, reason = 0, cls = 0;
 	bool pending, guest_mode = false;
 	struct ket_row row;
 	u64 t = 0;
 
-	for (i = 0; i < nr_rows; i++) {
+	for (i = 0; i < ket_acct_rows(ket_reasons->nr); i++) {
 		do {
 			seq = read_seqcount_begin(&kv->seq);
 			pending = atomic_read(&kv->reset_req) !=
 				  READ_ONCE(kv->reset_done);
 			row = a->rows[i];
 		} while (read_seqcount_retry(&kv->seq, seq));
-		if (!pending)
-			ket_agg_add_row(&aggs[i], &row);
+		if (pending || !row.count)
+			continue;
+		ket_acct_view(i, ket_reasons->nr, ket_reasons->cls, &to, &also);
+		ket_agg_add_row(&aggs[to], &row);
+		if (also != ~0U)
+			ket_agg_add_row(&aggs[also], &row);
 	}
 	memset(now, 0, sizeof(*now));
 	now->id = kv->id;
@@ -187,12 +192,12 @@ static int ket_render(struct ket_scope *sc, enum ket_file_kind kind,
 	for (i = 0; i < nr_rows; i++)
 		ket_agg_init(&aggs[i]);
 	if (sc->vcpu) {
-		ket_vcpu_read(sc->vcpu, aggs, nr_rows, &now);
+		ket_vcpu_read(sc->vcpu, aggs, &now);
 		ket_format_vcpu_now(tail, &now);
 	} else {
 		rcu_read_lock();
 		list_for_each_entry_rcu(kv, &sc->vm->vcpus, node) {
-			ket_vcpu_read(kv, aggs, nr_rows, &now);
+			ket_vcpu_read(kv, aggs, &now);
 			ket_format_vcpu_now(tail, &now);
 		}
 		rcu_read_unlock();

@@ -183,6 +183,7 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 		      GFP_KERNEL);
 	if (!kv)
 		return NULL;
+	ket_acct_init(&kv->acct, ket_reasons->nr);
 	kv->vcpu = vcpu;
 	kv->vm = vm;
 	kv->id = vcpu->vcpu_id;

@@ -157,8 +157,8 @@ static void ket_exit_probe(void *data, struct kvm_vcpu *vcpu, u32 isa)
 		ket_vcpu_miss(vcpu, true);
 		return;
 	}
+	/* A reset waits for the entry: no reader can tell the difference. */
 	raw_write_seqcount_begin(&kv->seq);
-	ket_apply_reset(kv);
 	if (ket_svm)
 		now = ket_svm_exit_time(kv, vcpu, now);
 	if (likely(ket_acct_exit(&kv->acct, now, ket_ns_mult))) {
@@ -214,21 +214,20 @@ static noinline void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 				 u64 now)
 {
 	static const struct ket_outcome none;
-	unsigned int reason = ket_reasons->unknown;
-	unsigned int cls = KVM_EXIT_TIMING_OTHER;
-	u64 code;
+	unsigned int reason = ket_reasons->unknown, table_cls, cls;
+	u64 code = 0;
 
 	if (ket_svm) {
 		code = ket_exit_code(vcpu);
 		reason = ket_reason_index(ket_reasons, code);
-		cls = ket_reasons->cls[reason];
-		if (cls >= KET_RESOLVE_FIRST) {
-			ket_read_detail(kv, vcpu, code);
-			cls = ket_resolve_class(ket_reasons, reason, &kv->detail,
-						&none);
-		}
 	}
-	ket_acct_reentry(&kv->acct, now, reason, cls, ket_ns_mult);
+	table_cls = ket_reasons->cls[reason];
+	cls = table_cls;
+	if (cls >= KET_RESOLVE_FIRST) {
+		ket_read_detail(kv, vcpu, code);
+		cls = ket_resolve_class(ket_reasons, reason, &kv->detail, &none);
+	}
+	ket_acct_reentry(&kv->acct, now, reason, table_cls, cls, ket_ns_mult);
 }
 
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
@@ -241,7 +240,8 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 		return;
 	}
 	raw_write_seqcount_begin(&kv->seq);
-	ket_apply_reset(kv);
+	if (unlikely(atomic_read(&kv->reset_req) != kv->reset_done))
+		ket_apply_reset(kv);
 	if (likely(kv->acct.phase == KET_PHASE_IN_EXIT))
 		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
 			       ket_ns_mult);
@@ -265,7 +265,10 @@ static void ket_entry_probe(void *data, struct kvm_vcpu *vcpu)
 }
 #endif
 
-/* Called by the vCPU thread inside its write section. */
+/*
+ * Called by the vCPU thread inside its write section, at kvm_entry, or by
+ * a reader once the vCPU is gone.
+ */
 void ket_apply_reset(struct ket_vcpu *kv)
 {
 	int req = atomic_read(&kv->reset_req);

@@ -34,7 +34,7 @@ static void ket_stats_add_vcpu(struct ket_stats_file *sf,
 {
 	struct ket_vcpu_now now;
 
-	ket_vcpu_read(kv, sf->aggs, sf->layout.nr_rows, &now);
+	ket_vcpu_read(kv, sf->aggs, &now);
 	tot->vcpus++;
 	tot->entries += now.entries;
 	tot->exits += now.exits;

@@ -4,6 +4,7 @@
 # make check: installs what it needs (root, Debian packages), builds, runs
 # the host checks and unit tests, then the selftests in the rig VM, and
 # ends with "N passed, N failed".  make demo: the rig with a workload.
+# make bench: instructions per exit, in the rig under -icount.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,7 +51,7 @@ make -C "$top" KDIR="$kdir" W=1 C=2 >"$out/module-build.log" 2>&1
 rc=$?
 [ $rc = 0 ] && grep -qE 'warning|error' "$out/module-build.log" && rc=1
 [ "$mode" = check ] && result "module builds with W=1 and sparse, no warnings" $rc
-[ $rc = 0 ] || { cat "$out/module-build.log"; [ "$mode" = demo ] && exit 1; }
+[ $rc = 0 ] || { cat "$out/module-build.log"; [ "$mode" != check ] && exit 1; }
 
 make -s -C "$top/tools/testing/selftests/kvm_exit_timing" \
 	KSRC="$ksrc" OUTPUT="$out/selftests" -j"$(nproc)" >"$out/selftests-build.log" 2>&1
@@ -73,8 +74,26 @@ rm -rf "$payload"
 mkdir -p "$payload"
 cp "$top/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
 	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
+	"$out/selftests/ket_bench" \
 	"$out/static/kvm-exit-timing" "$payload/"
 "$rig" initramfs "$out/rig.cpio.gz" "$payload" || exit 1
+
+# make bench-host: the same loops on this machine's own KVM, in cycles.
+if [ "$mode" = bench-host ]; then
+	make -s -C "$top" KDIR="/lib/modules/$(uname -r)/build" modules || exit 1
+	exec "$top/tools/testing/bench_host.sh" "$top/kernel/kvm_exit_timing.ko" \
+		"$out/selftests/ket_bench"
+fi
+
+# make bench: one CPU and -icount shift=0, so that the guest's TSC counts
+# emulated instructions: deterministic, unlike time under TCG.
+if [ "$mode" = bench ]; then
+	RIG_SMP=1 RIG_QEMU_OPTS="-icount shift=0,sleep=off" \
+		"$rig" run "$out/rig.cpio.gz" bench "$out/bench.log" 3600 >/dev/null || exit 1
+	grep -q KET-BENCH-FAIL "$out/bench.log" && { grep KET-BENCH-FAIL "$out/bench.log"; exit 1; }
+	/usr/bin/python3 "$top/tools/testing/bench_table.py" "$out/bench.log" "$out/bench.json"
+	exit $?
+fi
 
 if [ "$mode" = demo ]; then
 	"$rig" run "$out/rig.cpio.gz" demo "$out/demo.log" 600 >/dev/null || exit 1
@@ -93,7 +112,7 @@ result "checkpatch --strict clean" "$rc"
 # Host unit tests of the module's plain-C parts and of the tool's parser;
 # they also write the fuzzer's seed, a statistics file of the module's.
 make -s -C "$top/tools/testing/selftests/kvm_exit_timing/unit" \
-	KSRC="$ksrc" OUTPUT="$out/unit" >"$out/unit-build.log" 2>&1
+	KSRC="$ksrc" OUTPUT="$out/unit" all >"$out/unit-build.log" 2>&1
 rc=$?
 result "unit tests build" $rc
 rm -rf "$out/seed"
@@ -103,6 +122,10 @@ if [ $rc = 0 ]; then
 		tee "$out/unit.log" | grep -E '^(not )?ok '
 	tally "$out/unit.log"
 fi
+
+# The accounting hot path in instructions (callgrind), against its budget.
+"$top/tools/testing/hot_path_check.sh" "$out/unit/ket_hot_bench" | tee "$out/hot_path.log"
+tally "$out/hot_path.log"
 
 # The tool on the host: exact output, JSON schema, Prometheus parser,
 # errors, top in a pseudo-terminal.

@@ -15,7 +15,7 @@ set -euo pipefail
 RIG_PACKAGES="linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
 libelf-dev bc flex bison clang libclang-rt-14-dev python3-jsonschema \
-python3-prometheus-client"
+python3-prometheus-client valgrind"
 
 die() { echo "rig: $*" >&2; exit 1; }
 
@@ -81,12 +81,14 @@ cmd_initramfs() {
 }
 
 # Boots the rig kernel; the guest runs /ket/MODE.sh and powers off.
-# The guest's console goes to LOG and to stdout.
+# The guest's console goes to LOG and to stdout.  RIG_SMP (default 2) and
+# RIG_QEMU_OPTS (e.g. -icount) change the machine.
 cmd_run() {
 	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver rc=0
 	kver=$(cmd_kver)
 	timeout --foreground "$timeout" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 2 -m 2G -nographic -no-reboot \
+		-accel tcg -cpu max -smp "${RIG_SMP:-2}" -m 2G -nographic -no-reboot \
+		${RIG_QEMU_OPTS:-} \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=1 ket.mode=$mode ${RIG_APPEND:-}" \
 		</dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?

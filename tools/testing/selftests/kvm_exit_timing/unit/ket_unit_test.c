@@ -211,39 +211,67 @@ TEST(acct_invariant_and_phases)
 {
 	struct ket_acct *a = acct_new(4);
 	const u64 mult = 1ULL << 32;	/* 1 unit = 1 ns */
+	u8 table_cls[4] = { C(EMULINST), C(HALT), C(PIO), KET_RESOLVE_MSR };
+	unsigned int to, also;
 	u64 t = 1000;
 	int i;
 
+	ket_acct_init(a, 4);
 	/* Attached mid-exit: the first event is an exit, skipped. */
 	ASSERT_FALSE(ket_acct_exit(a, t, mult));
 	ASSERT_EQ(KET_PHASE_NEW, a->phase);
 	ket_acct_first_entry(a, t += 10);
+	/* Reason 2 ending in its own class, PIO: its first row only. */
 	for (i = 0; i < 100; i++) {
 		ASSERT_TRUE(ket_acct_exit(a, t += 50, mult));
 		a->reason = 2;
+		a->cls = table_cls[2];
 		ket_acct_entry(a, t += 7, C(PIO), mult);
 	}
 	ASSERT_EQ(101, a->entries);
 	ASSERT_EQ(100, a->exits);
 	ASSERT_EQ(a->entries - 1, a->exits);
-	ASSERT_EQ(100, a->rows[C(PIO)].count);
-	ASSERT_EQ(700, a->rows[C(PIO)].sum);
+	ASSERT_EQ(0, a->rows[C(PIO)].count);
 	ASSERT_EQ(100, a->rows[KET_REASON_ROW(2)].count);
+	ASSERT_EQ(700, a->rows[KET_REASON_ROW(2)].sum);
+	ASSERT_EQ(0, a->rows[KET_MOVED_ROW(4, 2)].count);
 	ASSERT_EQ(5000, a->rows[KET_GUEST_ROW].sum);
+	/* Reason 2 ending as SIGNAL: the class row and its moved row. */
+	ASSERT_TRUE(ket_acct_exit(a, t += 50, mult));
+	a->reason = 2;
+	a->cls = table_cls[2];
+	ket_acct_entry(a, t += 9, C(SIGNAL), mult);
+	ASSERT_EQ(1, a->rows[C(SIGNAL)].count);
+	ASSERT_EQ(9, a->rows[KET_MOVED_ROW(4, 2)].sum);
+	ASSERT_EQ(100, a->rows[KET_REASON_ROW(2)].count);
+	/* The readers' view: a reason's first row also makes its class. */
+	ket_acct_view(KET_REASON_ROW(2), 4, table_cls, &to, &also);
+	ASSERT_EQ(KET_REASON_ROW(2), to);
+	ASSERT_EQ(C(PIO), also);
+	ket_acct_view(KET_MOVED_ROW(4, 2), 4, table_cls, &to, &also);
+	ASSERT_EQ(KET_REASON_ROW(2), to);
+	ASSERT_EQ(~0U, also);
+	ket_acct_view(KET_REASON_ROW(3), 4, table_cls, &to, &also);
+	ASSERT_EQ(~0U, also);	/* resolved reasons own no class */
+	ket_acct_view(C(SIGNAL), 4, table_cls, &to, &also);
+	ASSERT_EQ(C(SIGNAL), to);
+	ASSERT_EQ(~0U, also);
 	/* A fastpath re-entry: counted, 0 ns, its time in the guest's. */
-	ket_acct_reentry(a, t += 80, 3, C(DEC), mult);
+	ket_acct_reentry(a, t += 80, 3, table_cls[3], C(DEC), mult);
 	ASSERT_EQ(a->entries - 1, a->exits);
 	ASSERT_EQ(1, a->untimed);
 	ASSERT_EQ(0, a->rows[C(DEC)].max);
 	ASSERT_EQ(1, a->rows[C(DEC)].hist[0]);
-	ASSERT_EQ(5080, a->rows[KET_GUEST_ROW].sum);
+	ASSERT_EQ(1, a->rows[KET_MOVED_ROW(4, 3)].count);
+	ASSERT_EQ(5130, a->rows[KET_GUEST_ROW].sum);
 	/* A clock going backwards is counted, never accounted. */
 	ASSERT_TRUE(ket_acct_exit(a, t - 5000, mult));
 	ASSERT_EQ(1, a->anomalies);
-	ASSERT_EQ(5080, a->rows[KET_GUEST_ROW].sum);
+	ASSERT_EQ(5130, a->rows[KET_GUEST_ROW].sum);
 	/* Reset keeps the cycle in flight: the invariant still holds. */
 	ket_acct_reset(a, 4);
-	ASSERT_EQ(0, a->rows[C(PIO)].count);
+	ASSERT_EQ(0, a->rows[KET_REASON_ROW(2)].count);
+	ASSERT_EQ(0, a->rows[KET_MOVED_ROW(4, 3)].count);
 	ket_acct_entry(a, t, C(PIO), mult);
 	ASSERT_EQ(a->entries - 1, a->exits);
 	free(a);

@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: the table of instructions per exit, from the rig's log.
+
+    bench_table.py LOG JSON_OUT
+
+Each KET-BENCH line is one round: CONFIG workload W exits E ticks T.
+Under -icount shift=0 a tick is an instruction.  Per configuration and
+workload: the median round's instructions per exit, and what the
+configuration adds over the baseline.
+"""
+import json
+import re
+import statistics
+import sys
+
+LINE = re.compile(r"^KET-BENCH (\S+) ket_bench: pid \d+ workload (\S+) exits (\d+) round \d+ ticks (\d+)")
+
+
+def main(log, out):
+    rounds = {}
+    rounds_n = {}
+    counts = []
+    for line in open(log, errors="replace"):
+        m = LINE.match(line)
+        if m:
+            cfg, work, exits, ticks = m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
+            rounds.setdefault((cfg, work), []).append(ticks / exits)
+            if cfg == "module":
+                rounds_n[work] = exits // {"mixed": 3}.get(work, 1)
+        elif line.startswith("KET-COUNT"):
+            counts.append(line.split()[1:])
+        elif line.startswith("KET-MEM"):
+            counts.append(["mem"] + line.split()[1:])
+    configs = [c for c in ("baseline", "module", "ftrace", "perf-record", "bpftrace")
+               if any(k[0] == c for k in rounds)]
+    works = [w for w in ("cpuid", "pio", "mmio", "mixed") if ("baseline", w) in rounds]
+    result = {"unit": "instructions per exit (qemu -icount shift=0)", "rows": []}
+    print(f"{'workload':10} {'config':12} {'instr/exit':>11} {'added':>8} {'spread':>7}")
+    for w in works:
+        base = statistics.median(rounds[("baseline", w)])
+        for c in configs:
+            r = rounds.get((c, w))
+            if not r:
+                continue
+            med = statistics.median(r)
+            spread = max(r) - min(r)
+            added = med - base
+            result["rows"].append({"workload": w, "config": c, "per_exit": round(med, 1),
+                                   "added": round(added, 1), "spread": round(spread, 1),
+                                   "rounds": len(r)})
+            print(f"{w:10} {c:12} {med:11.1f} {added:8.1f} {spread:7.1f}")
+    # No exit lost: every exit of every round accounted in its reason
+    # (rounds + the warm-up round, 4 x N exits of each kind).
+    expect = {"cpuid": ("cpuid",), "pio": ("io",), "mmio": ("npf",),
+              "mixed": ("cpuid", "io", "npf")}
+    exact = True
+    per_work = {}
+    for c in counts:
+        if c[0] in expect and len(c) == 3:
+            per_work.setdefault(c[0], {})[c[1]] = int(c[2])
+        elif c[0] == "lost":
+            result["lost_exits"] = int(c[1]) if len(c) > 1 else None
+            exact &= result["lost_exits"] == 0
+        elif c[0] == "mem" and len(c) == 3:
+            result[f"{c[1]}_bytes"] = int(c[2])
+            print(f"# memory: {c[1]} {c[2]} bytes")
+    for w, reasons in expect.items():
+        if w not in per_work:
+            continue
+        n = rounds_n.get(w)
+        for r in reasons:
+            got = per_work[w].get(r, 0)
+            # io and npf also hold the syncs and the first touches.
+            ok = got >= n * 4 and got - n * 4 <= 16
+            exact &= ok
+            print(f"# {w}: {r} {got} accounted for {n * 4} issued{'' if ok else '  MISMATCH'}")
+    result["no_exit_lost"] = exact
+    print(f"# every issued exit accounted, none lost: {'yes' if exact else 'NO'}")
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+    return 0 if exact else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
