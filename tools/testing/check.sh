@@ -76,6 +76,14 @@ cp "$top/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
 	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
 	"$out/selftests/ket_bench" \
 	"$out/static/kvm-exit-timing" "$payload/"
+# make bench compares with perf kvm stat and bpftrace, run in the rig.
+if [ "$mode" = bench ]; then
+	for p in linux-perf bpftrace; do
+		dpkg -s "$p" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends "$p" >/dev/null
+	done
+	export RIG_BINS="perf bpftrace"
+fi
 "$rig" initramfs "$out/rig.cpio.gz" "$payload" || exit 1
 
 # make bench-host: the same loops on this machine's own KVM, in cycles.

@@ -59,6 +59,19 @@ cmd_ksrc() {
 	fi
 }
 
+# RIG_BINS: host programs copied in, with the shared libraries they load
+# (make bench's perf and bpftrace).
+add_bins() {
+	local root=$1 b f
+	for b in ${RIG_BINS:-}; do
+		b=$(command -v "$b") || die "no $b on this machine"
+		cp -L --parents "$b" "$root"
+		for f in $(ldd "$b" | grep -o '/[^ ]*'); do
+			cp -L --parents "$f" "$root"
+		done
+	done
+}
+
 # PAYLOAD is copied to /ket in the initramfs.
 cmd_initramfs() {
 	local out=$1 payload=$2 kver root m
@@ -76,6 +89,7 @@ cmd_initramfs() {
 	cp "$(dirname "$0")/guest/"* "$root/ket/"
 	cp -r "$payload"/. "$root/ket/"
 	mv "$root/ket/init" "$root/init"
+	add_bins "$root"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }

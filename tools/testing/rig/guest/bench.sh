@@ -4,7 +4,7 @@
 # way of watching it.  KET-BENCH lines for the host's table; KET-COUNT
 # lines say whether the module accounted every exit.
 N=${KET_BENCH_N:-2000}
-R=3
+R=5
 W="cpuid pio mmio mixed"
 T=/sys/kernel/tracing
 D=/sys/kernel/debug
@@ -43,3 +43,48 @@ echo 1 >$T/events/kvm/kvm_exit/enable
 loops ftrace
 echo 0 >$T/events/kvm/kvm_entry/enable
 echo 0 >$T/events/kvm/kvm_exit/enable
+
+# perf kvm stat record around each loop; then the cost of its report
+# (task-clock, ns: instructions under -icount) and the events it lost.
+if command -v perf >/dev/null; then
+	for w in $W; do
+		perf kvm stat record -o /tmp/perf.data ./ket_bench -w "$w" -n "$N" -r $R \
+			>/tmp/b.out 2>/tmp/perf.err || echo "KET-BENCH-FAIL perf-record $w"
+		sed "s/^/KET-BENCH perf-record /" /tmp/b.out
+		echo "KET-PERF $w lost $(grep -c -i 'lost' /tmp/perf.err) size $(wc -c </tmp/perf.data)"
+		perf stat -x, -e task-clock -o /tmp/stat.out \
+			perf kvm -i /tmp/perf.data stat report >/tmp/report.out 2>&1 ||
+			echo "KET-BENCH-FAIL perf-report $w"
+		echo "KET-PERF $w report_task_clock_ms $(cut -d, -f1 /tmp/stat.out | grep -E '^[0-9.]+$')"
+		sed -n '1,12s/^/KET-PERF-REPORT /p' /tmp/report.out
+		rm -f /tmp/perf.data
+	done
+fi
+
+# A bpftrace script that keeps what the module keeps: per exit reason,
+# count, sum and log2 histogram of kvm_exit -> kvm_entry.
+if command -v bpftrace >/dev/null; then
+	cat >/tmp/ket.bt <<'BT'
+tracepoint:kvm:kvm_exit { @start[tid] = nsecs; @reason[tid] = args->exit_reason; }
+tracepoint:kvm:kvm_entry /@start[tid]/ {
+	$d = nsecs - @start[tid];
+	@count[@reason[tid]] = count();
+	@sum[@reason[tid]] = sum($d);
+	@hist[@reason[tid]] = hist($d);
+	delete(@start[tid]);
+}
+BT
+	bpftrace /tmp/ket.bt >/tmp/bt.out 2>&1 &
+	bt=$!
+	for i in $(seq 600); do
+		grep -q Attaching /tmp/bt.out && break
+		sleep 1
+	done
+	# Let it finish attaching, and warm its maps up, before measuring.
+	sleep 3
+	./ket_bench -w cpuid -n 500 -r 1 >/dev/null
+	loops bpftrace
+	kill -INT $bt
+	wait $bt
+	echo "KET-BPFTRACE $(head -c 300 /tmp/bt.out | tr '\n' ' ')"
+fi
