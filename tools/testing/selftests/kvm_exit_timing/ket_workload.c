@@ -4,8 +4,15 @@
  * looping over CPUID, port I/O, MMIO writes, VMMCALL and HLT-free spin for
  * SECONDS seconds (or until killed).
  *
- * usage: ket_workload [-s SECONDS] [-v VCPUS] [-i ITERATIONS]
+ * With -a, each vCPU first syncs, waits until kvm_exit_timing has
+ * attached it (its vcpu<N>/exit_timing exists) and resets its tables, so
+ * that they hold exactly the loop's exits: per vCPU, ITERATIONS each of
+ * CPUID (EMULINST), VMMCALL (HCALL), MMIO writes (MMIO), and ITERATIONS
+ * OUTs plus the syncs (PIO).
+ *
+ * usage: ket_workload [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a]
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +26,17 @@
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
 
+#define KET_SYNC_READY (~0ULL)
+
 static uint64_t iterations;
+static bool attach_reset;
+static int vm_fd;
 
 static void guest_code(void)
 {
 	uint64_t i;
 
+	GUEST_SYNC(KET_SYNC_READY);
 	for (i = 0; !iterations || i < iterations; i++) {
 		uint32_t a = 0, b, c = 0, d;
 		uint64_t r = 0xdead;
@@ -41,6 +53,22 @@ static void guest_code(void)
 
 static time_t deadline;
 
+/* -a: wait for the vCPU's tables, then reset them (the exit in flight stays). */
+static void ket_attach_reset(struct kvm_vcpu *vcpu)
+{
+	char path[128];
+	int i, fd;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/kvm/%d-%d/vcpu%u/exit_timing", getpid(),
+		 vm_fd, vcpu->id);
+	for (i = 0; i < 500 && access(path, F_OK); i++)
+		usleep(10000);
+	fd = open(path, O_WRONLY);
+	TEST_ASSERT(fd >= 0 && write(fd, "c", 1) == 1, "reset %s", path);
+	close(fd);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
@@ -54,6 +82,10 @@ static void *vcpu_thread(void *arg)
 		case UCALL_ABORT:
 			REPORT_GUEST_ASSERT(uc);
 			return NULL;
+		case UCALL_SYNC:
+			if (attach_reset && uc.args[1] == KET_SYNC_READY)
+				ket_attach_reset(vcpu);
+			/* fall through */
 		default:
 			if (deadline && time(NULL) >= deadline)
 				return NULL;
@@ -68,7 +100,7 @@ int main(int argc, char **argv)
 	int opt, seconds = 0, nr = 1, i;
 	struct kvm_vm *vm;
 
-	while ((opt = getopt(argc, argv, "s:v:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:v:i:a")) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = atoi(optarg);
@@ -79,9 +111,12 @@ int main(int argc, char **argv)
 		case 'i':
 			iterations = strtoull(optarg, NULL, 0);
 			break;
+		case 'a':
+			attach_reset = true;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s SECONDS] [-v VCPUS] [-i ITERATIONS]\n",
+				"usage: %s [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a]\n",
 				argv[0]);
 			return 2;
 		}
@@ -93,6 +128,7 @@ int main(int argc, char **argv)
 	vm = vm_create_with_vcpus(nr, guest_code, vcpus);
 	sync_global_to_guest(vm, iterations);
 	virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
+	vm_fd = vm->fd;
 	printf("ket_workload: pid %d vm_fd %d vcpus %d\n", getpid(), vm->fd, nr);
 	fflush(stdout);
 	for (i = 0; i < nr; i++)
