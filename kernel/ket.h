@@ -14,8 +14,10 @@
 #include <linux/kvm_host.h>
 #include <linux/rculist.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seqlock.h>
+#include <linux/slab.h>
 #include <linux/types.h>
 
 #include "ket_acct.h"
@@ -92,8 +94,45 @@ struct ket_vm {
 
 /* ket_main.c */
 extern struct ket_reason_table *ket_reasons;
+extern unsigned int ket_fail_alloc;
 extern u64 ket_ns_mult;
 extern struct dentry *ket_debugfs_root;
+
+/*
+ * Every allocation of the module after its init goes through these, so
+ * that the fail_alloc debug parameter can make them all fail: attach,
+ * tables, stats files and the device's lists (Documentation, "Lifecycle").
+ * The status file is exempt, so that the failures stay observable.
+ */
+static inline bool ket_may_alloc(void)
+{
+	return likely(!READ_ONCE(ket_fail_alloc));
+}
+
+static inline void *ket_kzalloc(size_t size)
+{
+	return ket_may_alloc() ? kzalloc(size, GFP_KERNEL) : NULL;
+}
+
+static inline void *ket_kvzalloc(size_t size)
+{
+	return ket_may_alloc() ? kvzalloc(size, GFP_KERNEL) : NULL;
+}
+
+static inline void *ket_kvmalloc(size_t size)
+{
+	return ket_may_alloc() ? kvmalloc(size, GFP_KERNEL) : NULL;
+}
+
+static inline void *ket_kvmalloc_array(size_t n, size_t size)
+{
+	return ket_may_alloc() ? kvmalloc_array(n, size, GFP_KERNEL) : NULL;
+}
+
+static inline void *ket_kvcalloc(size_t n, size_t size)
+{
+	return ket_may_alloc() ? kvcalloc(n, size, GFP_KERNEL) : NULL;
+}
 
 /*
  * The timebase of every probe and reader: the TSC, synchronized across

@@ -182,8 +182,8 @@ static int ket_render(struct ket_scope *sc, enum ket_file_kind kind,
 	struct ket_vcpu *kv;
 	unsigned int i;
 
-	aggs = kvmalloc_array(nr_rows, sizeof(*aggs), GFP_KERNEL);
-	rows = kvmalloc_array(nr_rows, sizeof(*rows), GFP_KERNEL);
+	aggs = ket_kvmalloc_array(nr_rows, sizeof(*aggs));
+	rows = ket_kvmalloc_array(nr_rows, sizeof(*rows));
 	if (!aggs || !rows) {
 		kvfree(aggs);
 		kvfree(rows);
@@ -218,12 +218,12 @@ static int ket_open(struct inode *inode, struct file *file,
 	size_t cap;
 	int ret;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = ket_kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	for (cap = KET_BUF_MIN; cap <= KET_BUF_MAX; cap *= 2) {
-		b->p = kvmalloc(cap, GFP_KERNEL);
-		tail.p = kvmalloc(cap, GFP_KERNEL);
+		b->p = ket_kvmalloc(cap);
+		tail.p = ket_kvmalloc(cap);
 		ret = -ENOMEM;
 		if (!b->p || !tail.p)
 			break;

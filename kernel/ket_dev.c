@@ -94,7 +94,7 @@ static long ket_ioctl_list_vms(void __user *argp)
 		return -EFAULT;
 	if (req.flags || req.nr > KET_LIST_MAX)
 		return -EINVAL;
-	vms = kvcalloc(req.nr, sizeof(*vms), GFP_KERNEL);
+	vms = ket_kvcalloc(req.nr, sizeof(*vms));
 	if (!vms && req.nr)
 		return -ENOMEM;
 	ret = ket_vm_list(ket_read_rule(), vms, req.nr, &nr);
@@ -137,7 +137,7 @@ static long ket_ioctl_list_vcpus(void __user *argp)
 		return -EFAULT;
 	if (req.flags || req.nr > KVM_MAX_VCPUS)
 		return -EINVAL;
-	ids = kvcalloc(req.nr, sizeof(*ids), GFP_KERNEL);
+	ids = ket_kvcalloc(req.nr, sizeof(*ids));
 	if (!ids && req.nr)
 		return -ENOMEM;
 	vm = ket_dev_vm(req.vm_id, &ret);

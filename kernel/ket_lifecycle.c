@@ -131,7 +131,7 @@ static bool ket_has_dir(struct dentry *d)
 
 static struct ket_vm *ket_vm_create(struct kvm *kvm, struct ket_slot *s)
 {
-	struct ket_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	struct ket_vm *vm = ket_kzalloc(sizeof(*vm));
 
 	if (!vm)
 		return NULL;
@@ -178,9 +178,8 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 {
 	struct ket_vcpu *kv;
 
-	kv = kvzalloc(offsetof(struct ket_vcpu, acct) +
-			      ket_acct_size(ket_reasons->nr),
-		      GFP_KERNEL);
+	kv = ket_kvzalloc(offsetof(struct ket_vcpu, acct) +
+			  ket_acct_size(ket_reasons->nr));
 	if (!kv)
 		return NULL;
 	ket_acct_init(&kv->acct, ket_reasons->nr);

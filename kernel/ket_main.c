@@ -18,6 +18,11 @@
 #include "ket.h"
 
 struct ket_reason_table *ket_reasons;
+
+unsigned int ket_fail_alloc;
+module_param_named(fail_alloc, ket_fail_alloc, uint, 0644);
+MODULE_PARM_DESC(fail_alloc,
+		 "Debug: while non-zero, every allocation of the module fails");
 u64 ket_ns_mult;
 struct dentry *ket_debugfs_root;
 

@@ -80,7 +80,7 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 	char id[KVM_EXIT_TIMING_STATS_NAME_SIZE];
 	int ret = -ENOMEM;
 
-	sf = kzalloc(sizeof(*sf), GFP_KERNEL);
+	sf = ket_kzalloc(sizeof(*sf));
 	if (!sf) {
 		ket_vm_put(vm);
 		return ERR_PTR(-ENOMEM);
@@ -90,9 +90,8 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 	mutex_init(&sf->lock);
 	ket_stats_layout_init(&sf->layout,
 			      KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr);
-	sf->image = kvzalloc(sf->layout.size, GFP_KERNEL);
-	sf->aggs = kvmalloc_array(sf->layout.nr_rows, sizeof(*sf->aggs),
-				  GFP_KERNEL);
+	sf->image = ket_kvzalloc(sf->layout.size);
+	sf->aggs = ket_kvmalloc_array(sf->layout.nr_rows, sizeof(*sf->aggs));
 	if (!sf->image || !sf->aggs)
 		goto fail;
 	if (kv)

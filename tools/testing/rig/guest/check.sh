@@ -74,6 +74,61 @@ tops() { [ "$(grep -c '^--- ' /tmp/top)" = 3 ] && [ "$(awk '$1=="EMULINST" && $2
 check "tool: top, three live intervals" tops
 wait
 
+# Allocation failure (the fail_alloc debug parameter): a new vCPU cannot
+# attach, its exits are counted as lost and its VM runs on; reads fail
+# with ENOMEM; everything recovers once the parameter is cleared.  One VM
+# at a time: two running vCPUs crash this rig's kernel (README).
+P=/sys/module/kvm_exit_timing/parameters/fail_alloc
+st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
+vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
+cpuids() { awk '$1=="cpuid"{print $2}' "$D/kvm/$1/exit_reasons"; }
+wait_idle
+echo 1 >$P
+f0=$(st attach_failures)
+l0=$(st lost_exits)
+./ket_workload -s 8 >/tmp/wl4.out &
+wl=$!
+sleep 3
+vm=$(vmof /tmp/wl4.out)
+failed() { [ "$(st attach_failures)" -gt "$f0" ] && [ "$(st lost_exits)" -gt "$l0" ] &&
+	[ ! -e "$D/kvm/$vm/exit_timing" ] && kill -0 $wl; }
+check "fail_alloc: attach fails, exits counted as lost, the VM runs on" failed
+kept=$(ls -d $D/kvm_exit_timing/exited/* | tail -1)
+enomem() { ! cat "$kept/exit_timing" >/dev/null 2>/tmp/err &&
+	grep -q 'Cannot allocate memory' /tmp/err; }
+check "fail_alloc: a table read fails with ENOMEM" enomem
+toolerr() { ! $T report --exited >/tmp/out 2>/tmp/err && [ ! -s /tmp/out ] &&
+	grep -q 'Cannot allocate memory' /tmp/err; }
+check "fail_alloc: the tool fails cleanly" toolerr
+echo 0 >$P
+sleep 3
+recovered() { [ -e "$D/kvm/$vm/exit_timing" ] && [ "$(cpuids "$vm")" -gt 0 ] &&
+	cat "$kept/exit_timing" >/dev/null; }
+check "fail_alloc cleared: the VM attaches and counts, reads work" recovered
+wait $wl
+
+# An open stats file, or the device, holds the module: rmmod refuses,
+# the file keeps reading; once closed, rmmod works.
+./ket_workload -s 60 >/tmp/wl6.out &
+wl=$!
+sleep 1
+vm=$(vmof /tmp/wl6.out)
+f=$D/kvm/$vm/exit_timing.stats
+for i in $(seq 50); do [ -e "$f" ] && break; sleep 0.1; done
+[ -e "$f" ] || { notok "VM attached" "no $f"; cat $D/kvm_exit_timing/status; f=/dev/null; }
+exec 3<"$f"
+busy() { ! rmmod kvm_exit_timing 2>/dev/null; }
+check "rmmod refused while a stats file is open" busy
+check "the open stats file still reads" [ "$(head -c 24 <&3 | wc -c)" = 24 ]
+exec 3<&-
+exec 4<>/dev/kvm_exit_timing
+check "rmmod refused while the device is open" busy
+exec 4<&-
+check "rmmod once they are closed" rmmod kvm_exit_timing
+kill $wl
+wait $wl
+insmod $KO
+
 # A VM already running when the module is loaded is picked up.
 rmmod kvm_exit_timing
 ./ket_workload -s 6 >/tmp/wl.out &
