@@ -172,6 +172,13 @@ ket_vcpu_find(const struct kvm_vcpu *vcpu)
 	return NULL;
 }
 
+/* What a vCPU's state takes: struct ket_vcpu ends in its rows. */
+static inline size_t ket_vcpu_size(void)
+{
+	return offsetof(struct ket_vcpu, acct) +
+	       ket_acct_size(ket_reasons->nr);
+}
+
 int ket_lifecycle_init(void);
 void ket_vm_get(struct ket_vm *vm);
 void ket_vm_put(struct ket_vm *vm);
@@ -189,8 +196,9 @@ void ket_status(struct ket_buf *b);
 void ket_debugfs_create(struct dentry *dir, struct dentry **files,
 			struct ket_scope *scope);
 void ket_debugfs_remove(struct dentry **files);
-void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
-		   struct ket_vcpu_now *now);
+void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
+		    void (*fn)(void *arg, const struct ket_vcpu_now *now),
+		    void *arg);
 void ket_vcpu_reset(struct ket_vcpu *kv);
 void ket_vcpu_finish(struct ket_vcpu *kv);
 void ket_scope_reset(struct ket_scope *sc);

@@ -38,8 +38,8 @@ static const char *ket_exit_class_name(bool guest_mode, unsigned int cls)
  * each row copied consistently, and fills @now.  A reset that the vCPU
  * thread has not applied yet reads as done.
  */
-void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
-		   struct ket_vcpu_now *now)
+static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
+			  struct ket_vcpu_now *now)
 {
 	struct ket_acct *a = &kv->acct;
 	unsigned int seq, i, to, also, reason = 0, cls = 0;
@@ -93,6 +93,35 @@ void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		now->reason = ket_reasons->name[reason];
 		now->class_name = ket_exit_class_name(guest_mode, cls);
 	}
+}
+
+/*
+ * Sums the rows of @sc (one vCPU, or every vCPU of a VM) into @aggs, the
+ * classes then the reasons, which it initialises first, and hands each
+ * vCPU's current state to @fn.  The tables and the binary stats read
+ * through here.
+ */
+void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
+		    void (*fn)(void *arg, const struct ket_vcpu_now *now),
+		    void *arg)
+{
+	unsigned int i, nr = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr;
+	struct ket_vcpu_now now;
+	struct ket_vcpu *kv;
+
+	for (i = 0; i < nr; i++)
+		ket_agg_init(&aggs[i]);
+	if (sc->vcpu) {
+		ket_vcpu_read(sc->vcpu, aggs, &now);
+		fn(arg, &now);
+		return;
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(kv, &sc->vm->vcpus, node) {
+		ket_vcpu_read(kv, aggs, &now);
+		fn(arg, &now);
+	}
+	rcu_read_unlock();
 }
 
 /* Reader-side reset: the vCPU thread applies it, or we do once it is gone. */
@@ -171,16 +200,18 @@ static void ket_render_rows(struct ket_buf *b, enum ket_file_kind kind,
 		ket_format_table(b, rows, n);
 }
 
+static void ket_render_now(void *tail, const struct ket_vcpu_now *now)
+{
+	ket_format_vcpu_now(tail, now);
+}
+
 /* Builds the file's text in @b and @tail (the vCPU lines). */
 static int ket_render(struct ket_scope *sc, enum ket_file_kind kind,
 		      struct ket_buf *b, struct ket_buf *tail)
 {
 	unsigned int nr_rows = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr;
 	struct ket_table_row *rows;
-	struct ket_vcpu_now now;
 	struct ket_agg *aggs;
-	struct ket_vcpu *kv;
-	unsigned int i;
 
 	aggs = ket_kvmalloc_array(nr_rows, sizeof(*aggs));
 	rows = ket_kvmalloc_array(nr_rows, sizeof(*rows));
@@ -189,19 +220,7 @@ static int ket_render(struct ket_scope *sc, enum ket_file_kind kind,
 		kvfree(rows);
 		return -ENOMEM;
 	}
-	for (i = 0; i < nr_rows; i++)
-		ket_agg_init(&aggs[i]);
-	if (sc->vcpu) {
-		ket_vcpu_read(sc->vcpu, aggs, &now);
-		ket_format_vcpu_now(tail, &now);
-	} else {
-		rcu_read_lock();
-		list_for_each_entry_rcu(kv, &sc->vm->vcpus, node) {
-			ket_vcpu_read(kv, aggs, &now);
-			ket_format_vcpu_now(tail, &now);
-		}
-		rcu_read_unlock();
-	}
+	ket_scope_read(sc, aggs, ket_render_now, tail);
 	ket_render_rows(b, kind, aggs, rows);
 	if (kind == KET_FILE_TIMING && tail->len)
 		ket_buf_printf(b, "\n%s", tail->p);

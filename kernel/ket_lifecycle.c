@@ -178,8 +178,7 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 {
 	struct ket_vcpu *kv;
 
-	kv = ket_kvzalloc(offsetof(struct ket_vcpu, acct) +
-			  ket_acct_size(ket_reasons->nr));
+	kv = ket_kvzalloc(ket_vcpu_size());
 	if (!kv)
 		return NULL;
 	ket_acct_init(&kv->acct, ket_reasons->nr);

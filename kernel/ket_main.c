@@ -41,9 +41,7 @@ static int ket_status_show(struct seq_file *m, void *v)
 	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
 	ket_buf_printf(&b, "ns_mult %llu\n", ket_ns_mult);
 	ket_buf_printf(&b, "probe %s\n", ket_probe_signature());
-	ket_buf_printf(&b, "vcpu_state_bytes %zu\n",
-		       offsetof(struct ket_vcpu, acct) +
-			       ket_acct_size(ket_reasons->nr));
+	ket_buf_printf(&b, "vcpu_state_bytes %zu\n", ket_vcpu_size());
 	ket_buf_printf(&b, "vm_state_bytes %zu\n", sizeof(struct ket_vm));
 	ket_status(&b);
 	if (b.overflow)

@@ -20,45 +20,30 @@
 #include "ket_stats_layout.h"
 
 struct ket_stats_file {
-	struct ket_vm *vm;		/* referenced */
-	struct ket_vcpu *vcpu;		/* NULL: the whole VM */
+	struct ket_scope scope;		/* its VM referenced */
 	struct ket_stats_layout layout;
 	struct mutex lock;		/* serialises refreshes of the data */
 	struct ket_agg *aggs;		/* one per row, scratch */
 	char *image;			/* the file: meta, then data */
 };
 
-static void ket_stats_add_vcpu(struct ket_stats_file *sf,
-			       struct ket_vcpu *kv,
-			       struct ket_stats_totals *tot)
+static void ket_stats_add_now(void *arg, const struct ket_vcpu_now *now)
 {
-	struct ket_vcpu_now now;
+	struct ket_stats_totals *tot = arg;
 
-	ket_vcpu_read(kv, sf->aggs, &now);
 	tot->vcpus++;
-	tot->entries += now.entries;
-	tot->exits += now.exits;
-	tot->untimed += now.untimed;
-	tot->unaccounted += now.unaccounted;
-	tot->anomalies += now.anomalies;
+	tot->entries += now->entries;
+	tot->exits += now->exits;
+	tot->untimed += now->untimed;
+	tot->unaccounted += now->unaccounted;
+	tot->anomalies += now->anomalies;
 }
 
 static void ket_stats_refresh(struct ket_stats_file *sf)
 {
 	struct ket_stats_totals tot = {};
-	struct ket_vcpu *kv;
-	unsigned int i;
 
-	for (i = 0; i < sf->layout.nr_rows; i++)
-		ket_agg_init(&sf->aggs[i]);
-	if (sf->vcpu) {
-		ket_stats_add_vcpu(sf, sf->vcpu, &tot);
-	} else {
-		rcu_read_lock();
-		list_for_each_entry_rcu(kv, &sf->vm->vcpus, node)
-			ket_stats_add_vcpu(sf, kv, &tot);
-		rcu_read_unlock();
-	}
+	ket_scope_read(&sf->scope, sf->aggs, ket_stats_add_now, &tot);
 	ket_stats_write_data(&sf->layout,
 			     (u64 *)(sf->image + sf->layout.data_offset),
 			     sf->aggs, &tot);
@@ -68,7 +53,7 @@ static void ket_stats_free(struct ket_stats_file *sf)
 {
 	kvfree(sf->image);
 	kvfree(sf->aggs);
-	ket_vm_put(sf->vm);
+	ket_vm_put(sf->scope.vm);
 	kfree(sf);
 }
 
@@ -85,8 +70,8 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 		ket_vm_put(vm);
 		return ERR_PTR(-ENOMEM);
 	}
-	sf->vm = vm;
-	sf->vcpu = kv;
+	sf->scope.vm = vm;
+	sf->scope.vcpu = kv;
 	mutex_init(&sf->lock);
 	ket_stats_layout_init(&sf->layout,
 			      KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr);
