@@ -172,6 +172,19 @@ static void selection_free(struct selection *sel)
 	sel->src.dev_fd = -1;
 }
 
+/* Opens the source and lists its VMs into @sel; selection_free() frees. */
+static int list_vms(struct selection *sel)
+{
+	int ret;
+
+	memset(sel, 0, sizeof(*sel));
+	ret = ket_source_open(&sel->src, err, sizeof(err));
+	if (!ret)
+		ret = ket_source_list(&sel->src, &sel->vms, &sel->nr_vms, err,
+				      sizeof(err));
+	return ret;
+}
+
 static int add_scope(struct selection *sel, const struct ket_vm_info *vm,
 		     int vcpu)
 {
@@ -215,12 +228,7 @@ static int select_scopes(struct selection *sel, const struct opts *o,
 	unsigned int i, j, found = 0;
 	int ret;
 
-	memset(sel, 0, sizeof(*sel));
-	ret = ket_source_open(&sel->src, err, sizeof(err));
-	if (ret)
-		return ret;
-	ret = ket_source_list(&sel->src, &sel->vms, &sel->nr_vms, err,
-			      sizeof(err));
+	ret = list_vms(sel);
 	if (ret)
 		return ret;
 	for (i = 0; i < sel->nr_vms; i++) {
@@ -312,16 +320,15 @@ static int write_textfile(const char *dir, const char *buf, size_t len)
 
 static int cmd_list(const struct opts *o, FILE *out)
 {
-	struct selection sel = { 0 };
+	struct selection sel;
 	unsigned int i, j;
 	int ret;
 
-	ret = ket_source_open(&sel.src, err, sizeof(err));
-	if (!ret)
-		ret = ket_source_list(&sel.src, &sel.vms, &sel.nr_vms, err,
-				      sizeof(err));
-	if (ret)
+	ret = list_vms(&sel);
+	if (ret) {
+		selection_free(&sel);
 		return ret;
+	}
 	if (o->json)
 		fputc('[', out);
 	else
@@ -424,7 +431,7 @@ done:
 
 static int cmd_reset(const struct opts *o, FILE *out)
 {
-	struct selection sel = { 0 };
+	struct selection sel;
 	unsigned int i, n = 0;
 	int ret;
 
@@ -432,10 +439,7 @@ static int cmd_reset(const struct opts *o, FILE *out)
 		snprintf(err, sizeof(err), "reset needs --vm VM or --all");
 		return -EINVAL;
 	}
-	ret = ket_source_open(&sel.src, err, sizeof(err));
-	if (!ret)
-		ret = ket_source_list(&sel.src, &sel.vms, &sel.nr_vms, err,
-				      sizeof(err));
+	ret = list_vms(&sel);
 	for (i = 0; !ret && i < sel.nr_vms; i++) {
 		if (o->vm && !vm_matches(&sel.vms[i], o->vm))
 			continue;

@@ -8,6 +8,9 @@ ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1${2:+ # $2}"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 
+# The "<pid>-<fd>" name of the VM a ket_workload output file announces.
+vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
+
 dmesg_clean() {
 	! dmesg | grep -E 'BUG|WARNING|Oops|general protection|scheduling while atomic|rcu.*stall|lockdep|UBSAN|KASAN' >/tmp/bad
 }
@@ -80,7 +83,6 @@ wait
 # at a time: two running vCPUs crash this rig's kernel (README).
 P=/sys/module/kvm_exit_timing/parameters/fail_alloc
 st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
-vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
 cpuids() { awk '$1=="cpuid"{print $2}' "$D/kvm/$1/exit_reasons"; }
 wait_idle
 echo 1 >$P
@@ -136,7 +138,7 @@ wl=$!
 sleep 1
 insmod $KO
 sleep 2
-vm=$(sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' /tmp/wl.out)
+vm=$(vmof /tmp/wl.out)
 attached() {
 	c=$(awk '$1=="cpuid"{print $2}' $D/kvm/$vm/exit_reasons)
 	[ -n "$c" ] && [ "$c" -gt 0 ]
