@@ -41,9 +41,11 @@ struct ket_scope {
 	struct ket_vcpu *vcpu;
 };
 
-/* What KVM's counters said at the exit; compared at the next entry. */
+/*
+ * What KVM's counters said at an exit that needs them to be classified;
+ * compared at the next entry.
+ */
 struct ket_snap {
-	u64 signal_exits;
 	u64 hypercalls;
 	u64 insn_emulation;
 	u64 mmio;		/* mmio_exits + pf_mmio_spte_created */
@@ -69,11 +71,10 @@ struct ket_vcpu {
 
 	/* Written by the vCPU thread only, readers retry on @seq. */
 	seqcount_t seq;
-	bool guest_mode;		/* exit taken while running L2 */
+	u64 signal_exits;		/* vcpu->stat's, at the last entry */
 	struct ket_snap snap;
 	struct ket_exit_detail detail;
-	u64 tsc_ratio;			/* last l1_tsc_scaling_ratio checked */
-	bool tsc_unscaled;		/* ... and whether it is 1.0 */
+	u64 tsc_unscaled_ratio;		/* an l1_tsc_scaling_ratio of 1.0 */
 	struct ket_acct acct;		/* last: ends in the rows */
 };
 
@@ -160,16 +161,28 @@ const char *ket_probe_signature(void);
 #define KET_HASH_BITS 10
 extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
 
+/*
+ * The vCPU each CPU's probes found last, so that a vCPU that stays on
+ * its CPU skips the hash: a thread's kvm_exit and next kvm_entry mostly
+ * run on one CPU.  Only that CPU's probes fill it (preemption is off in
+ * a probe, and neither tracepoint fires in interrupt context);
+ * ket_vm_retire() empties the entries of a VM none of whose vCPUs can
+ * run any more, before the vCPUs can be freed and their addresses reused.
+ */
+struct ket_cpu_cache {
+	const struct kvm_vcpu *vcpu;
+	struct ket_vcpu *kv;
+};
+DECLARE_PER_CPU(struct ket_cpu_cache, ket_cpu_cache);
+
+struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu);
+
 static __always_inline struct ket_vcpu *
 ket_vcpu_find(const struct kvm_vcpu *vcpu)
 {
-	struct ket_vcpu *kv;
-
-	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
-				 hnode)
-		if (kv->vcpu == vcpu)
-			return kv;
-	return NULL;
+	if (likely(this_cpu_read(ket_cpu_cache.vcpu) == vcpu))
+		return this_cpu_read(ket_cpu_cache.kv);
+	return ket_vcpu_lookup(vcpu);
 }
 
 /* What a vCPU's state takes: struct ket_vcpu ends in its rows. */

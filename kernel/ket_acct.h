@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The per-vCPU accounting state machine, driven by the kvm_entry and
- * kvm_exit probes.  A cycle is entry -> exit -> next entry: the guest run
- * (entry -> exit) is charged to TIMEINGUEST when the exit fires, and the
- * exit's handling (exit -> next entry) to its class and reason rows when
- * the next entry fires, so that every row describes completed exits only.
+ * kvm_exit probes.  A cycle is entry -> exit -> next entry: the exit only
+ * stamps its time; the next entry charges the guest run (entry -> exit)
+ * to TIMEINGUEST and the exit's handling (exit -> next entry) to its
+ * class and reason rows, so that every row describes completed exits
+ * only, and rows are written at kvm_entry only.
  *
  * Only the vCPU's own thread calls these, with preemption disabled: no
  * atomics, no locks.  Readers are kept consistent by the caller's
@@ -34,9 +35,10 @@
 struct ket_acct {
 	u64 t_entry;		/* timebase at the last entry */
 	u64 t_exit;		/* timebase at the last exit */
+	struct ket_row *row;	/* the exit's row if it ends in @cls */
 	u8 phase;		/* enum ket_phase */
 	u8 reason;		/* reason of the exit in progress */
-	u8 cls;			/* its class in the reason table */
+	u8 cls;			/* its class, or KET_RESOLVE_* */
 	u32 nr_reasons;
 	u64 entries;		/* entries since attach or reset */
 	u64 exits;		/* exits accounted */
@@ -52,7 +54,7 @@ struct ket_acct {
  */
 static __always_inline u64 ket_to_ns(u64 delta, u64 mult)
 {
-	return (u64)(((__uint128_t)delta * mult) >> 32);
+	return ket_mul_shr32(delta, mult);
 }
 
 static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
@@ -63,23 +65,33 @@ static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
 }
 
 /*
- * kvm_exit.  Returns false if no entry was seen first (module loaded or
- * vCPU attached mid-run): that incomplete cycle is skipped, never charged.
+ * kvm_exit: stamp the exit, nothing more; the entry that ends it charges
+ * the guest run and the handling together (ket_acct_entry()), so that
+ * this probe stays short.  Returns false if no entry was seen first
+ * (module loaded or vCPU attached mid-run): that incomplete cycle is
+ * skipped, never charged.
  */
-static __always_inline bool ket_acct_exit(struct ket_acct *a, u64 now,
-					  u64 mult)
+static __always_inline bool ket_acct_exit(struct ket_acct *a, u64 now)
 {
-	u64 d = now - a->t_entry;
-
 	if (unlikely(a->phase != KET_PHASE_IN_GUEST))
 		return false;
-	if (unlikely((s64)d < 0))
-		a->anomalies++;
-	else
-		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
 	a->t_exit = now;
 	a->phase = KET_PHASE_IN_EXIT;
 	return true;
+}
+
+/*
+ * The exit in progress is of reason @reason, which the reason table puts
+ * in @cls (or a KET_RESOLVE_*): its row is found now, at the exit, rather
+ * than at the entry, where registers are scarcer.
+ */
+static __always_inline void ket_acct_set_reason(struct ket_acct *a,
+						unsigned int reason,
+						unsigned int cls)
+{
+	a->reason = reason;
+	a->cls = cls;
+	a->row = &a->rows[KET_REASON_ROW(reason)];
 }
 
 /* The exit in progress took @ns and ended in class @cls. */
@@ -87,7 +99,7 @@ static __always_inline void ket_acct_charge(struct ket_acct *a,
 					    unsigned int cls, u64 ns)
 {
 	if (likely(cls == a->cls)) {
-		ket_row_add(&a->rows[KET_REASON_ROW(a->reason)], ns);
+		ket_row_add(a->row, ns);
 	} else {
 		ket_row_add(&a->rows[cls], ns);
 		ket_row_add(&a->rows[KET_MOVED_ROW(a->nr_reasons, a->reason)],
@@ -95,17 +107,26 @@ static __always_inline void ket_acct_charge(struct ket_acct *a,
 	}
 }
 
-/* kvm_entry after kvm_exit: the exit in progress completes in class @cls. */
+/*
+ * kvm_entry after kvm_exit: the guest run (last entry -> exit) goes to
+ * TIMEINGUEST, the exit's handling (exit -> now) to class @cls.  A
+ * negative interval (a timebase going backwards) is counted, never
+ * accounted.
+ */
 static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 					   unsigned int cls, u64 mult)
 {
-	u64 d = now - a->t_exit;
+	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
 
-	if (unlikely((s64)d < 0)) {
+	if (likely((s64)run >= 0))
+		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(run, mult));
+	else
 		a->anomalies++;
-	} else {
+	if (likely((s64)d >= 0)) {
 		ket_acct_charge(a, cls, ket_to_ns(d, mult));
 		a->exits++;
+	} else {
+		a->anomalies++;
 	}
 	a->entries++;
 	a->t_entry = now;
@@ -131,8 +152,7 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 		a->anomalies++;
 	else
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
-	a->reason = reason;
-	a->cls = table_cls;
+	ket_acct_set_reason(a, reason, table_cls);
 	ket_acct_charge(a, cls, 0);
 	a->exits++;
 	a->untimed++;
@@ -151,9 +171,20 @@ static inline size_t ket_acct_size(unsigned int nr_reasons)
 	       ket_acct_rows(nr_reasons) * sizeof(struct ket_row);
 }
 
+static inline void ket_acct_rows_init(struct ket_acct *a,
+				      unsigned int nr_reasons)
+{
+	unsigned int i;
+
+	for (i = 0; i < ket_acct_rows(nr_reasons); i++)
+		ket_row_init(&a->rows[i]);
+}
+
+/* @a is zeroed memory of ket_acct_size(@nr_reasons) bytes. */
 static inline void ket_acct_init(struct ket_acct *a, unsigned int nr_reasons)
 {
 	a->nr_reasons = nr_reasons;
+	ket_acct_rows_init(a, nr_reasons);
 }
 
 /*
@@ -186,7 +217,7 @@ static inline void ket_acct_view(unsigned int i, unsigned int nr_reasons,
  */
 static inline void ket_acct_reset(struct ket_acct *a, unsigned int nr_reasons)
 {
-	memset(a->rows, 0, ket_acct_rows(nr_reasons) * sizeof(a->rows[0]));
+	ket_acct_rows_init(a, nr_reasons);
 	a->entries = a->phase == KET_PHASE_NEW ? 0 : 1;
 	a->exits = 0;
 	a->untimed = 0;

@@ -22,15 +22,16 @@ static __uint128_t ket_add_sat(__uint128_t a, __uint128_t b)
 
 void ket_agg_add_row(struct ket_agg *agg, const struct ket_row *row)
 {
+	u64 count = ket_row_count(row);
 	unsigned int i;
 
-	if (!row->count)
+	if (!count)
 		return;
-	agg->count += row->count;
+	agg->count += count;
 	agg->sum += row->sum;
-	agg->sumsq = ket_add_sat(agg->sumsq, row->sumsq);
-	if (ket_row_min(row) < agg->min)
-		agg->min = ket_row_min(row);
+	agg->sumsq = ket_add_sat(agg->sumsq, ket_row_sumsq(row));
+	if (row->min < agg->min)
+		agg->min = row->min;
 	if (row->max > agg->max)
 		agg->max = row->max;
 	for (i = 0; i < KET_HIST_BUCKETS; i++)

@@ -24,9 +24,9 @@ static DEFINE_SPINLOCK(ket_reset_lock);
 #define KET_BUF_MIN (64 * 1024)
 #define KET_BUF_MAX (64 * 1024 * 1024)
 
-static const char *ket_exit_class_name(bool guest_mode, unsigned int cls)
+static const char *ket_exit_class_name(unsigned int cls)
 {
-	if (guest_mode)
+	if (cls == KET_RESOLVE_NESTED)
 		return ket_class_names[KVM_EXIT_TIMING_NESTED];
 	if (cls >= KET_RESOLVE_FIRST)
 		return "?";	/* decided by what KVM does with it */
@@ -43,7 +43,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 {
 	struct ket_acct *a = &kv->acct;
 	unsigned int seq, i, to, also, reason = 0, cls = 0;
-	bool pending, guest_mode = false;
+	bool pending;
 	struct ket_row row;
 	u64 t = 0;
 
@@ -54,7 +54,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 				  READ_ONCE(kv->reset_done);
 			row = a->rows[i];
 		} while (read_seqcount_retry(&kv->seq, seq));
-		if (pending || !row.count)
+		if (pending || !ket_row_count(&row))
 			continue;
 		ket_acct_view(i, ket_reasons->nr, ket_reasons->cls, &to, &also);
 		ket_agg_add_row(&aggs[to], &row);
@@ -70,7 +70,6 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		t = a->phase == KET_PHASE_IN_GUEST ? a->t_entry : a->t_exit;
 		reason = a->reason;
 		cls = a->cls;
-		guest_mode = kv->guest_mode;
 		now->entries = a->entries;
 		now->exits = a->exits;
 		now->untimed = a->untimed;
@@ -91,7 +90,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	}
 	if (now->phase == KET_PHASE_IN_EXIT) {
 		now->reason = ket_reasons->name[reason];
-		now->class_name = ket_exit_class_name(guest_mode, cls);
+		now->class_name = ket_exit_class_name(cls);
 	}
 }
 

@@ -29,6 +29,41 @@
 #include "ket.h"
 
 struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
+DEFINE_PER_CPU(struct ket_cpu_cache, ket_cpu_cache);
+
+/* Probe context: @vcpu is not this CPU's cached one; NULL if unknown. */
+noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
+{
+	struct ket_vcpu *kv;
+
+	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
+				 hnode)
+		if (kv->vcpu == vcpu) {
+			this_cpu_write(ket_cpu_cache.kv, kv);
+			this_cpu_write(ket_cpu_cache.vcpu, vcpu);
+			return kv;
+		}
+	return NULL;
+}
+
+/*
+ * No vCPU of @vm can run, nor fill a cache with its state again: empty
+ * the entries that hold it.  A CPU filling its entry with another vCPU
+ * meanwhile may lose that entry too, which costs it one hash lookup.
+ */
+static void ket_vm_uncache(struct ket_vm *vm)
+{
+	struct ket_cpu_cache *c;
+	struct ket_vcpu *kv;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(&ket_cpu_cache, cpu);
+		list_for_each_entry(kv, &vm->vcpus, node)
+			if (READ_ONCE(c->kv) == kv)
+				WRITE_ONCE(c->vcpu, NULL);
+	}
+}
 
 static DEFINE_MUTEX(ket_lock);
 static LIST_HEAD(ket_vms);		/* attached, kvm held */
@@ -329,6 +364,7 @@ static void ket_vm_retire(struct ket_vm *vm)
 	struct ket_vcpu *kv;
 
 	ket_vm_unlink(vm);
+	ket_vm_uncache(vm);
 	list_for_each_entry(kv, &vm->vcpus, node)
 		ket_vcpu_finish(kv);
 	kvm_put_kvm(vm->kvm);

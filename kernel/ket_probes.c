@@ -112,76 +112,125 @@ static noinline void ket_read_detail(struct ket_vcpu *kv,
 	ket_snap_outcome(&kv->snap, vcpu);
 }
 
-static __always_inline u64 ket_exit_code(struct kvm_vcpu *vcpu)
+static __always_inline u64 ket_exit_code(struct kvm_vcpu *vcpu, bool svm)
 {
-	if (ket_svm)
+	if (svm)
 		return ket_svm_code(ket_svm_ctl(vcpu));
 	return ket_vmx_code((u32)ket_vmread(VM_EXIT_REASON));
 }
 
+#ifdef KET_SVM_LATE_KVM_EXIT
 /*
- * Before 6.6, SVM fires kvm_exit from svm_handle_exit(), after the
- * fastpath and after host interrupts were enabled and served: a probe
- * timestamp there would charge the host's interrupt handling to the
- * guest.  KVM sampled the TSC right after the run loop, with interrupts
- * still off, in last_guest_tsc (in L1 TSC units): use that when it
- * converts back to host TSC exactly (no TSC scaling) and lies in this
- * guest run; otherwise fall back to @now.
+ * Whether the vCPU's L1 TSC runs at the host's rate; remembers the ratio
+ * that does, so that the probe tests it with one compare.  With TSC
+ * scaling on, every exit comes here and the probe reads its own clock.
  */
-static __always_inline u64 ket_svm_exit_time(struct ket_vcpu *kv,
-					     struct kvm_vcpu *vcpu, u64 now)
+static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
+{
+	if (kvm_scale_tsc(1ULL << 40, ratio) != 1ULL << 40)
+		return false;
+	kv->tsc_unscaled_ratio = ratio;
+	return true;
+}
+#endif
+
+/*
+ * The exit's timestamp.  Before 6.6, SVM fires kvm_exit from
+ * svm_handle_exit(), after the fastpath and after host interrupts were
+ * enabled and served: a timestamp taken there would charge the host's
+ * interrupt handling to the exit.  KVM sampled the TSC right after the
+ * run loop, with interrupts still off, in last_guest_tsc (L1 TSC units):
+ * take that, converted back to host TSC, when the conversion is exact (no
+ * TSC scaling) and the sample belongs to this guest run.  It was taken
+ * before this probe ran, so no clock read of ours can bound it from
+ * above; were KVM to move the TSC offset in between, the entry would see
+ * a negative interval and count an anomaly.
+ */
+static __always_inline u64 ket_exit_time(struct ket_vcpu *kv,
+					 struct kvm_vcpu *vcpu, bool svm)
 {
 #ifdef KET_SVM_LATE_KVM_EXIT
 	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio, t;
 
-	if (unlikely(ratio != kv->tsc_ratio)) {
-		kv->tsc_ratio = ratio;
-		kv->tsc_unscaled = kvm_scale_tsc(1ULL << 40, ratio) == 1ULL << 40;
-	}
-	if (likely(kv->tsc_unscaled)) {
+	if (svm && (likely(ratio == kv->tsc_unscaled_ratio) ||
+		    ket_svm_unscaled(kv, ratio))) {
 		t = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
-		if (t - kv->acct.t_entry <= now - kv->acct.t_entry)
+		if (likely((s64)(t - kv->acct.t_entry) >= 0))
 			return t;
 	}
 #endif
-	return now;
+	return ket_now();
 }
 
-static void ket_exit_probe(void *data, struct kvm_vcpu *vcpu, u32 isa)
+/*
+ * Exits the probe cannot classify by their code alone: codes beyond the
+ * fast tables, exits L2 took, and classes that need more of the exit,
+ * read now.  Out of line, so that the common exit saves no registers.
+ */
+static noinline void ket_exit_classify(struct ket_vcpu *kv,
+				       struct kvm_vcpu *vcpu, u64 code,
+				       unsigned int reason)
+{
+	unsigned int cls;
+
+	if (reason == KET_NO_REASON)
+		reason = ket_reason_index_slow(ket_reasons, code);
+	cls = ket_reasons->cls[reason];
+	if (vcpu->arch.hflags & HF_GUEST_MASK)
+		cls = KET_RESOLVE_NESTED;
+	else if (cls >= KET_RESOLVE_FIRST)
+		ket_read_detail(kv, vcpu, code);
+	ket_acct_set_reason(&kv->acct, reason, cls);
+}
+
+/*
+ * Only what cannot wait for the entry: the exit's time, its code, and
+ * whether L2 took it.  The accounting is done at the next entry.  One
+ * probe per vendor (@svm constant), registered by ket_probes_register().
+ */
+static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 {
 	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
-	u64 now = ket_now(), code;
 	unsigned int reason, cls;
+	u64 code;
 
 	if (unlikely(!kv)) {
 		ket_vcpu_miss(vcpu, true);
 		return;
 	}
-	/* A reset waits for the entry: no reader can tell the difference. */
 	raw_write_seqcount_begin(&kv->seq);
-	if (ket_svm)
-		now = ket_svm_exit_time(kv, vcpu, now);
-	if (likely(ket_acct_exit(&kv->acct, now, ket_ns_mult))) {
-		code = ket_exit_code(vcpu);
-		reason = ket_reason_index(ket_reasons, code);
+	if (likely(ket_acct_exit(&kv->acct, ket_exit_time(kv, vcpu, svm)))) {
+		code = ket_exit_code(vcpu, svm);
+		reason = ket_reason_fast(ket_reasons, code);
 		cls = ket_reasons->cls[reason];
-		kv->acct.reason = reason;
-		kv->acct.cls = cls;
-		kv->guest_mode = vcpu->arch.hflags & HF_GUEST_MASK;
-		kv->snap.signal_exits = vcpu->stat.signal_exits;
-		if (unlikely(cls >= KET_RESOLVE_FIRST))
-			ket_read_detail(kv, vcpu, code);
+		if (likely(cls < KET_RESOLVE_FIRST &&
+			   !(vcpu->arch.hflags & HF_GUEST_MASK)))
+			ket_acct_set_reason(&kv->acct, reason, cls);
+		else
+			ket_exit_classify(kv, vcpu, code, reason);
 	}
 	raw_write_seqcount_end(&kv->seq);
 }
 
-/* Classes that depend on what KVM did with the exit. */
+static void ket_exit_probe_svm(void *data, struct kvm_vcpu *vcpu, u32 isa)
+{
+	ket_exit(vcpu, true);
+}
+
+static void ket_exit_probe_vmx(void *data, struct kvm_vcpu *vcpu, u32 isa)
+{
+	ket_exit(vcpu, false);
+}
+
+/* Classes that depend on what KVM did with the exit, and L2's exits. */
 static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 					 const struct kvm_vcpu *vcpu)
 {
 	struct ket_snap now;
 	struct ket_outcome o;
 
+	if (kv->acct.cls == KET_RESOLVE_NESTED)
+		return KVM_EXIT_TIMING_NESTED;
 	ket_snap_outcome(&now, vcpu);
 	o.hypercall = now.hypercalls != kv->snap.hypercalls;
 	o.emulated = now.insn_emulation != kv->snap.insn_emulation;
@@ -191,15 +240,21 @@ static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 				 &o);
 }
 
+/*
+ * The class the exit in progress ended in.  KVM counts a signal exit
+ * after kvm_exit, and none of its counters moves while the guest runs,
+ * so signal_exits against its value at the last entry tells.
+ */
 static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
 						    const struct kvm_vcpu *vcpu)
 {
 	unsigned int cls = kv->acct.cls;
+	u64 signals = vcpu->stat.signal_exits;
 
-	if (unlikely(vcpu->stat.signal_exits != kv->snap.signal_exits))
+	if (unlikely(signals != kv->signal_exits)) {
+		kv->signal_exits = signals;
 		return KVM_EXIT_TIMING_SIGNAL;
-	if (unlikely(kv->guest_mode))
-		return KVM_EXIT_TIMING_NESTED;
+	}
 	if (unlikely(cls >= KET_RESOLVE_FIRST))
 		return ket_resolve(kv, vcpu);
 	return cls;
@@ -210,15 +265,14 @@ static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
  * re-entry before 6.6 (see ket_acct_reentry()).  The VMCB still holds the
  * exit; nothing but the fastpath ran, so no outcome to look at.
  */
-static noinline void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
-				 u64 now)
+static void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 {
 	static const struct ket_outcome none;
 	unsigned int reason = ket_reasons->unknown, table_cls, cls;
 	u64 code = 0;
 
 	if (ket_svm) {
-		code = ket_exit_code(vcpu);
+		code = ket_exit_code(vcpu, true);
 		reason = ket_reason_index(ket_reasons, code);
 	}
 	table_cls = ket_reasons->cls[reason];
@@ -228,6 +282,18 @@ static noinline void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 		cls = ket_resolve_class(ket_reasons, reason, &kv->detail, &none);
 	}
 	ket_acct_reentry(&kv->acct, now, reason, table_cls, cls, ket_ns_mult);
+}
+
+/* Entries that end no exit: the vCPU's first, and fastpath re-entries. */
+static noinline void ket_entry_other(struct ket_vcpu *kv,
+				     struct kvm_vcpu *vcpu, u64 now)
+{
+	if (kv->acct.phase == KET_PHASE_IN_GUEST) {
+		ket_reentry(kv, vcpu, now);
+		return;
+	}
+	kv->signal_exits = vcpu->stat.signal_exits;
+	ket_acct_first_entry(&kv->acct, now);
 }
 
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
@@ -245,10 +311,8 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 	if (likely(kv->acct.phase == KET_PHASE_IN_EXIT))
 		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
 			       ket_ns_mult);
-	else if (kv->acct.phase == KET_PHASE_IN_GUEST)
-		ket_reentry(kv, vcpu, now);
 	else
-		ket_acct_first_entry(&kv->acct, now);
+		ket_entry_other(kv, vcpu, now);
 	raw_write_seqcount_end(&kv->seq);
 }
 
@@ -280,12 +344,16 @@ void ket_apply_reset(struct ket_vcpu *kv)
 	WRITE_ONCE(kv->reset_done, req);
 }
 
+/* The kvm_exit probe of this host's vendor, chosen at registration. */
+static void (*ket_exit_probe)(void *data, struct kvm_vcpu *vcpu, u32 isa);
+
 int ket_probes_register(void)
 {
 	int ret;
 
 	BUILD_BUG_ON(LOCAL_TIMER_VECTOR != 0xec);
 	ket_svm = ket_reasons->vendor == KET_VENDOR_SVM;
+	ket_exit_probe = ket_svm ? ket_exit_probe_svm : ket_exit_probe_vmx;
 	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, ket_exit_probe,
 					NULL);
 	if (ret)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One row of exit statistics, and the code that adds a sample to it.
- * ket_row_add() runs in the kvm_entry/kvm_exit probes: no division, no
- * branch but the min/max compares, every field a plain add.
+ * ket_row_add() runs in the kvm_entry probe: no division, no branch but
+ * the min/max compares and the histogram's clamp, every field a plain add.
  */
 #ifndef KET_ROW_H
 #define KET_ROW_H
@@ -15,17 +15,19 @@
 /*
  * Widths (Documentation/kvm_exit_timing.rst, "Field widths"): a vCPU that
  * runs for 100 years accumulates at most 3.2e18 ns < 2^62 in @sum, and
- * @sumsq is bounded by that times the longest exit, < 2^124.
+ * the sum of squares is bounded by that times the longest exit, < 2^124:
+ * 128 bits, kept as two words for ket_add_square().
  *
- * @min_inv holds ~min, so that an all-zero row (fresh or reset by
- * memset) has min == U64_MAX, and reset needs no per-row initialisation.
+ * No count is stored: every sample lands in exactly one histogram bucket,
+ * so the count is the histogram's total (ket_row_count()), one add fewer
+ * per sample.  @min is U64_MAX while the row is empty (ket_row_init()).
  */
 struct ket_row {
-	u64 count;
 	u64 sum;
-	u64 min_inv;
+	u64 min;
 	u64 max;
-	__uint128_t sumsq;
+	u64 sumsq_lo;
+	u64 sumsq_hi;
 	u64 hist[KET_HIST_BUCKETS];
 };
 
@@ -42,19 +44,34 @@ static __always_inline unsigned int ket_bucket(u64 ns)
 
 static __always_inline void ket_row_add(struct ket_row *row, u64 ns)
 {
-	row->count++;
 	row->sum += ns;
-	row->sumsq += (__uint128_t)ns * ns;
-	if (~ns > row->min_inv)
-		row->min_inv = ~ns;
+	ket_add_square(ns, &row->sumsq_lo, &row->sumsq_hi);
+	if (ns < row->min)
+		row->min = ns;
 	if (ns > row->max)
 		row->max = ns;
 	row->hist[ket_bucket(ns)]++;
 }
 
-static inline u64 ket_row_min(const struct ket_row *row)
+static inline void ket_row_init(struct ket_row *row)
 {
-	return ~row->min_inv;
+	memset(row, 0, sizeof(*row));
+	row->min = U64_MAX;
+}
+
+static inline __uint128_t ket_row_sumsq(const struct ket_row *row)
+{
+	return (__uint128_t)row->sumsq_hi << 64 | row->sumsq_lo;
+}
+
+static inline u64 ket_row_count(const struct ket_row *row)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < KET_HIST_BUCKETS; i++)
+		n += row->hist[i];
+	return n;
 }
 
 #endif /* KET_ROW_H */

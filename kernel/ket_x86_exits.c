@@ -8,6 +8,7 @@
 
 #ifdef __KERNEL__
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/kvm.h>
 #include <asm/svm.h>
@@ -293,6 +294,7 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 	t->unknown = t->nr;
 	t->code[t->unknown] = U64_MAX - 1;
 	t->cls[t->unknown] = C(OTHER);
+	t->cls[KET_NO_REASON] = KET_RESOLVE_LOOKUP;
 	strncpy(t->name[t->unknown], "unknown", KET_REASON_NAME_LEN - 1);
 	t->nr++;
 	return 0;
@@ -308,17 +310,7 @@ unsigned int ket_reason_index_slow(const struct ket_reason_table *t, u64 code)
 	return t->unknown;
 }
 
-/*
- * VMX: bits 15:0 are the basic reason; bit 31 (failed VM entry) gets its
- * own row; the other flag bits (27 enclave mode, ...) are ignored so that
- * they never create a bogus reason.
- */
-u64 ket_vmx_code(u32 exit_reason)
-{
-	if (exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
-		return VMX_EXIT_REASONS_FAILED_VMENTRY;
-	return exit_reason & 0xffff;
-}
+static_assert(KET_VMX_FAILED_VMENTRY == VMX_EXIT_REASONS_FAILED_VMENTRY);
 
 static bool ket_apic_timer_offset(u32 offset)
 {

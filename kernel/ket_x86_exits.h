@@ -37,6 +37,10 @@ enum ket_resolve {
 	KET_RESOLVE_VMX_EXTINT,	/* VMX external interrupt, by vector */
 	KET_RESOLVE_VMX_APIC,	/* VMX APIC access/write, by offset */
 	KET_RESOLVE_VMX_CR,	/* VMX CR access: CR8 is the TPR */
+	/* Never a reason's class: the code is not in the fast tables. */
+	KET_RESOLVE_LOOKUP = 0xfd,
+	/* Never in the table: the probe's mark of an exit L2 took. */
+	KET_RESOLVE_NESTED = 0xfe,
 };
 
 struct ket_reason_table {
@@ -46,7 +50,8 @@ struct ket_reason_table {
 	u8 lo[0x100];			/* codes 0x000-0x0ff */
 	u8 hi[0x100];			/* codes 0x400-0x4ff (SVM) */
 	u64 code[KET_MAX_REASONS];	/* code of each row */
-	u8 cls[KET_MAX_REASONS];	/* class or enum ket_resolve */
+	/* class or enum ket_resolve; [KET_NO_REASON] is KET_RESOLVE_LOOKUP */
+	u8 cls[KET_MAX_REASONS + 1];
 	char name[KET_MAX_REASONS][KET_REASON_NAME_LEN];
 };
 
@@ -71,25 +76,46 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v);
 /* Codes beyond the fast tables (SVM_EXIT_ERR, VMGEXIT codes, unknown). */
 unsigned int ket_reason_index_slow(const struct ket_reason_table *t, u64 code);
 
-/* Hot path: dense row index of a raw exit code. */
+/*
+ * Hot path: dense row index of a raw exit code from the fast tables, or
+ * KET_NO_REASON, whose class is KET_RESOLVE_LOOKUP.
+ */
+static __always_inline unsigned int
+ket_reason_fast(const struct ket_reason_table *t, u64 code)
+{
+	if (likely(code < 0x100))
+		return t->lo[code];
+	if ((code >> 8) == 0x4)
+		return t->hi[code & 0xff];
+	return KET_NO_REASON;
+}
+
+/* Dense row index of any raw exit code. */
 static __always_inline unsigned int
 ket_reason_index(const struct ket_reason_table *t, u64 code)
 {
-	u8 idx;
+	unsigned int idx = ket_reason_fast(t, code);
 
-	if (likely(code < 0x100))
-		idx = t->lo[code];
-	else if ((code >> 8) == 0x4)
-		idx = t->hi[code & 0xff];
-	else
-		idx = KET_NO_REASON;
 	if (unlikely(idx == KET_NO_REASON))
 		return ket_reason_index_slow(t, code);
 	return idx;
 }
 
-/* The 64-bit code VMX reports for a full 32-bit exit reason. */
-u64 ket_vmx_code(u32 exit_reason);
+/* VMX_EXIT_REASONS_FAILED_VMENTRY of <asm/vmx.h>; checked at build time. */
+#define KET_VMX_FAILED_VMENTRY 0x80000000U
+
+/*
+ * The 64-bit code VMX reports for a full 32-bit exit reason: bits 15:0
+ * are the basic reason; bit 31 (failed VM entry) gets its own row; the
+ * other flag bits (27 enclave mode, ...) are ignored so that they never
+ * create a bogus reason.
+ */
+static __always_inline u64 ket_vmx_code(u32 exit_reason)
+{
+	if (unlikely(exit_reason & KET_VMX_FAILED_VMENTRY))
+		return KET_VMX_FAILED_VMENTRY;
+	return exit_reason & 0xffff;
+}
 
 unsigned int ket_resolve_class(const struct ket_reason_table *t,
 			       unsigned int reason,

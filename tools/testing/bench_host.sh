@@ -4,7 +4,9 @@
 # make bench-host: on a real KVM host (/dev/kvm, root), the exit loops of
 # make bench run directly, timed by the guest's TSC: cycles per exit round
 # trip with the module unloaded, then loaded, paired in one run, median of
-# the rounds.  Needs the module and ket_bench built (make check's build,
+# the rounds.  One vCPU only: ket_bench's figure for several vCPUs holds
+# on a CPU they take turns on (make bench's rig), not on a host where
+# they run in parallel.  Needs the module and ket_bench built (make check's build,
 # or: make && make -C tools/testing/selftests/kvm_exit_timing KSRC=...).
 #
 #   bench_host.sh MODULE KET_BENCH [ROUNDS]

@@ -6,28 +6,37 @@
 N=${KET_BENCH_N:-2000}
 R=5
 W="cpuid pio mmio mixed"
+V="1 2"		# vCPUs: the rig has one CPU, so two vCPUs take turns on it
+
+# The name ket_bench gives a workload with $2 vCPUs.
+label() { if [ "$2" = 1 ]; then echo "$1"; else echo "$1-${2}vcpu"; fi; }
 T=/sys/kernel/tracing
 D=/sys/kernel/debug
 
 loops() {	# CONFIG
-	for w in $W; do
-		./ket_bench -w "$w" -n "$N" -r $R >/tmp/b.out || echo "KET-BENCH-FAIL $1 $w"
-		sed "s/^/KET-BENCH $1 /" /tmp/b.out
+	for v in $V; do
+		for w in $W; do
+			./ket_bench -w "$w" -n "$N" -r $R -v "$v" >/tmp/b.out ||
+				echo "KET-BENCH-FAIL $1 $(label "$w" "$v")"
+			sed "s/^/KET-BENCH $1 /" /tmp/b.out
+		done
 	done
 }
 
 loops baseline
 
 insmod /ket/kvm_exit_timing.ko
-for w in $W; do
-	./ket_bench -w "$w" -n "$N" -r $R >/tmp/b.out
-	sed "s/^/KET-BENCH module /" /tmp/b.out
-	# Every exit of the measured rounds is accounted, none lost.
-	pid=$(sed -n '1s/ket_bench: pid \([0-9]*\).*/\1/p' /tmp/b.out)
-	sleep 1
-	./kvm-exit-timing report --vm "$pid" --reasons >/tmp/rep
-	for r in cpuid io npf; do
-		echo "KET-COUNT $w $r $(awk -v r=$r '$1==r{print $2}' /tmp/rep)"
+for v in $V; do
+	for w in $W; do
+		./ket_bench -w "$w" -n "$N" -r $R -v "$v" >/tmp/b.out
+		sed "s/^/KET-BENCH module /" /tmp/b.out
+		# Every exit of the measured rounds is accounted, none lost.
+		pid=$(sed -n '1s/ket_bench: pid \([0-9]*\).*/\1/p' /tmp/b.out)
+		sleep 1
+		./kvm-exit-timing report --vm "$pid" --reasons >/tmp/rep
+		for r in cpuid io npf; do
+			echo "KET-COUNT $(label "$w" "$v") $r $(awk -v r=$r '$1==r{print $2}' /tmp/rep)"
+		done
 	done
 done
 echo "KET-COUNT lost $(sed -n 's/^lost_exits //p' $D/kvm_exit_timing/status)"
@@ -47,17 +56,20 @@ echo 0 >$T/events/kvm/kvm_exit/enable
 # perf kvm stat record around each loop; then the cost of its report
 # (task-clock, ns: instructions under -icount) and the events it lost.
 if command -v perf >/dev/null; then
-	for w in $W; do
-		perf kvm stat record -o /tmp/perf.data ./ket_bench -w "$w" -n "$N" -r $R \
-			>/tmp/b.out 2>/tmp/perf.err || echo "KET-BENCH-FAIL perf-record $w"
-		sed "s/^/KET-BENCH perf-record /" /tmp/b.out
-		echo "KET-PERF $w lost $(grep -c -i 'lost' /tmp/perf.err) size $(wc -c </tmp/perf.data)"
-		perf stat -x, -e task-clock -o /tmp/stat.out \
-			perf kvm -i /tmp/perf.data stat report >/tmp/report.out 2>&1 ||
-			echo "KET-BENCH-FAIL perf-report $w"
-		echo "KET-PERF $w report_task_clock_ms $(cut -d, -f1 /tmp/stat.out | grep -E '^[0-9.]+$')"
-		sed -n '1,12s/^/KET-PERF-REPORT /p' /tmp/report.out
-		rm -f /tmp/perf.data
+	for v in $V; do
+		for w in $W; do
+			l=$(label "$w" "$v")
+			perf kvm stat record -o /tmp/perf.data ./ket_bench -w "$w" -n "$N" -r $R -v "$v" \
+				>/tmp/b.out 2>/tmp/perf.err || echo "KET-BENCH-FAIL perf-record $l"
+			sed "s/^/KET-BENCH perf-record /" /tmp/b.out
+			echo "KET-PERF $l lost $(grep -c -i 'lost' /tmp/perf.err) size $(wc -c </tmp/perf.data)"
+			perf stat -x, -e task-clock -o /tmp/stat.out \
+				perf kvm -i /tmp/perf.data stat report >/tmp/report.out 2>&1 ||
+				echo "KET-BENCH-FAIL perf-report $l"
+			echo "KET-PERF $l report_task_clock_ms $(cut -d, -f1 /tmp/stat.out | grep -E '^[0-9.]+$')"
+			sed -n '1,12s/^/KET-PERF-REPORT /p' /tmp/report.out
+			rm -f /tmp/perf.data
+		done
 	done
 fi
 

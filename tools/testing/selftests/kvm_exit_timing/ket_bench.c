@@ -1,14 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The exit loops of make bench: a one-vCPU guest times ROUNDS rounds of N
- * identical exits with its own TSC and reports each round's ticks.  Under
- * QEMU's -icount shift=0 one tick is one emulated instruction, of the
- * guest, the host kernel and the VMM alike, so ticks / exits is the
- * instructions one exit round trip costs (BENCHMARKS.md).
+ * The exit loops of make bench.  Each vCPU of the guest syncs once, so
+ * that the host can wait until kvm_exit_timing (if loaded) has attached
+ * it, then runs ROUNDS + 1 rounds of N identical exits (the first warms
+ * up: page tables, caches) and syncs after each.  Every exit of the
+ * rounds is thus accounted by the module, which make bench checks.  Under QEMU's -icount
+ * shift=0 one TSC tick is one emulated instruction, of the guest, the
+ * host kernel and the VMM alike, so ticks / exits is the instructions one
+ * exit round trip costs (BENCHMARKS.md).
  *
- * usage: ket_bench -w cpuid|pio|mmio|mixed [-n N] [-r ROUNDS]
- * prints: ket_bench: pid P workload W exits E round R ticks T
+ * One vCPU: the guest times each round with its own TSC.  Several vCPUs:
+ * the host times each round with its TSC, from the moment the last vCPU
+ * ended the previous round to the moment the last one ends this round
+ * (a barrier keeps any vCPU from starting a round before all ended the
+ * previous one).  On the rig's one CPU, which is never idle in between,
+ * that is the work of all vCPUs together, so ticks / (vCPUs * N) is
+ * again the cost of one exit, context switches between the vCPU threads
+ * included.
+ *
+ * usage: ket_bench -w cpuid|pio|mmio|mixed [-n N] [-r ROUNDS] [-v VCPUS]
+ * prints, per measured round:
+ *   ket_bench: pid P workload W exits E round R ticks T
+ * where W is the workload's name, with "-Nvcpu" appended for N > 1 vCPUs,
+ * and E the exits of all vCPUs in the round.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +36,7 @@
 #define KET_PIO_PORT 0x2000
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
+#define KET_MAX_VCPUS 8
 
 enum { B_CPUID = 1, B_PIO = 2, B_MMIO = 4, B_MIXED = 7 };
 
@@ -30,7 +47,7 @@ static void guest_code(void)
 {
 	uint64_t r, i, t0;
 
-	/* Round 0 warms up: page tables, caches, the module's attach. */
+	GUEST_SYNC(0);
 	for (r = 0; r <= rounds; r++) {
 		t0 = rdtsc();
 		for (i = 0; i < n; i++) {
@@ -51,21 +68,95 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
+static const char *name;
+static unsigned int nr_vcpus = 1, per;
+static pthread_barrier_t barrier;
+static unsigned int ended;	/* vCPU rounds ended, all vCPUs together */
+static uint64_t t_ended;	/* host TSC when the last round ended */
+
+static void report(uint64_t round, uint64_t ticks)
+{
+	printf("ket_bench: pid %d workload %s", getpid(), name);
+	if (nr_vcpus > 1)
+		printf("-%uvcpu", nr_vcpus);
+	printf(" exits %llu round %llu ticks %llu\n",
+	       (unsigned long long)(n * per * nr_vcpus),
+	       (unsigned long long)round, (unsigned long long)ticks);
+}
+
+/* Runs @vcpu to its next sync; returns the guest's ticks, or ~0 at the end. */
+static uint64_t run_to_sync(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			return uc.args[1];
+		case UCALL_DONE:
+			return ~0ULL;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			exit(1);
+		default:	/* the PIO and MMIO exits: back in */
+			break;
+		}
+	}
+}
+
+/* With kvm_exit_timing loaded, wait until it has attached @vcpu. */
+static void wait_attached(struct kvm_vcpu *vcpu)
+{
+	char path[128];
+	int i;
+
+	if (access("/sys/kernel/debug/kvm_exit_timing", F_OK))
+		return;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/kvm/%d-%d/vcpu%u/exit_timing", getpid(),
+		 vcpu->vm->fd, vcpu->id);
+	for (i = 0; i < 500 && access(path, F_OK); i++)
+		usleep(10000);
+	TEST_ASSERT(!access(path, F_OK), "vCPU %u not attached", vcpu->id);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	uint64_t r, ticks, now;
+
+	run_to_sync(vcpu);
+	wait_attached(vcpu);
+	for (r = 0; r <= rounds; r++) {
+		pthread_barrier_wait(&barrier);
+		ticks = run_to_sync(vcpu);
+		/* The vCPU that ends the round last reports it. */
+		if (__atomic_add_fetch(&ended, 1, __ATOMIC_SEQ_CST) !=
+		    nr_vcpus * (r + 1))
+			continue;
+		now = rdtsc();
+		if (r)
+			report(r, nr_vcpus == 1 ? ticks : now - t_ended);
+		t_ended = now;
+	}
+	TEST_ASSERT(run_to_sync(vcpu) == ~0ULL, "guest did not finish");
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int work; } works[] = {
 		{ "cpuid", B_CPUID }, { "pio", B_PIO }, { "mmio", B_MMIO },
 		{ "mixed", B_MIXED },
 	};
-	const char *name = NULL;
-	struct kvm_vcpu *vcpu;
+	struct kvm_vcpu *vcpus[KET_MAX_VCPUS];
+	pthread_t threads[KET_MAX_VCPUS];
 	struct kvm_vm *vm;
-	struct ucall uc;
-	unsigned int i, per = 0;
-	uint64_t r = 0;
+	unsigned int i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "w:n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:n:r:v:")) != -1) {
 		switch (opt) {
 		case 'w':
 			for (i = 0; i < ARRAY_SIZE(works); i++)
@@ -80,40 +171,29 @@ int main(int argc, char **argv)
 		case 'r':
 			rounds = strtoull(optarg, NULL, 0);
 			break;
+		case 'v':
+			nr_vcpus = strtoul(optarg, NULL, 0);
+			break;
 		}
 	}
-	if (!name || !n || !rounds) {
-		fprintf(stderr, "usage: %s -w cpuid|pio|mmio|mixed [-n N] [-r ROUNDS]\n",
-			argv[0]);
+	if (!name || !n || !rounds || !nr_vcpus || nr_vcpus > KET_MAX_VCPUS) {
+		fprintf(stderr,
+			"usage: %s -w cpuid|pio|mmio|mixed [-n N] [-r ROUNDS] [-v VCPUS (1-%u)]\n",
+			argv[0], KET_MAX_VCPUS);
 		return 2;
 	}
 	for (i = 0; i < 3; i++)
 		per += !!(work & (1 << i));
-	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	vm = vm_create_with_vcpus(nr_vcpus, guest_code, vcpus);
 	sync_global_to_guest(vm, n);
 	sync_global_to_guest(vm, rounds);
 	sync_global_to_guest(vm, work);
 	virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
-	for (;;) {
-		vcpu_run(vcpu);
-		switch (get_ucall(vcpu, &uc)) {
-		case UCALL_SYNC:
-			if (r)
-				printf("ket_bench: pid %d workload %s exits %llu round %llu ticks %llu\n",
-				       getpid(), name,
-				       (unsigned long long)(n * per),
-				       (unsigned long long)r,
-				       (unsigned long long)uc.args[1]);
-			r++;
-			break;
-		case UCALL_DONE:
-			kvm_vm_free(vm);
-			return 0;
-		case UCALL_ABORT:
-			REPORT_GUEST_ASSERT(uc);
-			return 1;
-		default:	/* the PIO and MMIO exits: back in */
-			break;
-		}
-	}
+	pthread_barrier_init(&barrier, NULL, nr_vcpus);
+	for (i = 0; i < nr_vcpus; i++)
+		pthread_create(&threads[i], NULL, vcpu_thread, vcpus[i]);
+	for (i = 0; i < nr_vcpus; i++)
+		pthread_join(threads[i], NULL);
+	kvm_vm_free(vm);
+	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef KET_HOST_H
 #define KET_HOST_H
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>

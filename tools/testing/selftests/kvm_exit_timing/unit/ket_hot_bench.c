@@ -27,10 +27,9 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 	const u64 mult = 1ULL << 31;	/* a 2 GHz TSC */
 	unsigned int reason;
 
-	if (ket_acct_exit(a, t, mult)) {
+	if (ket_acct_exit(a, t)) {
 		reason = ket_reason_index(&svm, code);
-		a->reason = reason;
-		a->cls = svm.cls[reason];
+		ket_acct_set_reason(a, reason, svm.cls[reason]);
 	}
 	ket_acct_entry(a, t + 1500 + (t & 1023), a->cls, mult);
 }
