@@ -97,11 +97,18 @@ cmd_initramfs() {
 # Boots the rig kernel; the guest runs /ket/MODE.sh and powers off.
 # The guest's console goes to LOG and to stdout.  RIG_SMP (default 2) and
 # RIG_QEMU_OPTS (e.g. -icount) change the machine.
+#
+# TCG runs the guest's CPUs in one host thread (thread=single), not one
+# thread each: with QEMU 7.2's multi-threaded TCG, Debian's 6.1 kernel in
+# the rig hangs about one boot in five (its CPUs looping in exc_int3 while
+# KVM live-patches a static key) and crashes when two KVM vCPUs run at
+# once, with or without kvm_exit_timing loaded; single-threaded, neither
+# happened in any run (Documentation/kvm_exit_timing.rst, "Testing").
 cmd_run() {
 	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver rc=0
 	kver=$(cmd_kver)
 	timeout --foreground "$timeout" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp "${RIG_SMP:-2}" -m 2G -nographic -no-reboot \
+		-accel tcg,thread=single -cpu max -smp "${RIG_SMP:-2}" -m 2G -nographic -no-reboot \
 		${RIG_QEMU_OPTS:-} \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=1 ket.mode=$mode ${RIG_APPEND:-}" \

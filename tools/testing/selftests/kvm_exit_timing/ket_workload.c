@@ -4,11 +4,14 @@
  * looping over CPUID, port I/O, MMIO writes, VMMCALL and HLT-free spin for
  * SECONDS seconds (or until killed).
  *
- * With -a, each vCPU first syncs, waits until kvm_exit_timing has
- * attached it (its vcpu<N>/exit_timing exists) and resets its tables, so
- * that they hold exactly the loop's exits: per vCPU, ITERATIONS each of
- * CPUID (EMULINST), VMMCALL (HCALL), MMIO writes (MMIO), and ITERATIONS
- * OUTs plus the syncs (PIO).
+ * With -a, each vCPU first syncs and waits until kvm_exit_timing has
+ * attached it (its vcpu<N>/exit_timing exists), then syncs again and
+ * resets its tables, so that they hold exactly the loop's exits: per
+ * vCPU, ITERATIONS each of CPUID (EMULINST), VMMCALL (HCALL), MMIO writes
+ * (MMIO), and ITERATIONS OUTs plus the syncs from the second on (PIO).
+ * Two syncs, because the first one's exit may come before the attach is
+ * complete, and is then not accounted; the second one's exit is, and
+ * completes after the reset.
  *
  * usage: ket_workload [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a]
  */
@@ -26,6 +29,7 @@
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
 
+#define KET_SYNC_ATTACH (~0ULL - 1)
 #define KET_SYNC_READY (~0ULL)
 
 static uint64_t iterations;
@@ -36,6 +40,7 @@ static void guest_code(void)
 {
 	uint64_t i;
 
+	GUEST_SYNC(KET_SYNC_ATTACH);
 	GUEST_SYNC(KET_SYNC_READY);
 	for (i = 0; !iterations || i < iterations; i++) {
 		uint32_t a = 0, b, c = 0, d;
@@ -53,8 +58,11 @@ static void guest_code(void)
 
 static time_t deadline;
 
-/* -a: wait for the vCPU's tables, then reset them (the exit in flight stays). */
-static void ket_attach_reset(struct kvm_vcpu *vcpu)
+/*
+ * -a: at the first sync, wait for the vCPU's tables; at the second, reset
+ * them (the exit in flight stays, and completes after the reset).
+ */
+static void ket_attach_reset(struct kvm_vcpu *vcpu, uint64_t sync)
 {
 	char path[128];
 	int i, fd;
@@ -62,8 +70,11 @@ static void ket_attach_reset(struct kvm_vcpu *vcpu)
 	snprintf(path, sizeof(path),
 		 "/sys/kernel/debug/kvm/%d-%d/vcpu%u/exit_timing", getpid(),
 		 vm_fd, vcpu->id);
-	for (i = 0; i < 500 && access(path, F_OK); i++)
-		usleep(10000);
+	if (sync == KET_SYNC_ATTACH) {
+		for (i = 0; i < 500 && access(path, F_OK); i++)
+			usleep(10000);
+		return;
+	}
 	fd = open(path, O_WRONLY);
 	TEST_ASSERT(fd >= 0 && write(fd, "c", 1) == 1, "reset %s", path);
 	close(fd);
@@ -83,8 +94,8 @@ static void *vcpu_thread(void *arg)
 			REPORT_GUEST_ASSERT(uc);
 			return NULL;
 		case UCALL_SYNC:
-			if (attach_reset && uc.args[1] == KET_SYNC_READY)
-				ket_attach_reset(vcpu);
+			if (attach_reset && uc.args[1] >= KET_SYNC_ATTACH)
+				ket_attach_reset(vcpu, uc.args[1]);
 			/* fall through */
 		default:
 			if (deadline && time(NULL) >= deadline)

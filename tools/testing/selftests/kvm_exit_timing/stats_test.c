@@ -164,6 +164,17 @@ static uint64_t ket_vm_id(const char *name, struct kvm_exit_timing_vm *out)
 	return id;
 }
 
+/* ket_vm_id() once VM @name is attached: the attach is asynchronous. */
+static uint64_t ket_vm_id_wait(const char *name)
+{
+	uint64_t id;
+	int i;
+
+	for (i = 0; i < 300 && !(id = ket_vm_id(name, NULL)); i++)
+		usleep(10000);
+	return id;
+}
+
 static int ket_dev_ioctl(unsigned long cmd, void *arg)
 {
 	int fd = open(KET_DEV, O_RDWR), ret;
@@ -606,6 +617,9 @@ TEST(dev_permissions)
 	ASSERT_EQ(0, chmod("/dev/kvm", 0666));
 	owner = fork();
 	if (!owner) {
+		/* Our end only: if the test dies, the read below sees EOF. */
+		close(to_owner[1]);
+		close(from_owner[0]);
 		if (setgid(1000) || setuid(1000))
 			_exit(1);
 		/* A VMM started by its user is dumpable; setuid() cleared it. */
@@ -623,7 +637,7 @@ TEST(dev_permissions)
 	close(from_owner[1]);
 	close(to_owner[0]);
 	ASSERT_EQ(sizeof(name), read(from_owner[0], name, sizeof(name)));
-	id = ket_vm_id(name, NULL);
+	id = ket_vm_id_wait(name);
 	ASSERT_NE(0, id);
 	/* Default mode: root's alone. */
 	EXPECT_EQ(0x80, ket_probe_as(1000, name, id));

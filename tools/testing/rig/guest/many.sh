@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Part of make check in the rig (check.sh runs it, the module unloaded):
+# one VM with 64 vCPUs on the rig's two CPUs, every switch between vCPU
+# threads a miss of the module's per-CPU cache, while a reader walks
+# every table.  Counts must be exact, per vCPU and VM-wide.  TAP lines.
+D=/sys/kernel/debug
+T=./kvm-exit-timing
+V=64
+I=50
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1${2:+ # $2}"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+
+insmod /ket/kvm_exit_timing.ko || notok "insmod"
+(while :; do
+	cat $D/kvm/*/exit_timing $D/kvm/*/vcpu*/exit_timing \
+	    $D/kvm/*/exit_histogram $D/kvm_exit_timing/status >/dev/null 2>&1
+done) &
+reader=$!
+# Per vCPU, once attached and reset (-a): I loops of CPUID, OUT, an MMIO
+# write and VMMCALL, a sync (OUT) every 16th loop, and the ready sync.
+./ket_workload -v $V -i $I -a >/tmp/wl.out
+rc=$?
+kill $reader
+wait $reader 2>/dev/null
+check "$V vCPUs: the workload ran" [ $rc = 0 ]
+pid=$(sed -n 's/ket_workload: pid \([0-9]*\).*/\1/p' /tmp/wl.out)
+for i in $(seq 30); do
+	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status && break
+	sleep 0.2
+done
+
+col() { awk -v n="$1" '$1==n{print $2}' "$2"; }
+pio=$((I + (I + 15) / 16 + 1))
+$T report --vm "$pid" >/tmp/rep
+vm_exact() { [ "$(col EMULINST /tmp/rep)" = $((V * I)) ] &&
+	[ "$(col HCALL /tmp/rep)" = $((V * I)) ] &&
+	[ "$(col MMIO /tmp/rep)" = $((V * I)) ] &&
+	[ "$(col PIO /tmp/rep)" = $((V * pio)) ]; }
+check "$V vCPUs: the VM's counts are exact" vm_exact
+[ -n "$pid" ] || cat /tmp/wl.out /tmp/rep
+
+bad=""
+for v in $(seq 0 $((V - 1))); do
+	$T report --vm "$pid" --vcpu "$v" >/tmp/repv
+	$T report --vm "$pid" --vcpu "$v" --json >/tmp/jv
+	entries=$(sed -n 's/.*"entries":\([0-9]*\),.*/\1/p' /tmp/jv)
+	exits=$(sed -n 's/.*"exits":\([0-9]*\),.*/\1/p' /tmp/jv)
+	[ "$(col EMULINST /tmp/repv)" = $I ] && [ "$(col HCALL /tmp/repv)" = $I ] &&
+		[ "$(col MMIO /tmp/repv)" = $I ] && [ "$(col PIO /tmp/repv)" = $pio ] &&
+		[ -n "$exits" ] && [ "$exits" = $((entries - 1)) ] || bad="$bad $v"
+done
+check "$V vCPUs: each vCPU's counts are exact, exits == entries - 1" [ -z "$bad" ]
+[ -z "$bad" ] || echo "# vCPUs off:$bad"
+check "$V vCPUs: nothing lost" grep -q '^lost_exits 0$' $D/kvm_exit_timing/status
+check "$V vCPUs: no VM held" grep -q '^vms_attached 0$' $D/kvm_exit_timing/status
+check "$V vCPUs: rmmod" rmmod kvm_exit_timing
