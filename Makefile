@@ -7,6 +7,8 @@
 #   make install    install both: the module for KDIR's kernel
 #                   (modules_install), the tool and its man page in PREFIX
 #   make check      everything, in the test VM; ends with "N passed, N failed"
+#   make check-kvm-selftests  every KVM selftest, without the module, with
+#                   it, and with it under readers: the same results
 #   make demo       the test VM running a guest workload; prints the tables
 #   make bench      instructions per exit in the test VM (BENCHMARKS.md)
 #   make bench-host cycles per exit on this machine, if it is a KVM host
@@ -17,7 +19,8 @@ PWD := $(shell pwd)
 
 export CONFIG_KVM_EXIT_TIMING := m
 
-.PHONY: all modules tool install clean check demo bench bench-host help
+.PHONY: all modules tool install clean check check-kvm-selftests demo bench \
+	bench-host help
 all: modules tool
 
 modules:
@@ -38,6 +41,9 @@ clean:
 check:
 	@tools/testing/check.sh check
 
+check-kvm-selftests:
+	@tools/testing/check.sh kvm-selftests
+
 demo:
 	@tools/testing/check.sh demo
 
@@ -48,4 +54,4 @@ bench-host:
 	@tools/testing/check.sh bench-host
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,16p' Makefile

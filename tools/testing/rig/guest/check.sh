@@ -128,6 +128,9 @@ exec 4<&-
 check "rmmod once they are closed" rmmod kvm_exit_timing
 kill $wl
 wait $wl
+
+# insmod/rmmod 100 times under a running VM and a reader (cycle.sh).
+sh ./cycle.sh 100
 insmod $KO
 
 # A VM already running when the module is loaded is picked up.
@@ -154,5 +157,9 @@ check "tool: module not loaded is an error" notloaded
 
 # One VM of 64 vCPUs, a reader walking every table (many.sh).
 sh ./many.sh
+
+# KVM's own selftests, without the module, with it, and with it under
+# readers: the same results (kvm_selftests.sh).
+sh ./kvm_selftests.sh
 check "dmesg free of BUG/WARN/oops" dmesg_clean
 [ -s /tmp/bad ] && cat /tmp/bad

@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Part of make check in the rig (check.sh runs it, the module unloaded):
+# insmod and rmmod, CYCLES times, while a VM runs and a reader keeps
+# opening, reading and closing its tables and binary stats.  rmmod fails
+# with EBUSY while the reader holds a file (tested apart in check.sh) and
+# is retried.  The VM must run on through every cycle, and be attached and
+# counted after the last insmod.  TAP lines.
+D=/sys/kernel/debug
+KO=/ket/kvm_exit_timing.ko
+CYCLES=${1:-100}
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1${2:+ # $2}"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+
+./ket_workload -s 600 >/tmp/cycle-wl.out &
+wl=$!
+sleep 1
+vm=$(sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' /tmp/cycle-wl.out)
+(while :; do
+	for f in $D/kvm/$vm/exit_timing $D/kvm/$vm/exit_reasons \
+		 $D/kvm/$vm/exit_timing.stats $D/kvm/$vm/vcpu0/exit_timing \
+		 $D/kvm_exit_timing/status; do
+		cat "$f" >/dev/null 2>&1
+	done
+done) &
+reader=$!
+
+# rmmod, retried while the reader holds a file open (up to 10 s).
+unload() {
+	for i in $(seq 200); do
+		rmmod kvm_exit_timing 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+done_cycles=0
+for c in $(seq "$CYCLES"); do
+	insmod $KO || break
+	# Half the cycles unload at once, half once the VM is attached.
+	[ $((c % 2)) = 0 ] && sleep 0.3
+	unload || break
+	kill -0 $wl || break
+	done_cycles=$c
+done
+check "insmod/rmmod $CYCLES times under a running VM and a reader" \
+	[ "$done_cycles" = "$CYCLES" ]
+[ "$done_cycles" = "$CYCLES" ] || echo "# stopped after $done_cycles cycles"
+check "the VM ran through every cycle" kill -0 $wl
+
+insmod $KO
+counted() {
+	for i in $(seq 50); do
+		c=$(awk '$1=="cpuid"{print $2}' $D/kvm/$vm/exit_reasons 2>/dev/null)
+		[ -n "$c" ] && [ "$c" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "after the last insmod the VM is attached and counted" counted
+kill $reader
+wait $reader 2>/dev/null
+kill $wl
+wait $wl 2>/dev/null
+check "rmmod after the cycles" unload

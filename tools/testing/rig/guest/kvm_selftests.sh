@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Part of make check in the rig (check.sh runs it, the module unloaded),
+# and the whole of make check-kvm-selftests: KVM's own selftests, built
+# from linux-source into /ket/kvm-selftests, as a gate.  Every test runs
+# three times: without kvm_exit_timing, with it loaded, and with it loaded
+# while a reader reads every table and binary stats file and resets them
+# in a loop.  A test's result (pass, skip or fail) must be the same all
+# three times.  TAP lines; one comment line per test with its results.
+D=/sys/kernel/debug
+KO=/ket/kvm_exit_timing.ko
+S=/ket/kvm-selftests
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1${2:+ # $2}"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+
+tests=$(cd $S && find . -type f | sed 's|^\./||' | sort)
+
+run_all() {	# LABEL: one line per test in /tmp/kst.LABEL
+	: >/tmp/kst.$1
+	for t in $tests; do
+		timeout 300 $S/$t >/tmp/kst.out 2>&1
+		case $? in
+		0) r=pass ;;
+		4) r=skip ;;	# KSFT_SKIP
+		*) r=fail ;;
+		esac
+		echo "$t $r" >>/tmp/kst.$1
+	done
+}
+
+reader() {
+	while :; do
+		for f in $D/kvm/*/exit_timing $D/kvm/*/exit_reasons \
+			 $D/kvm/*/exit_histogram $D/kvm/*/exit_timing.stats \
+			 $D/kvm/*/vcpu*/exit_timing $D/kvm/*/vcpu*/exit_timing.stats; do
+			cat "$f" >/dev/null 2>&1
+		done
+		for f in $D/kvm/*/exit_timing $D/kvm/*/vcpu*/exit_timing; do
+			echo c 2>/dev/null >"$f"
+		done
+	done
+}
+
+run_all without
+insmod $KO || notok "insmod"
+run_all module
+reader &
+rd=$!
+run_all readers
+kill $rd
+wait $rd 2>/dev/null
+for i in $(seq 30); do
+	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status && break
+	sleep 0.2
+done
+rmmod kvm_exit_timing || notok "rmmod after the KVM selftests"
+
+paste -d' ' /tmp/kst.without /tmp/kst.module /tmp/kst.readers |
+	awk '{print "# kvm selftest " $1 ": " $2 " " $4 " " $6}'
+n=$(wc -l </tmp/kst.without)
+summary=$(awk '{c[$2]++} END {printf "%d pass, %d skip, %d fail", c["pass"], c["skip"], c["fail"]}' /tmp/kst.without)
+check "KVM selftests ($n; without the module: $summary): same results with it loaded" \
+	cmp -s /tmp/kst.without /tmp/kst.module
+check "KVM selftests: same results with readers and resets running" \
+	cmp -s /tmp/kst.without /tmp/kst.readers
