@@ -82,7 +82,9 @@ struct ket_vm {
 	/* The lists below and each stats file hold one; ket_vm_put(). */
 	struct kref ref;
 	struct list_head node;		/* ket_vms, then ket_exited_vms */
+	struct list_head reap;		/* the reaper's, while it retires us */
 	struct kvm *kvm;		/* our reference; NULL once exited */
+	struct kvm *dying;		/* the reference, while the reaper drops it */
 	char name[KET_NAME_LEN];	/* "<pid>-<fd>", as KVM's dir */
 	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<pid>" */
 	struct pid *owner;		/* process that ran its first vCPU */

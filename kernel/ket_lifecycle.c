@@ -76,6 +76,14 @@ static unsigned int ket_retain = 16;
 module_param_named(retain, ket_retain, uint, 0644);
 MODULE_PARM_DESC(retain, "Exited VMs whose final tables are kept (default 16)");
 
+/*
+ * VM and vCPU states allocated now: attached, kept in exited/, or held by
+ * an open stats file.  With vm_state_bytes and vcpu_state_bytes, the
+ * module's memory for them (status), so that a leak shows.
+ */
+static atomic_t ket_live_vms = ATOMIC_INIT(0);
+static atomic_t ket_live_vcpus = ATOMIC_INIT(0);
+
 /* Exits no slot could be claimed for, or during the back-off. */
 static atomic64_t ket_lost_exits = ATOMIC64_INIT(0);
 static atomic64_t ket_attach_failures = ATOMIC64_INIT(0);
@@ -170,6 +178,7 @@ static struct ket_vm *ket_vm_create(struct kvm *kvm, struct ket_slot *s)
 
 	if (!vm)
 		return NULL;
+	atomic_inc(&ket_live_vms);
 	kref_init(&vm->ref);
 	kvm_get_kvm(kvm);
 	vm->kvm = kvm;
@@ -216,6 +225,7 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 	kv = ket_kvzalloc(ket_vcpu_size());
 	if (!kv)
 		return NULL;
+	atomic_inc(&ket_live_vcpus);
 	ket_acct_init(&kv->acct, ket_reasons->nr);
 	kv->vcpu = vcpu;
 	kv->vm = vm;
@@ -304,10 +314,13 @@ static void ket_vm_release(struct kref *ref)
 	struct ket_vm *vm = container_of(ref, struct ket_vm, ref);
 	struct ket_vcpu *kv, *tmp;
 
-	list_for_each_entry_safe(kv, tmp, &vm->vcpus, node)
+	list_for_each_entry_safe(kv, tmp, &vm->vcpus, node) {
 		kvfree(kv);
+		atomic_dec(&ket_live_vcpus);
+	}
 	put_pid(vm->owner);
 	kfree(vm);
+	atomic_dec(&ket_live_vms);
 }
 
 void ket_vm_get(struct ket_vm *vm)
@@ -356,10 +369,13 @@ static void ket_vm_unlink(struct ket_vm *vm)
 
 /*
  * The VM has no user but us: no vCPU can run, so its state has no writer
- * left and may be finalised here.  Called with ket_lock held, after the
- * vCPUs were unpublished and a grace period passed.
+ * left and may be finalised here, and its tables move under exited/; the
+ * oldest exited VMs beyond ket_retain move to @drop.  Called with
+ * ket_lock held, after the vCPUs were unpublished and a grace period
+ * passed.  Our reference to the VM moves to @vm->dying: ket_reap_fn()
+ * drops it, and removes and puts @drop's VMs, without ket_lock.
  */
-static void ket_vm_retire(struct ket_vm *vm)
+static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 {
 	struct ket_vcpu *kv;
 
@@ -367,19 +383,14 @@ static void ket_vm_retire(struct ket_vm *vm)
 	ket_vm_uncache(vm);
 	list_for_each_entry(kv, &vm->vcpus, node)
 		ket_vcpu_finish(kv);
-	kvm_put_kvm(vm->kvm);
+	vm->dying = vm->kvm;
 	WRITE_ONCE(vm->kvm, NULL);
 	list_move_tail(&vm->node, &ket_exited_vms);
 	ket_nr_exited++;
 	ket_exited_files(vm);
 	while (ket_nr_exited > READ_ONCE(ket_retain)) {
-		struct ket_vm *old = list_first_entry(&ket_exited_vms,
-						      struct ket_vm, node);
-
-		list_del(&old->node);
+		list_move_tail(ket_exited_vms.next, drop);
 		ket_nr_exited--;
-		debugfs_remove_recursive(old->dir);
-		ket_vm_put(old);
 	}
 }
 
@@ -391,30 +402,49 @@ static void ket_vm_unhash(struct ket_vm *vm)
 		hlist_del_init_rcu(&kv->hnode);
 }
 
+/*
+ * Destroying a VM (our reference is its last) and removing files (which
+ * waits for their readers) are done without ket_lock: under VM churn,
+ * the attach worker waiting for the lock let every attach slot fill and
+ * new VMs go untimed.  Only the reaper frees exited VMs, so the ones it
+ * retired stay alive, linked by @reap, until it is done with them.
+ */
 static void ket_reap_fn(struct work_struct *work)
 {
 	struct ket_vm *vm, *tmp;
 	struct ket_vcpu *kv;
 	LIST_HEAD(dead);
+	LIST_HEAD(drop);
 
 	mutex_lock(&ket_lock);
-	list_for_each_entry_safe(vm, tmp, &ket_vms, node) {
+	list_for_each_entry(vm, &ket_vms, node) {
 		if (refcount_read(&vm->kvm->users_count) == 1) {
 			ket_vm_unhash(vm);
-			list_move_tail(&vm->node, &dead);
+			list_add_tail(&vm->reap, &dead);
 			continue;
 		}
 		list_for_each_entry(kv, &vm->vcpus, node)
 			ket_vcpu_files(vm, kv);
 	}
 	mutex_unlock(&ket_lock);
-	if (!list_empty(&dead)) {
-		synchronize_rcu();
-		mutex_lock(&ket_lock);
-		list_for_each_entry_safe(vm, tmp, &dead, node)
-			ket_vm_retire(vm);
-		mutex_unlock(&ket_lock);
+	if (list_empty(&dead))
+		goto out;
+	synchronize_rcu();
+	mutex_lock(&ket_lock);
+	list_for_each_entry(vm, &dead, reap)
+		ket_vm_retire(vm, &drop);
+	mutex_unlock(&ket_lock);
+	list_for_each_entry_safe(vm, tmp, &dead, reap) {
+		kvm_put_kvm(vm->dying);
+		vm->dying = NULL;
+		list_del(&vm->reap);
 	}
+	list_for_each_entry_safe(vm, tmp, &drop, node) {
+		list_del(&vm->node);
+		debugfs_remove_recursive(vm->dir);
+		ket_vm_put(vm);
+	}
+out:
 	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
 }
 
@@ -525,6 +555,9 @@ void ket_status(struct ket_buf *b)
 		       (long long)atomic64_read(&ket_lost_exits));
 	ket_buf_printf(b, "attach_failures %lld\n",
 		       (long long)atomic64_read(&ket_attach_failures));
+	ket_buf_printf(b, "vms_allocated %d\n", atomic_read(&ket_live_vms));
+	ket_buf_printf(b, "vcpus_allocated %d\n",
+		       atomic_read(&ket_live_vcpus));
 }
 
 int ket_lifecycle_init(void)

@@ -131,6 +131,9 @@ wait $wl
 
 # insmod/rmmod 100 times under a running VM and a reader (cycle.sh).
 sh ./cycle.sh 100
+# 2000 VMs created and destroyed, two at a time, a reader walking every
+# table; no state leaks (churn.sh).
+sh ./churn.sh 2000
 insmod $KO
 
 # A VM already running when the module is loaded is picked up.

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Part of make check in the rig (check.sh runs it, the module unloaded):
+# VM churn.  Two loops create and destroy VMS VMs in all, each with a
+# vCPU that runs, two at a time, while a reader walks every table of the
+# running and the exited VMs.  Every VM is met, exited/ never holds more
+# than retain VMs, and no state leaks: the module's live VM and vCPU
+# states come back to what exited/ holds, and to none with retain=0.
+# TAP lines.
+D=/sys/kernel/debug
+KO=/ket/kvm_exit_timing.ko
+VMS=${1:-200}
+R=/sys/module/kvm_exit_timing/parameters/retain
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1${2:+ # $2}"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
+idle() {
+	for i in $(seq 50); do
+		[ "$(st vms_attached)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+insmod $KO || notok "insmod"
+retain=$(cat $R)
+(while :; do
+	cat $D/kvm/*/exit_timing $D/kvm/*/vcpu0/exit_timing \
+	    $D/kvm/*/exit_timing.stats $D/kvm_exit_timing/exited/*/exit_reasons \
+	    $D/kvm_exit_timing/exited/*/exit_timing.stats >/dev/null 2>&1
+	[ "$(st vms_exited_kept)" -le "$retain" ] || echo over >/tmp/churn-over
+done) &
+reader=$!
+churn() { for i in $(seq "$1"); do ./ket_workload -i 4 >/dev/null || echo "$i" >>/tmp/churn-fail; done; }
+rm -f /tmp/churn-over /tmp/churn-fail
+s=$(cut -d. -f1 /proc/uptime)
+churn $((VMS / 2)) &
+churn $((VMS - VMS / 2))
+wait $!
+secs=$(($(cut -d. -f1 /proc/uptime) - s))
+kill $reader
+wait $reader 2>/dev/null
+idle
+check "churn: $VMS VMs ran ($secs s), two at a time, a reader walking every table" [ ! -e /tmp/churn-fail ]
+check "churn: the module met every VM" [ "$(st vms_seen)" = "$VMS" ]
+[ "$(st vms_seen)" = "$VMS" ] || grep -E 'vms|lost|attach' $D/kvm_exit_timing/status | sed 's/^/# /'
+check "churn: exited/ never held more than $retain VMs" [ ! -e /tmp/churn-over ]
+# The reaper may still be finishing VMs that left vms_attached: wait.
+settle() {
+	for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+kept() { [ "$(st vms_exited_kept)" = "$retain" ] && [ "$(st vms_allocated)" = "$retain" ] &&
+	[ "$(st vcpus_allocated)" = "$retain" ]; }
+held() { settle kept; }
+check "churn: states allocated are exactly those exited/ keeps" held
+held || grep -E 'vms|vcpus' $D/kvm_exit_timing/status | sed 's/^/# /'
+echo 0 >$R
+./ket_workload -i 4 >/dev/null
+idle
+empty() { [ "$(st vms_exited_kept)" = 0 ] && [ "$(st vms_allocated)" = 0 ] &&
+	[ "$(st vcpus_allocated)" = 0 ]; }
+none() { settle empty; }
+check "churn: with retain=0, no state left" none
+none || grep -E 'vms|vcpus' $D/kvm_exit_timing/status | sed 's/^/# /'
+echo "$retain" >$R
+check "churn: rmmod" rmmod kvm_exit_timing
