@@ -110,7 +110,7 @@ if [ -d "$kst" ]; then
 fi
 cp "$top/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
 	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
-	"$out/selftests/ket_bench" \
+	"$out/selftests/ket_bench" "$out/selftests/ket_fuzz_input" \
 	"$out/static/kvm-exit-timing" "$payload/"
 # make bench compares with perf kvm stat and bpftrace, run in the rig.
 if [ "$mode" = bench ]; then

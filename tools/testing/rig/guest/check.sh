@@ -134,6 +134,8 @@ sh ./cycle.sh 100
 # 2000 VMs created and destroyed, two at a time, a reader walking every
 # table; no state leaks (churn.sh).
 sh ./churn.sh 2000
+# Bad input at random, on the files and the device (fuzz_input.sh).
+sh ./fuzz_input.sh 10
 insmod $KO
 
 # A VM already running when the module is loaded is picked up.
