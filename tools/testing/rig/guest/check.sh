@@ -136,6 +136,8 @@ sh ./cycle.sh 100
 sh ./churn.sh 2000
 # Bad input at random, on the files and the device (fuzz_input.sh).
 sh ./fuzz_input.sh 10
+# vCPU threads moved between the CPUs while they run (migrate.sh).
+sh ./migrate.sh
 insmod $KO
 
 # A VM already running when the module is loaded is picked up.
