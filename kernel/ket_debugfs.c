@@ -54,7 +54,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 				  READ_ONCE(kv->reset_done);
 			row = a->rows[i];
 		} while (read_seqcount_retry(&kv->seq, seq));
-		if (pending || !ket_row_count(&row))
+		if (pending)	/* ket_agg_add_row() skips empty rows */
 			continue;
 		ket_acct_view(i, ket_reasons->nr, ket_reasons->cls, &to, &also);
 		ket_agg_add_row(&aggs[to], &row);

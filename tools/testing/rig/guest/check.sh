@@ -1,15 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make check, inside the rig: selftests and lifecycle tests, TAP lines.
+. ./tap.sh
 KO=/ket/kvm_exit_timing.ko
-D=/sys/kernel/debug
-
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
-
-# The "<pid>-<fd>" name of the VM a ket_workload output file announces.
-vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
 
 dmesg_clean() {
 	! dmesg | grep -E 'BUG|WARNING|Oops|general protection|scheduling while atomic|rcu.*stall|lockdep|UBSAN|KASAN' >/tmp/bad
@@ -51,7 +44,6 @@ T=./kvm-exit-timing
 ./ket_workload -i 160 -a >/tmp/wl3.out
 pid=$(sed -n 's/ket_workload: pid \([0-9]*\).*/\1/p' /tmp/wl3.out)
 wait_idle
-col() { awk -v n="$1" '$1==n{print $2}' "$2"; }
 $T report --vm "$pid" >/tmp/rep && $T report --vm "$pid" --reasons >/tmp/rea
 exact() { [ "$(col EMULINST /tmp/rep)" = 160 ] && [ "$(col HCALL /tmp/rep)" = 160 ] &&
 	[ "$(col MMIO /tmp/rep)" = 160 ] && [ "$(col PIO /tmp/rep)" = 171 ] &&
@@ -81,7 +73,6 @@ wait
 # attach, its exits are counted as lost and its VM runs on; reads fail
 # with ENOMEM; everything recovers once the parameter is cleared.
 P=/sys/module/kvm_exit_timing/parameters/fail_alloc
-st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
 cpuids() { awk '$1=="cpuid"{print $2}' "$D/kvm/$1/exit_reasons"; }
 wait_idle
 echo 1 >$P

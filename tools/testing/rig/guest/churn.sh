@@ -7,15 +7,11 @@
 # than retain VMs, and no state leaks: the module's live VM and vCPU
 # states come back to what exited/ holds, and to none with retain=0.
 # TAP lines.
-D=/sys/kernel/debug
+. ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 VMS=${1:-200}
 R=/sys/module/kvm_exit_timing/parameters/retain
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
-st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
 idle() {
 	for i in $(seq 50); do
 		[ "$(st vms_attached)" = 0 ] && return 0

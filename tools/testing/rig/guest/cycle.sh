@@ -6,18 +6,15 @@
 # with EBUSY while the reader holds a file (tested apart in check.sh) and
 # is retried.  The VM must run on through every cycle, and be attached and
 # counted after the last insmod.  TAP lines.
-D=/sys/kernel/debug
+. ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 CYCLES=${1:-100}
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 
 ./ket_workload -s 600 >/tmp/cycle-wl.out &
 wl=$!
 sleep 1
-vm=$(sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' /tmp/cycle-wl.out)
+vm=$(vmof /tmp/cycle-wl.out)
 (while :; do
 	for f in $D/kvm/$vm/exit_timing $D/kvm/$vm/exit_reasons \
 		 $D/kvm/$vm/exit_timing.stats $D/kvm/$vm/vcpu0/exit_timing \

@@ -5,16 +5,13 @@
 # seconds, on an exited VM's files and on the device: every write fails
 # with EINVAL, every failed ioctl with a documented errno, and the VM's
 # tables and binary stats are unchanged, byte for byte.  TAP lines.
-D=/sys/kernel/debug
+. ./tap.sh
 SECONDS_=${1:-10}
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 
 insmod /ket/kvm_exit_timing.ko || notok "insmod"
 ./ket_workload -i 20 >/tmp/fz.out
-vm=$(sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' /tmp/fz.out)
+vm=$(vmof /tmp/fz.out)
 for i in $(seq 50); do
 	dir=$(ls -d $D/kvm_exit_timing/exited/$vm.* 2>/dev/null | tail -1)
 	[ -n "$dir" ] && break

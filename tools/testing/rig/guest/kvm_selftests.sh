@@ -8,13 +8,10 @@
 # in a loop.  A test's result (pass, skip or fail) must be the same all
 # three times (see run_all() for the reruns).  TAP lines; one comment
 # line per test with its results.
-D=/sys/kernel/debug
+. ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 S=/ket/kvm-selftests
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 
 tests=$(cd $S && find . -type f | sed 's|^\./||' | sort)
 

@@ -4,14 +4,11 @@
 # one VM with 64 vCPUs on the rig's two CPUs, every switch between vCPU
 # threads a miss of the module's per-CPU cache, while a reader walks
 # every table.  Counts must be exact, per vCPU and VM-wide.  TAP lines.
-D=/sys/kernel/debug
+. ./tap.sh
 T=./kvm-exit-timing
 V=64
 I=50
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 
 insmod /ket/kvm_exit_timing.ko || notok "insmod"
 (while :; do
@@ -32,7 +29,6 @@ for i in $(seq 30); do
 	sleep 0.2
 done
 
-col() { awk -v n="$1" '$1==n{print $2}' "$2"; }
 pio=$((I + (I + 15) / 16 + 1))
 $T report --vm "$pid" >/tmp/rep
 vm_exact() { [ "$(col EMULINST /tmp/rep)" = $((V * I)) ] &&

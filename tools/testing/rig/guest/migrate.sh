@@ -5,14 +5,10 @@
 # every 20 ms while they run, so that exits and entries are stamped on
 # different CPUs: counts exact, per vCPU exits == entries - 1, and no
 # negative or absurd duration (clock_anomalies 0, no exit over 1 s).
-D=/sys/kernel/debug
+. ./tap.sh
 T=./kvm-exit-timing
 I=10000
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1${2:+ # $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
-col() { awk -v n="$1" '$1==n{print $2}' "$2"; }
 
 insmod /ket/kvm_exit_timing.ko || notok "insmod"
 ./ket_workload -v 2 -i $I -a >/tmp/mg.out &

@@ -62,6 +62,21 @@ static void fill(char *p, size_t n)
 				   (char)rnd();
 }
 
+/* Opens one of the @n files @names under @dir; its path in @path. */
+static int open_any(const char *dir, const char *const *names, size_t n,
+		    int flags, char *path, size_t size)
+{
+	int fd;
+
+	snprintf(path, size, "%s/%s", dir, names[rnd() % n]);
+	fd = open(path, flags);
+	if (fd < 0) {
+		bad++;
+		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+	}
+	return fd;
+}
+
 static void fuzz_write(const char *dir)
 {
 	char path[512];
@@ -70,14 +85,10 @@ static void fuzz_write(const char *dir)
 	ssize_t r;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir,
-		 tables[rnd() % (sizeof(tables) / sizeof(tables[0]))]);
-	fd = open(path, O_WRONLY);
-	if (fd < 0) {
-		bad++;
-		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+	fd = open_any(dir, tables, sizeof(tables) / sizeof(tables[0]),
+		      O_WRONLY, path, sizeof(path));
+	if (fd < 0)
 		return;
-	}
 	fill(buf, len);
 	/* Never the one valid write, the reset. */
 	if (!off && len && len <= 2 && buf[0] == 'c' &&
@@ -98,14 +109,10 @@ static void fuzz_read(const char *dir)
 	char path[512];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir,
-		 readable[rnd() % (sizeof(readable) / sizeof(readable[0]))]);
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		bad++;
-		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+	fd = open_any(dir, readable, sizeof(readable) / sizeof(readable[0]),
+		      O_RDONLY, path, sizeof(path));
+	if (fd < 0)
 		return;
-	}
 	if (pread(fd, buf, pick_size(), pick_size()) < 0 && errno != EINVAL) {
 		bad++;
 		fprintf(stderr, "read %s: %s\n", path, strerror(errno));

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the rig's check scripts: TAP lines and the readers they share.
+D=/sys/kernel/debug
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1${2:+ # $2}"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+# The value of key $1 in the module's status file.
+st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
+# The count of row $1 in the table (or tool report) in file $2.
+col() { awk -v n="$1" '$1==n{print $2}' "$2"; }
+# The "<pid>-<fd>" name of the VM a ket_workload output file announces.
+vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
