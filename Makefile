@@ -7,6 +7,11 @@
 #   make install    install both: the module for KDIR's kernel
 #                   (modules_install), the tool and its man page in PREFIX
 #   make check      everything, in the test VM; ends with "N passed, N failed"
+#                   KERNEL=6.1-rt, 6.12 or sid: for and on that Debian
+#                   kernel (fetched into build/kernels), not the machine's
+#   make check-matrix  make check on each of those kernels in turn
+#   make check-debug   make check on linux-source-6.1 built with KASAN,
+#                   lockdep, PROVE_RCU, KMEMLEAK, UBSAN... (cached build)
 #   make check-kvm-selftests  every KVM selftest, without the module, with
 #                   it, and with it under readers: the same results
 #   make demo       the test VM running a guest workload; prints the tables
@@ -19,8 +24,8 @@ PWD := $(shell pwd)
 
 export CONFIG_KVM_EXIT_TIMING := m
 
-.PHONY: all modules tool install clean check check-kvm-selftests demo bench \
-	bench-host help
+.PHONY: all modules tool install clean check check-matrix check-debug \
+	check-kvm-selftests demo bench bench-host help
 all: modules tool
 
 modules:
@@ -41,6 +46,13 @@ clean:
 check:
 	@tools/testing/check.sh check
 
+check-matrix:
+	@tools/testing/check_matrix.sh
+
+# The debug kernel is slow under TCG: the rig gets 2 hours, not 30 min.
+check-debug:
+	@KERNEL=6.1-debug KET_RIG_TIMEOUT=7200 tools/testing/check.sh check
+
 check-kvm-selftests:
 	@tools/testing/check.sh kvm-selftests
 
@@ -54,4 +66,4 @@ bench-host:
 	@tools/testing/check.sh bench-host
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,21p' Makefile

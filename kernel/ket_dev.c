@@ -20,6 +20,9 @@
 #include <linux/miscdevice.h>
 #include <linux/pid.h>
 #include <linux/sched/coredump.h>
+#ifdef KET_TASK_EXEC_STATE
+#include <linux/sched/exec_state.h>
+#endif
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -30,10 +33,43 @@
 /* Caps a listing's kernel buffer; far beyond any host's VM count. */
 #define KET_LIST_MAX 65536
 
+/*
+ * The owner's dumpability, or CAP_SYS_PTRACE in the user namespace it
+ * was set in.  Since 7.2 both live in the task's exec_state, no longer
+ * in its mm; the accessor is not exported, the RCU pointer is public.
+ */
+#ifdef KET_TASK_EXEC_STATE
+static bool ket_owner_dumpable(struct task_struct *task)
+{
+	struct task_exec_state *es;
+	bool ok;
+
+	rcu_read_lock();
+	es = rcu_dereference(task->exec_state);
+	ok = !es || es->dumpable == TASK_DUMPABLE_OWNER ||
+	     ns_capable(es->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	return ok;
+}
+#else
+static bool ket_owner_dumpable(struct task_struct *task)
+{
+	struct mm_struct *mm;
+	bool ok = true;
+
+	task_lock(task);
+	mm = task->mm;
+	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
+	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
+		ok = false;
+	task_unlock(task);
+	return ok;
+}
+#endif
+
 static bool ket_may_ptrace_read(struct task_struct *task)
 {
 	const struct cred *cred = current_cred(), *tcred;
-	struct mm_struct *mm;
 	bool ok;
 
 	if (same_thread_group(task, current))
@@ -50,13 +86,7 @@ static bool ket_may_ptrace_read(struct task_struct *task)
 	rcu_read_unlock();
 	if (!ok)
 		return false;
-	task_lock(task);
-	mm = task->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
-		ok = false;
-	task_unlock(task);
-	return ok;
+	return ket_owner_dumpable(task);
 }
 
 /* For a caller without CAP_SYS_ADMIN: is @vm's owner its to ptrace? */

@@ -79,11 +79,15 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 	sf->aggs = ket_kvmalloc_array(sf->layout.nr_rows, sizeof(*sf->aggs));
 	if (!sf->image || !sf->aggs)
 		goto fail;
+	/*
+	 * stats_id is KVM's "kvm-<pid>", at most 11 characters; the
+	 * precision tells the compiler so (W=1's -Wformat-truncation).
+	 */
 	if (kv)
-		snprintf(id, sizeof(id), "%s/vcpu-%d/exit_timing", vm->stats_id,
-			 kv->id);
+		snprintf(id, sizeof(id), "%.16s/vcpu-%d/exit_timing",
+			 vm->stats_id, kv->id);
 	else
-		snprintf(id, sizeof(id), "%s/exit_timing", vm->stats_id);
+		snprintf(id, sizeof(id), "%.16s/exit_timing", vm->stats_id);
 	ret = ket_stats_write_meta(&sf->layout, ket_reasons, id, sf->image);
 	if (ret)
 		goto fail;

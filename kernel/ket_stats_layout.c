@@ -45,7 +45,13 @@ void ket_stats_layout_init(struct ket_stats_layout *l, unsigned int nr_rows)
 {
 	l->nr_rows = nr_rows;
 	l->num_desc = KET_NR_SCOPE_STATS + nr_rows * KET_NR_ROW_STATS;
-	l->desc_size = sizeof(struct kvm_stats_desc) + KVM_EXIT_TIMING_STATS_NAME_SIZE;
+	/*
+	 * Not sizeof: in newer kernels (6.12's uapi header has it) the
+	 * kernel's view of the struct gives name[] KVM_STATS_NAME_SIZE
+	 * bytes; userspace's, and the file's layout, a flexible array.
+	 */
+	l->desc_size = offsetof(struct kvm_stats_desc, name) +
+		       KVM_EXIT_TIMING_STATS_NAME_SIZE;
 	l->id_offset = sizeof(struct kvm_stats_header);
 	l->desc_offset = l->id_offset + KVM_EXIT_TIMING_STATS_NAME_SIZE;
 	l->data_offset = l->desc_offset + l->num_desc * l->desc_size;

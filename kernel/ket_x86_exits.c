@@ -242,7 +242,7 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 	t->cls[i] = t->vendor == KET_VENDOR_SVM ? svm_base_class(code) :
 						  vmx_base_class(code);
 	/* Table columns are split on white space: "UD excp" -> "UD_excp". */
-	strncpy(t->name[i], name, KET_REASON_NAME_LEN - 1);
+	strscpy(t->name[i], name, sizeof(t->name[i]));
 	for (p = t->name[i]; *p; p++)
 		if (*p == ' ')
 			*p = '_';
@@ -295,7 +295,7 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 	t->code[t->unknown] = U64_MAX - 1;
 	t->cls[t->unknown] = C(OTHER);
 	t->cls[KET_NO_REASON] = KET_RESOLVE_LOOKUP;
-	strncpy(t->name[t->unknown], "unknown", KET_REASON_NAME_LEN - 1);
+	strscpy(t->name[t->unknown], "unknown", sizeof(t->name[0]));
 	t->nr++;
 	return 0;
 }

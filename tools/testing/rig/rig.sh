@@ -15,7 +15,7 @@ set -euo pipefail
 RIG_PACKAGES="linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
 libelf-dev bc flex bison clang libclang-rt-14-dev python3-jsonschema \
-python3-prometheus-client valgrind"
+python3-prometheus-client valgrind dkms"
 
 die() { echo "rig: $*" >&2; exit 1; }
 
@@ -35,9 +35,13 @@ cmd_deps() {
 		--no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The newest kernel installed from linux-image-amd64.
+# The kernel: the newest installed from linux-image-amd64, or another
+# unpacked under RIG_ROOT (tools/testing/kernels.sh) with RIG_KVER its
+# version.
+root_dir=${RIG_ROOT:-}
 cmd_kver() {
 	local v
+	[ -n "${RIG_KVER:-}" ] && { echo "$RIG_KVER"; return; }
 	v=$(dpkg-query -W -f='${Depends}' linux-image-amd64 |
 		sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
 	[ -n "$v" ] || die "linux-image-amd64 not installed"
@@ -82,9 +86,20 @@ cmd_initramfs() {
 	chmod 755 "$root"
 	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,ket}
 	cp /bin/busybox "$root/bin/busybox"
+	# Newer Debian kernels compress their modules; busybox's insmod
+	# loads them plain.
 	for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \
 		 arch/x86/kvm/kvm-amd; do
-		cp "/lib/modules/$kver/kernel/$m.ko" "$root/modules/"
+		m=$root_dir/lib/modules/$kver/kernel/$m.ko
+		if [ -f "$m" ]; then
+			cp "$m" "$root/modules/"
+		elif [ -f "$m.xz" ]; then
+			xz -dc "$m.xz" >"$root/modules/$(basename "$m")"
+		elif [ -f "$m.zst" ]; then
+			zstd -qdc "$m.zst" >"$root/modules/$(basename "$m")"
+		else
+			die "no $m"
+		fi
 	done
 	cp "$(dirname "$0")/guest/"* "$root/ket/"
 	cp -r "$payload"/. "$root/ket/"
@@ -110,7 +125,7 @@ cmd_run() {
 	timeout --foreground "$timeout" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu max -smp "${RIG_SMP:-2}" -m 2G -nographic -no-reboot \
 		${RIG_QEMU_OPTS:-} \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-kernel "$root_dir/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=1 ket.mode=$mode ${RIG_APPEND:-}" \
 		</dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?
 	grep -q '^KET-RIG-DONE' "$log" || die "guest did not finish (rc $rc)"

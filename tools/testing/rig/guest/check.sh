@@ -159,5 +159,18 @@ sh ./many.sh
 # KVM's own selftests, without the module, with it, and with it under
 # readers: the same results (kvm_selftests.sh).
 sh ./kvm_selftests.sh
+# On make check-debug's kernel: no object of the module's unreferenced.
+# Loaded, so that the backtraces of its objects still name it.
+if [ -e $D/kmemleak ]; then
+	insmod $KO
+	./ket_workload -i 100 >/dev/null
+	echo scan >$D/kmemleak
+	sleep 6
+	echo scan >$D/kmemleak
+	check "kmemleak: nothing of the module's unreferenced" \
+		! grep -q 'kvm_exit_timing\|ket_' $D/kmemleak
+	grep -B5 -A20 'kvm_exit_timing\|ket_' $D/kmemleak | head -60 | sed 's/^/# /'
+	rmmod kvm_exit_timing
+fi
 check "dmesg free of BUG/WARN/oops" dmesg_clean
 [ -s /tmp/bad ] && cat /tmp/bad

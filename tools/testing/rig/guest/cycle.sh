@@ -5,7 +5,10 @@
 # opening, reading and closing its tables and binary stats.  rmmod fails
 # with EBUSY while the reader holds a file (tested apart in check.sh) and
 # is retried.  The VM must run on through every cycle, and be attached and
-# counted after the last insmod.  TAP lines.
+# counted after the last insmod.  Every tenth cycle also holds a table, a
+# binary stats file and the device open across an rmmod: the rmmod must
+# be refused, the files must read on, and it must go once they close.
+# TAP lines.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 CYCLES=${1:-100}
@@ -32,9 +35,27 @@ unload() {
 	done
 	return 1
 }
+# Holds three files open across an rmmod, once the VM is attached.
+held_bad=0
+held() {
+	f=$D/kvm/$vm/exit_timing
+	for i in $(seq 50); do [ -e "$f" ] && break; sleep 0.1; done
+	exec 3<"$f" 4<"$D/kvm/$vm/exit_timing.stats" 5</dev/kvm_exit_timing || return 1
+	rmmod kvm_exit_timing 2>/dev/null && return 1
+	grep -q '^kvm_exit_timing ' /proc/modules &&
+		head -1 <&3 | grep -q '^type ' &&
+		[ "$(head -c 4 <&4 | wc -c)" = 4 ] || return 1
+	exec 3<&- 4<&- 5<&-
+}
 done_cycles=0
+held_cycles=0
 for c in $(seq "$CYCLES"); do
 	insmod $KO || break
+	if [ $((c % 10)) = 5 ]; then
+		held || held_bad=$((held_bad + 1))
+		exec 3<&- 4<&- 5<&-
+		held_cycles=$((held_cycles + 1))
+	fi
 	# Half the cycles unload at once, half once the VM is attached.
 	[ $((c % 2)) = 0 ] && sleep 0.3
 	unload || break
@@ -45,6 +66,8 @@ check "insmod/rmmod $CYCLES times under a running VM and a reader" \
 	[ "$done_cycles" = "$CYCLES" ]
 [ "$done_cycles" = "$CYCLES" ] || echo "# stopped after $done_cycles cycles"
 check "the VM ran through every cycle" kill -0 $wl
+check "rmmod refused while $held_cycles cycles held 3 files open; they read on" \
+	[ "$held_bad" = 0 ] && [ "$held_cycles" = $((CYCLES / 10)) ]
 
 insmod $KO
 counted() {

@@ -51,4 +51,20 @@ static inline int fls64(u64 x)
 }
 #define BIT_ULL(n) (1ULL << (n))
 
+/* The kernel's: copies what fits, always terminated; -E2BIG if cut. */
+static inline long strscpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size);
+
+	if (!size)
+		return -E2BIG;
+	if (n == size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, n + 1);
+	return n;
+}
+
 #endif /* KET_HOST_H */
