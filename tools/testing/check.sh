@@ -79,8 +79,7 @@ rc=$?
 if [ "$mode" = check ]; then
 	"$top/tools/testing/kernels.sh" dkms "$kernel" >"$out/dkms.log" 2>&1
 	rc=$?
-	[ $rc = 0 ] && ! grep -q "kvm-exit-timing/.*, $kver, x86_64: installed" \
-		"$out/dkms.log" && rc=1
+	[ $rc = 0 ] && ! grep -q "^installed: .* vermagic: $kver " "$out/dkms.log" && rc=1
 	result "dkms add, build and install for $kver" $rc
 	[ $rc = 0 ] || tail -30 "$out/dkms.log"
 fi

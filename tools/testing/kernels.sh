@@ -73,7 +73,7 @@ apt_setup() {
 	apt-get -qq $(aptopts "$name") update
 }
 
-# The packages that DEP names in PKG's Depends, for the kernel version.
+# The packages of PKG's Depends whose names match PATTERN.
 deps_of() {	# NAME PKG PATTERN
 	# shellcheck disable=SC2046
 	apt-cache $(aptopts "$1") show "$2" | sed -n '/^Depends:/{s/^Depends: //;p;q}' |
@@ -267,6 +267,8 @@ cmd_dkms() {
 		"${run[@]}" dkms build -m kvm-exit-timing -v "$ver" "${o[@]}" &&
 		"${run[@]}" dkms install -m kvm-exit-timing -v "$ver" "${o[@]}" &&
 		"${run[@]}" dkms status -m kvm-exit-timing "${o[@]}" || return 1
+	# (dkms status said "built", not "installed", when build/kernels
+	# was a symbolic link: the module file is what counts.)
 	local ko=$host/lib/modules/$KET_KVER/updates/dkms/kvm_exit_timing.ko
 	[ -f "$ko" ] || ko=$(ls "$ko".* 2>/dev/null | head -1)
 	local magic

@@ -76,9 +76,30 @@ add_bins() {
 	done
 }
 
+# Copies module NAME from the tree DIR into OUT after the modules it
+# depends on (modinfo), each once, and appends it to OUT/order.  Newer
+# Debian kernels compress their modules; busybox's insmod loads them
+# plain.
+add_module() {	# NAME DIR OUT
+	local name=$1 dir=$2 out=$3 f dep
+	f=$(find "$dir" -name "$name.ko*" -o -name "${name//-/_}.ko*" | head -1)
+	[ -n "$f" ] || die "no module $name in $dir"
+	name=$(basename "${f%%.ko*}")
+	grep -qx "$name" "$out/order" 2>/dev/null && return 0
+	for dep in $(modinfo -F depends "$f" | tr , ' '); do
+		add_module "$dep" "$dir" "$out"
+	done
+	case $f in
+	*.ko.xz) xz -dc "$f" >"$out/$name.ko" ;;
+	*.ko.zst) zstd -qdc "$f" >"$out/$name.ko" ;;
+	*) cp "$f" "$out/$name.ko" ;;
+	esac
+	echo "$name" >>"$out/order"
+}
+
 # PAYLOAD is copied to /ket in the initramfs.
 cmd_initramfs() {
-	local out=$1 payload=$2 kver root m
+	local out=$1 payload=$2 kver root
 	kver=$(cmd_kver)
 	root=$(mktemp -d)
 	trap 'rm -rf "$root"' RETURN
@@ -86,21 +107,9 @@ cmd_initramfs() {
 	chmod 755 "$root"
 	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,ket}
 	cp /bin/busybox "$root/bin/busybox"
-	# Newer Debian kernels compress their modules; busybox's insmod
-	# loads them plain.
-	for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \
-		 arch/x86/kvm/kvm-amd; do
-		m=$root_dir/lib/modules/$kver/kernel/$m.ko
-		if [ -f "$m" ]; then
-			cp "$m" "$root/modules/"
-		elif [ -f "$m.xz" ]; then
-			xz -dc "$m.xz" >"$root/modules/$(basename "$m")"
-		elif [ -f "$m.zst" ]; then
-			zstd -qdc "$m.zst" >"$root/modules/$(basename "$m")"
-		else
-			die "no $m"
-		fi
-	done
+	# kvm-amd and the modules it needs, dependencies first, in the order
+	# /init loads them (/modules/order).
+	add_module kvm-amd "$root_dir/lib/modules/$kver/kernel" "$root/modules"
 	cp "$(dirname "$0")/guest/"* "$root/ket/"
 	cp -r "$payload"/. "$root/ket/"
 	mv "$root/ket/init" "$root/init"
