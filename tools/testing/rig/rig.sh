@@ -82,7 +82,8 @@ add_bins() {
 # plain.
 add_module() {	# NAME DIR OUT
 	local name=$1 dir=$2 out=$3 f dep
-	f=$(find "$dir" -name "$name.ko*" -o -name "${name//-/_}.ko*" | head -1)
+	f=$(find "$dir" -name "$name.ko*" -o -name "${name//-/_}.ko*" \
+		-o -name "${name//_/-}.ko*" | head -1)
 	[ -n "$f" ] || die "no module $name in $dir"
 	name=$(basename "${f%%.ko*}")
 	grep -qx "$name" "$out/order" 2>/dev/null && return 0
@@ -128,6 +129,8 @@ cmd_initramfs() {
 # KVM live-patches a static key) and crashes when two KVM vCPUs run at
 # once, with or without kvm_exit_timing loaded; single-threaded, neither
 # happened in any run (Documentation/kvm_exit_timing.rst, "Testing").
+# tr is line-buffered, so that LOG shows a slow guest's progress as it
+# comes, not in 4 KiB blocks.
 cmd_run() {
 	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver rc=0
 	kver=$(cmd_kver)
@@ -136,7 +139,7 @@ cmd_run() {
 		${RIG_QEMU_OPTS:-} \
 		-kernel "$root_dir/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=1 ket.mode=$mode ${RIG_APPEND:-}" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?
+		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" || rc=$?
 	grep -q '^KET-RIG-DONE' "$log" || die "guest did not finish (rc $rc)"
 }
 
