@@ -38,8 +38,9 @@ install: modules tool
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
 	$(MAKE) -C tools/kvm/kvm-exit-timing install
 
+# M=kernel: Kbuild's clean deletes every *.ko and *.o under M.
 clean:
-	$(MAKE) -C $(KDIR) M=$(PWD) clean
+	$(MAKE) -C $(KDIR) M=$(PWD)/kernel clean
 	$(MAKE) -C tools/kvm/kvm-exit-timing clean
 	rm -rf build
 

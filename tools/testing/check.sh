@@ -57,7 +57,9 @@ export RIG_ROOT=$KET_ROOT RIG_KVER=$KET_KVER
 # module's sources, so that the tree's objects stay those of the first.
 if [ "$kernel" = 6.1 ]; then
 	modtree=$top
-	make -s -C "$KET_KDIR" M="$top" clean >/dev/null
+	# M=kernel, not the top: Kbuild's clean deletes every *.ko and *.o
+	# under M, build/kernels' unpacked and built kernels included.
+	make -s -C "$KET_KDIR" M="$top/kernel" clean >/dev/null
 	make -C "$top" KDIR="$KET_KDIR" W=1 C=2 >"$out/module-build.log" 2>&1
 else
 	modtree=$out/module-$kernel

@@ -86,7 +86,9 @@ cmd_fetch() {
 	[ "$name" = 6.1 ] && return 0
 	dir=$cache/$name
 	[ "$name" = 6.1-debug ] && { build_debug "$dir"; return; }
-	[ -f "$dir/.fetched" ] && return 0
+	# The cache is complete only with its modules: a Kbuild clean with M
+	# at the top of the tree once deleted every *.ko under it.
+	[ -f "$dir/.fetched" ] && has_kvm "$dir" && return 0
 	command -v debootstrap >/dev/null && command -v dkms >/dev/null &&
 		command -v pahole >/dev/null && command -v zstd >/dev/null ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -131,6 +133,11 @@ cmd_fetch() {
 	touch "$dir/.fetched"
 }
 
+# Whether DIR's unpacked or installed kernel has its KVM modules.
+has_kvm() {
+	[ -n "$(find -L "$1/root/lib/modules" -name 'kvm.ko*' 2>/dev/null | head -1)" ]
+}
+
 # linux-source-6.1, x86_64's defconfig and debug.config, built in DIR/obj
 # and installed in DIR/root; rebuilt when either changes.  About 40
 # minutes on 2 cores, most of it the first time only.
@@ -139,7 +146,7 @@ build_debug() {
 	frag=$top/tools/testing/debug.config
 	[ -f $tarball ] || die "linux-source-6.1 not installed"
 	key=$( (ls -l --time-style=+%s $tarball; cat "$frag") | sha256sum | cut -c1-16)
-	[ "$(cat "$dir/.built" 2>/dev/null)" = "$key" ] && return 0
+	[ "$(cat "$dir/.built" 2>/dev/null)" = "$key" ] && has_kvm "$dir" && return 0
 	if [ "$(cat "$dir/.unpacked" 2>/dev/null)" != "$key" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/src"
