@@ -32,8 +32,6 @@ check "status file" grep -q '^vendor svm$' $D/kvm_exit_timing/status
 
 # Again under shadow paging: the ITLBREAL/DTLBREAL test runs, and the
 # others still hold.
-idle() { grep -q '^vms_attached 0$' $D/kvm_exit_timing/status; }
-wait_idle() { for i in $(seq 30); do idle && return; sleep 0.2; done; }
 # The last VMs' teardown may still hold kvm_amd for a moment.
 rmmod_kvm_amd() { for i in $(seq 20); do rmmod kvm_amd 2>/dev/null && return; sleep 0.5; done; return 1; }
 wait_idle	# the module's references go within half a second
@@ -46,8 +44,7 @@ rmmod_kvm_amd && insmod /modules/kvm-amd.ko || notok "kvm_amd reload"
 for i in $(seq 18); do ./ket_workload -i 16 >/dev/null; done
 sleep 2
 kept() { [ "$(ls $D/kvm_exit_timing/exited | wc -l)" = 16 ] &&
-	grep -q '^vms_exited_kept 16$' $D/kvm_exit_timing/status &&
-	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status; }
+	grep -q '^vms_exited_kept 16$' $D/kvm_exit_timing/status && idle; }
 check "the last 16 exited VMs are kept, no VM held" kept
 
 # The command-line tool, through the device, on a workload of known
@@ -124,8 +121,7 @@ wl=$!
 sleep 1
 vm=$(vmof /tmp/wl6.out)
 f=$D/kvm/$vm/exit_timing.stats
-for i in $(seq 50); do [ -e "$f" ] && break; sleep 0.1; done
-[ -e "$f" ] || { notok "VM attached" "no $f"; cat $D/kvm_exit_timing/status; f=/dev/null; }
+settle [ -e "$f" ] || { notok "VM attached" "no $f"; cat $D/kvm_exit_timing/status; f=/dev/null; }
 exec 3<"$f"
 busy() { ! rmmod kvm_exit_timing 2>/dev/null; }
 check "rmmod refused while a stats file is open" busy

@@ -12,14 +12,6 @@ KO=/ket/kvm_exit_timing.ko
 VMS=${1:-200}
 R=/sys/module/kvm_exit_timing/parameters/retain
 
-idle() {
-	for i in $(seq 50); do
-		[ "$(st vms_attached)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 insmod $KO || notok "insmod"
 retain=$(cat $R)
 (while :; do
@@ -38,16 +30,12 @@ wait $!
 secs=$(($(cut -d. -f1 /proc/uptime) - s))
 kill $reader
 wait $reader 2>/dev/null
-idle
+wait_idle
 check "churn: $VMS VMs ran ($secs s), two at a time, a reader walking every table" [ ! -e /tmp/churn-fail ]
 check "churn: the module met every VM" [ "$(st vms_seen)" = "$VMS" ]
 [ "$(st vms_seen)" = "$VMS" ] || grep -E 'vms|lost|attach' $D/kvm_exit_timing/status | sed 's/^/# /'
 check "churn: exited/ never held more than $retain VMs" [ ! -e /tmp/churn-over ]
 # The reaper may still be finishing VMs that left vms_attached: wait.
-settle() {
-	for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 kept() { [ "$(st vms_exited_kept)" = "$retain" ] && [ "$(st vms_allocated)" = "$retain" ] &&
 	[ "$(st vcpus_allocated)" = "$retain" ]; }
 held() { settle kept; }
@@ -55,7 +43,7 @@ check "churn: states allocated are exactly those exited/ keeps" held
 held || grep -E 'vms|vcpus' $D/kvm_exit_timing/status | sed 's/^/# /'
 echo 0 >$R
 ./ket_workload -i 4 >/dev/null
-idle
+wait_idle
 empty() { [ "$(st vms_exited_kept)" = 0 ] && [ "$(st vms_allocated)" = 0 ] &&
 	[ "$(st vcpus_allocated)" = 0 ]; }
 none() { settle empty; }

@@ -39,7 +39,7 @@ unload() {
 held_bad=0
 held() {
 	f=$D/kvm/$vm/exit_timing
-	for i in $(seq 50); do [ -e "$f" ] && break; sleep 0.1; done
+	settle [ -e "$f" ]
 	exec 3<"$f" 4<"$D/kvm/$vm/exit_timing.stats" 5</dev/kvm_exit_timing || return 1
 	rmmod kvm_exit_timing 2>/dev/null && return 1
 	grep -q '^kvm_exit_timing ' /proc/modules &&

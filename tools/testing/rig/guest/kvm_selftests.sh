@@ -65,10 +65,7 @@ rd=$!
 run_all readers without
 kill $rd
 wait $rd 2>/dev/null
-for i in $(seq 30); do
-	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status && break
-	sleep 0.2
-done
+wait_idle
 rmmod kvm_exit_timing || notok "rmmod after the KVM selftests"
 
 paste -d' ' /tmp/kst.without /tmp/kst.module /tmp/kst.readers |

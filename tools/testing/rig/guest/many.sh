@@ -24,10 +24,7 @@ kill $reader
 wait $reader 2>/dev/null
 check "$V vCPUs: the workload ran" [ $rc = 0 ]
 pid=$(sed -n 's/ket_workload: pid \([0-9]*\).*/\1/p' /tmp/wl.out)
-for i in $(seq 30); do
-	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status && break
-	sleep 0.2
-done
+wait_idle
 
 pio=$((I + (I + 15) / 16 + 1))
 $T report --vm "$pid" >/tmp/rep
@@ -51,5 +48,5 @@ done
 check "$V vCPUs: each vCPU's counts are exact, exits == entries - 1" [ -z "$bad" ]
 [ -z "$bad" ] || echo "# vCPUs off:$bad"
 check "$V vCPUs: nothing lost" grep -q '^lost_exits 0$' $D/kvm_exit_timing/status
-check "$V vCPUs: no VM held" grep -q '^vms_attached 0$' $D/kvm_exit_timing/status
+check "$V vCPUs: no VM held" idle
 check "$V vCPUs: rmmod" rmmod kvm_exit_timing

@@ -24,10 +24,7 @@ done
 wait $wl
 rc=$?
 pid=$(sed -n 's/ket_workload: pid \([0-9]*\).*/\1/p' /tmp/mg.out)
-for i in $(seq 30); do
-	grep -q '^vms_attached 0$' $D/kvm_exit_timing/status && break
-	sleep 0.2
-done
+wait_idle
 check "migration: 2 vCPUs moved between CPUs $moves times ran" [ $rc = 0 ] && [ $moves -gt 10 ]
 pio=$((I + (I + 15) / 16 + 1))
 bad=""

@@ -9,5 +9,14 @@ check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
 # The count of row $1 in the table (or tool report) in file $2.
 col() { awk -v n="$1" '$1==n{print $2}' "$2"; }
+# Runs "$@" until it succeeds, every 0.1 s for up to 5 s.
+settle() {
+	for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+# No VM attached: the module has let go of every VM.
+idle() { [ "$(st vms_attached)" = 0 ]; }
+# The reaper lets go of a VM within half a second; waits up to 6 s.
+wait_idle() { for i in $(seq 30); do idle && return 0; sleep 0.2; done; return 1; }
 # The "<pid>-<fd>" name of the VM a ket_workload output file announces.
 vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
