@@ -85,6 +85,7 @@ struct ket_vm {
 	struct list_head reap;		/* the reaper's, while it retires us */
 	struct kvm *kvm;		/* our reference; NULL once exited */
 	struct kvm *dying;		/* the reference, while the reaper drops it */
+	struct module *vendor;		/* ours, while we hold the VM; or NULL */
 	char name[KET_NAME_LEN];	/* "<pid>-<fd>", as KVM's dir */
 	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<pid>" */
 	struct pid *owner;		/* process that ran its first vCPU */
@@ -206,6 +207,12 @@ void ket_lifecycle_exit(void);
 void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit);
 void ket_lifecycle_free_exited(void);
 void ket_status(struct ket_buf *b);
+
+/* ket_vendor.c */
+int ket_vendor_init(enum ket_vendor vendor);
+void ket_vendor_exit(void);
+bool ket_vendor_get(struct module **mod);
+const char *ket_vendor_module(void);
 
 /* ket_debugfs.c */
 void ket_debugfs_create(struct dentry *dir, struct dentry **files,

@@ -4,12 +4,13 @@
  * ("Lifecycle"):
  *
  *  - attach: a probe that meets an unknown vCPU claims a slot, takes a
- *    reference on its VM and kicks the attach worker through irq_work;
+ *    reference on its VM and on the vendor module (ket_vendor.c) and
+ *    kicks the attach worker through irq_work;
  *    the worker allocates the vCPU's state and publishes it in
  *    ket_vcpu_hash.  Exits seen meanwhile are counted, not lost.
  *  - reap: every half second, a VM whose only remaining user is our
  *    reference is retired: unpublished, its files removed from KVM's
- *    directory, its reference dropped (which destroys it) and its final
+ *    directory, its references dropped (which destroys it) and its final
  *    tables moved under kvm_exit_timing/exited/, where the last
  *    ket_retain VMs are kept.
  *
@@ -96,9 +97,10 @@ static unsigned long ket_backoff_until;
 struct ket_slot {
 	struct kvm_vcpu *vcpu;	/* claimer, by cmpxchg; NULL when free */
 	struct kvm *kvm;	/* the claimer's reference */
+	struct module *vendor;	/* the claimer's reference, see ket_vendor.c */
 	u64 missed;		/* exits of @vcpu before it was attached */
 	struct pid *owner;	/* the claimer's process */
-	int ready;		/* @kvm, @owner and @missed are set */
+	int ready;		/* @kvm, @vendor, @owner and @missed are set */
 	struct ket_vcpu *done;	/* attach worker only */
 };
 
@@ -123,6 +125,7 @@ static DECLARE_DELAYED_WORK(ket_reap_work, ket_reap_fn);
  */
 void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 {
+	struct module *vendor;
 	struct ket_slot *s;
 	unsigned int i;
 
@@ -142,12 +145,18 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 		s = &ket_slots[i];
 		if (READ_ONCE(s->vcpu) || cmpxchg(&s->vcpu, NULL, vcpu))
 			continue;
+		if (!ket_vendor_get(&vendor)) {
+			/* Cannot happen while a vCPU runs: see ket_vendor.c. */
+			smp_store_release(&s->vcpu, NULL);
+			goto lost;
+		}
+		s->vendor = vendor;
 		/* Running vcpu: its fd holds the VM, so this cannot be the 1st. */
 		kvm_get_kvm(vcpu->kvm);
 		s->kvm = vcpu->kvm;
 		s->owner = get_task_pid(current, PIDTYPE_TGID);
 		s->missed = at_exit;
-		/* Publishes @kvm and @missed to the attach worker. */
+		/* Publishes the above to the attach worker. */
 		smp_store_release(&s->ready, 1);
 		irq_work_queue(&ket_attach_irq_work);
 		return;
@@ -182,6 +191,9 @@ static struct ket_vm *ket_vm_create(struct kvm *kvm, struct ket_slot *s)
 	kref_init(&vm->ref);
 	kvm_get_kvm(kvm);
 	vm->kvm = kvm;
+	/* The slot holds it: the VM's own, for as long as we hold the VM. */
+	__module_get(s->vendor);
+	vm->vendor = s->vendor;
 	vm->owner = s->owner;
 	s->owner = NULL;
 	snprintf(vm->stats_id, sizeof(vm->stats_id), "%s", kvm->stats_id);
@@ -259,6 +271,8 @@ static void ket_slot_free(struct ket_slot *s)
 {
 	kvm_put_kvm(s->kvm);
 	s->kvm = NULL;
+	module_put(s->vendor);
+	s->vendor = NULL;
 	put_pid(s->owner);
 	s->owner = NULL;
 	s->done = NULL;
@@ -394,6 +408,14 @@ static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 	}
 }
 
+/* Our reference to the VM (@kvm), then the vendor module's. */
+static void ket_vm_drop(struct ket_vm *vm, struct kvm *kvm)
+{
+	kvm_put_kvm(kvm);
+	module_put(vm->vendor);
+	vm->vendor = NULL;
+}
+
 static void ket_vm_unhash(struct ket_vm *vm)
 {
 	struct ket_vcpu *kv;
@@ -435,7 +457,7 @@ static void ket_reap_fn(struct work_struct *work)
 		ket_vm_retire(vm, &drop);
 	mutex_unlock(&ket_lock);
 	list_for_each_entry_safe(vm, tmp, &dead, reap) {
-		kvm_put_kvm(vm->dying);
+		ket_vm_drop(vm, vm->dying);
 		vm->dying = NULL;
 		list_del(&vm->reap);
 	}
@@ -584,7 +606,7 @@ void ket_lifecycle_exit(void)
 	list_for_each_entry_safe(vm, tmp, &ket_vms, node) {
 		ket_vm_unhash(vm);
 		ket_vm_unlink(vm);
-		kvm_put_kvm(vm->kvm);
+		ket_vm_drop(vm, vm->kvm);
 		list_del(&vm->node);
 		ket_vm_put(vm);
 	}

@@ -37,6 +37,7 @@ static int ket_status_show(struct seq_file *m, void *v)
 		return -ENOMEM;
 	ket_buf_printf(&b, "vendor %s\n",
 		       ket_reasons->vendor == KET_VENDOR_SVM ? "svm" : "vmx");
+	ket_buf_printf(&b, "vendor_module %s\n", ket_vendor_module());
 	ket_buf_printf(&b, "tsc_khz %u\n", tsc_khz);
 	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
 	ket_buf_printf(&b, "ns_mult %llu\n", ket_ns_mult);
@@ -78,6 +79,9 @@ static int __init ket_init(void)
 	if (ret)
 		goto free;
 
+	ret = ket_vendor_init(vendor);
+	if (ret)
+		goto free;
 	ket_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("status", 0400, ket_debugfs_root, NULL,
 			    &ket_status_fops);
@@ -98,6 +102,7 @@ lifecycle:
 	ket_lifecycle_exit();
 remove:
 	debugfs_remove_recursive(ket_debugfs_root);
+	ket_vendor_exit();
 free:
 	kfree(ket_reasons);
 	return ret;
@@ -110,6 +115,7 @@ static void __exit ket_exit(void)
 	ket_lifecycle_exit();
 	debugfs_remove_recursive(ket_debugfs_root);
 	ket_lifecycle_free_exited();
+	ket_vendor_exit();
 	kfree(ket_reasons);
 }
 

@@ -35,12 +35,13 @@ check "churn: $VMS VMs ran ($secs s), two at a time, a reader walking every tabl
 check "churn: the module met every VM" [ "$(st vms_seen)" = "$VMS" ]
 [ "$(st vms_seen)" = "$VMS" ] || grep -E 'vms|lost|attach' $D/kvm_exit_timing/status | sed 's/^/# /'
 check "churn: exited/ never held more than $retain VMs" [ ! -e /tmp/churn-over ]
-# The reaper may still be finishing VMs that left vms_attached: wait.
+# The reaper may still be finishing VMs that left vms_attached: wait,
+# up to 10 s (it took over 5 s once, on the default kernel).
 kept() { [ "$(st vms_exited_kept)" = "$retain" ] && [ "$(st vms_allocated)" = "$retain" ] &&
 	[ "$(st vcpus_allocated)" = "$retain" ]; }
-held() { settle kept; }
+held() { settle kept || settle kept; }
 check "churn: states allocated are exactly those exited/ keeps" held
-held || grep -E 'vms|vcpus' $D/kvm_exit_timing/status | sed 's/^/# /'
+kept || grep -E 'vms|vcpus' $D/kvm_exit_timing/status | sed 's/^/# /'
 echo 0 >$R
 ./ket_workload -i 4 >/dev/null
 wait_idle

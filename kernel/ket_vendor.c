@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vendor module, kvm_amd or kvm_intel (Documentation/kvm_exit_timing.rst,
+ * "Lifecycle").  KVM cannot destroy a VM once that module is gone, and
+ * from 6.7 a VM does not pin it: only the VM's and vCPUs' files do.  The
+ * module may hold a VM's last reference, so it pins the vendor module
+ * along with each VM reference it takes, from the probe that meets the
+ * VM's first vCPU on.
+ *
+ * A probe cannot look a module up by name, so ket_vendor keeps the
+ * pointer: found in /sys/module at init, then kept by a module notifier
+ * across reloads.  A vCPU that runs pins its vendor module (its files do
+ * from 6.7, its VM before), so a probe always finds it live.
+ */
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/rcupdate.h>
+
+#include "ket.h"
+
+static const char *ket_vendor_name;
+/* Read by probes, under RCU; NULL if not loaded, or built in. */
+static struct module *ket_vendor;
+static DEFINE_MUTEX(ket_vendor_lock);
+
+/*
+ * Probe context: a reference on the running vCPU's vendor module, in
+ * *@mod (NULL if built in: nothing to pin).  False if it is going away.
+ */
+bool ket_vendor_get(struct module **mod)
+{
+	*mod = READ_ONCE(ket_vendor);
+	return try_module_get(*mod);
+}
+
+static int ket_vendor_notify(struct notifier_block *nb, unsigned long state,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, ket_vendor_name))
+		return NOTIFY_DONE;
+	mutex_lock(&ket_vendor_lock);
+	if (state == MODULE_STATE_COMING) {
+		WRITE_ONCE(ket_vendor, mod);
+	} else if (state == MODULE_STATE_GOING && ket_vendor == mod) {
+		WRITE_ONCE(ket_vendor, NULL);
+		/* No probe still holds the pointer when the module is freed. */
+		synchronize_rcu();
+	}
+	mutex_unlock(&ket_vendor_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block ket_vendor_nb = {
+	.notifier_call = ket_vendor_notify,
+};
+
+/* /sys/module: the kset our own module's kobject is in. */
+static struct kset *ket_module_kset(void)
+{
+#ifdef MODULE
+	return THIS_MODULE->mkobj.kobj.kset;
+#else
+	return module_kset;
+#endif
+}
+
+int ket_vendor_init(enum ket_vendor vendor)
+{
+	struct kobject *kobj;
+	struct module *mod;
+	int ret;
+
+	ket_vendor_name = vendor == KET_VENDOR_SVM ? "kvm_amd" : "kvm_intel";
+	/* First, so that no load or unload after the lookup is missed. */
+	ret = register_module_notifier(&ket_vendor_nb);
+	if (ret)
+		return ret;
+	/* Loaded before us.  Its kobject keeps struct module allocated. */
+	kobj = kset_find_obj(ket_module_kset(), ket_vendor_name);
+	if (!kobj)
+		return 0;
+	mod = container_of(kobj, struct module_kobject, kobj)->mod;
+	mutex_lock(&ket_vendor_lock);
+	/* Not if it is going; and held, it cannot start to meanwhile. */
+	if (mod && try_module_get(mod)) {
+		WRITE_ONCE(ket_vendor, mod);
+		module_put(mod);
+	}
+	mutex_unlock(&ket_vendor_lock);
+	kobject_put(kobj);
+	return 0;
+}
+
+void ket_vendor_exit(void)
+{
+	unregister_module_notifier(&ket_vendor_nb);
+}
+
+/* For the status file: the vendor module's name, or "-" if none. */
+const char *ket_vendor_module(void)
+{
+	return READ_ONCE(ket_vendor) ? ket_vendor_name : "-";
+}
