@@ -43,7 +43,11 @@ static int ket_vendor_notify(struct notifier_block *nb, unsigned long state,
 	if (strcmp(mod->name, ket_vendor_name))
 		return NOTIFY_DONE;
 	mutex_lock(&ket_vendor_lock);
-	if (state == MODULE_STATE_COMING) {
+	/*
+	 * LIVE too: /sys/module/NAME appears after COMING, so a lookup by
+	 * ket_vendor_init() between the two finds nothing.
+	 */
+	if (state == MODULE_STATE_COMING || state == MODULE_STATE_LIVE) {
 		WRITE_ONCE(ket_vendor, mod);
 	} else if (state == MODULE_STATE_GOING && ket_vendor == mod) {
 		WRITE_ONCE(ket_vendor, NULL);
