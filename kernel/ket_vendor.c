@@ -4,10 +4,9 @@
  * "Lifecycle").  KVM cannot destroy a VM once that module is gone, and
  * since KVM's revert of "KVM: Prevent module exit until all VMs are
  * freed" (2023; in 6.12, not in 6.1) a VM does not pin it: only the VM's
- * and vCPUs' files do.  The
- * module may hold a VM's last reference, so it pins the vendor module
- * along with each VM reference it takes, from the probe that meets the
- * VM's first vCPU on.
+ * and vCPUs' files do.  The module may hold a VM's last reference, so it
+ * pins the vendor module along with each VM reference it takes, from the
+ * probe that meets the VM's first vCPU on.
  *
  * A probe cannot look a module up by name, so ket_vendor keeps the
  * pointer: found in /sys/module at init, then kept by a module notifier

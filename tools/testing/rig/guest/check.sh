@@ -35,9 +35,9 @@ check "status: the vendor module, loaded before" \
 # The last VMs' teardown may still hold kvm_amd for a moment.
 rmmod_kvm_amd() { for i in $(seq 20); do rmmod kvm_amd 2>/dev/null && return; sleep 0.5; done; return 1; }
 
-# A VM the module still holds, its process gone, pins kvm_amd: since
-# 6.12 or earlier the VM itself does not, and destroying it after kvm_amd
-# is gone oopses the host.  The reaper may let go before rmmod runs, which proves
+# A VM the module still holds, its process gone, pins kvm_amd: on 6.12
+# and 7.2 the VM itself does not, and destroying it after kvm_amd is gone
+# oopses the host.  The reaper may let go before rmmod runs, which proves
 # nothing: then kvm_amd is reloaded and the VM run again.  A module with
 # references fails delete_module() with EWOULDBLOCK.
 pinned() {
