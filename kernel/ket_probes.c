@@ -336,15 +336,21 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 	u64 now = ket_now();
 	struct ket_vcpu *kv;
 
-	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu))
-		return ket_entry_slow(vcpu, now);
+	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu)) {
+		ket_entry_slow(vcpu, now);
+		return;
+	}
 	kv = this_cpu_read(ket_cpu_cache.kv);
 	if (unlikely(atomic_read(&kv->reset_req) != kv->reset_done ||
 		     kv->acct.phase != KET_PHASE_IN_EXIT ||
-		     vcpu->stat.signal_exits != kv->signal_exits))
-		return ket_entry_slow(vcpu, now);
-	if (unlikely(kv->acct.cls >= KET_RESOLVE_FIRST))
-		return ket_entry_resolve(kv, vcpu, now);
+		     vcpu->stat.signal_exits != kv->signal_exits)) {
+		ket_entry_slow(vcpu, now);
+		return;
+	}
+	if (unlikely(kv->acct.cls >= KET_RESOLVE_FIRST)) {
+		ket_entry_resolve(kv, vcpu, now);
+		return;
+	}
 	raw_write_seqcount_begin(&kv->seq);
 	ket_acct_entry(&kv->acct, now, kv->acct.cls, ket_ns_mult);
 	raw_write_seqcount_end(&kv->seq);
