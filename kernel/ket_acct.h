@@ -35,7 +35,6 @@
 struct ket_acct {
 	u64 t_entry;		/* timebase at the last entry */
 	u64 t_exit;		/* timebase at the last exit */
-	struct ket_row *row;	/* the exit's row if it ends in @cls */
 	u8 phase;		/* enum ket_phase */
 	u8 reason;		/* reason of the exit in progress */
 	u8 cls;			/* its class, or KET_RESOLVE_* */
@@ -65,25 +64,32 @@ static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
 }
 
 /*
- * kvm_exit: stamp the exit, nothing more; the entry that ends it charges
- * the guest run and the handling together (ket_acct_entry()), so that
- * this probe stays short.  Returns false if no entry was seen first
- * (module loaded or vCPU attached mid-run): that incomplete cycle is
- * skipped, never charged.
+ * kvm_exit ending the guest run in progress: stamp the exit, nothing
+ * more; the entry that ends it charges the guest run and the handling
+ * together (ket_acct_entry()), so that this probe stays short.
+ */
+static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now)
+{
+	a->t_exit = now;
+	a->phase = KET_PHASE_IN_EXIT;
+}
+
+/*
+ * kvm_exit, whatever came before.  Returns false if no entry was seen
+ * first (module loaded or vCPU attached mid-run): that incomplete cycle
+ * is skipped, never charged.
  */
 static __always_inline bool ket_acct_exit(struct ket_acct *a, u64 now)
 {
 	if (unlikely(a->phase != KET_PHASE_IN_GUEST))
 		return false;
-	a->t_exit = now;
-	a->phase = KET_PHASE_IN_EXIT;
+	ket_acct_stamp_exit(a, now);
 	return true;
 }
 
 /*
  * The exit in progress is of reason @reason, which the reason table puts
- * in @cls (or a KET_RESOLVE_*): its row is found now, at the exit, rather
- * than at the entry, where registers are scarcer.
+ * in @cls (or a KET_RESOLVE_*).
  */
 static __always_inline void ket_acct_set_reason(struct ket_acct *a,
 						unsigned int reason,
@@ -91,19 +97,26 @@ static __always_inline void ket_acct_set_reason(struct ket_acct *a,
 {
 	a->reason = reason;
 	a->cls = cls;
-	a->row = &a->rows[KET_REASON_ROW(reason)];
 }
 
-/* The exit in progress took @ns and ended in class @cls. */
+/*
+ * The exit in progress, of reason @reason whose class is @own in the
+ * reason table, took @ns and ended in class @cls.
+ */
 static __always_inline void ket_acct_charge(struct ket_acct *a,
-					    unsigned int cls, u64 ns)
+					    unsigned int reason,
+					    unsigned int own, unsigned int cls,
+					    u64 ns)
 {
-	if (likely(cls == a->cls)) {
-		ket_row_add(a->row, ns);
+	struct ket_row *row = &a->rows[KET_REASON_ROW(reason)];
+
+	if (likely(cls == own)) {
+		/* One register for the row, not a base and an index per access. */
+		OPTIMIZER_HIDE_VAR(row);
+		ket_row_add(row, ns);
 	} else {
 		ket_row_add(&a->rows[cls], ns);
-		ket_row_add(&a->rows[KET_MOVED_ROW(a->nr_reasons, a->reason)],
-			    ns);
+		ket_row_add(&a->rows[KET_MOVED_ROW(a->nr_reasons, reason)], ns);
 	}
 }
 
@@ -117,13 +130,15 @@ static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 					   unsigned int cls, u64 mult)
 {
 	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
+	/* Read before the rows are written, which the compiler cannot see past. */
+	unsigned int reason = a->reason, own = a->cls;
 
 	if (likely((s64)run >= 0))
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(run, mult));
 	else
 		a->anomalies++;
 	if (likely((s64)d >= 0)) {
-		ket_acct_charge(a, cls, ket_to_ns(d, mult));
+		ket_acct_charge(a, reason, own, cls, ket_to_ns(d, mult));
 		a->exits++;
 	} else {
 		a->anomalies++;
@@ -153,7 +168,7 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 	else
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
 	ket_acct_set_reason(a, reason, table_cls);
-	ket_acct_charge(a, cls, 0);
+	ket_acct_charge(a, reason, table_cls, cls, 0);
 	a->exits++;
 	a->untimed++;
 	a->entries++;

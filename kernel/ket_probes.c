@@ -120,10 +120,12 @@ static __always_inline u64 ket_exit_code(struct kvm_vcpu *vcpu, bool svm)
 }
 
 #ifdef KET_SVM_LATE_KVM_EXIT
+#define KET_SVM_LATE true
+
 /*
  * Whether the vCPU's L1 TSC runs at the host's rate; remembers the ratio
  * that does, so that the probe tests it with one compare.  With TSC
- * scaling on, every exit comes here and the probe reads its own clock.
+ * scaling on, every exit takes the slow path and reads its own clock.
  */
 static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
 {
@@ -132,7 +134,6 @@ static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
 	kv->tsc_unscaled_ratio = ratio;
 	return true;
 }
-#endif
 
 /*
  * The exit's timestamp.  Before 6.6, SVM fires kvm_exit from
@@ -141,75 +142,127 @@ static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
  * interrupt handling to the exit.  KVM sampled the TSC right after the
  * run loop, with interrupts still off, in last_guest_tsc (L1 TSC units):
  * take that, converted back to host TSC, when the conversion is exact (no
- * TSC scaling) and the sample belongs to this guest run.  It was taken
- * before this probe ran, so no clock read of ours can bound it from
- * above; were KVM to move the TSC offset in between, the entry would see
- * a negative interval and count an anomaly.
+ * TSC scaling) and the sample belongs to this guest run (not before the
+ * entry).  It was taken before this probe ran, so no clock read of ours
+ * can bound it from above; were KVM to move the TSC offset in between,
+ * the entry would see a negative interval and count an anomaly.
  */
-static __always_inline u64 ket_exit_time(struct ket_vcpu *kv,
-					 struct kvm_vcpu *vcpu, bool svm)
+static __always_inline u64 ket_svm_exit_tsc(const struct kvm_vcpu *vcpu)
 {
-#ifdef KET_SVM_LATE_KVM_EXIT
-	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio, t;
-
-	if (svm && (likely(ratio == kv->tsc_unscaled_ratio) ||
-		    ket_svm_unscaled(kv, ratio))) {
-		t = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
-		if (likely((s64)(t - kv->acct.t_entry) >= 0))
-			return t;
-	}
-#endif
-	return ket_now();
+	return vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
 }
 
+static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
+{
+	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio, t;
+
+	if (ket_svm &&
+	    (ratio == kv->tsc_unscaled_ratio || ket_svm_unscaled(kv, ratio))) {
+		t = ket_svm_exit_tsc(vcpu);
+		if ((s64)(t - kv->acct.t_entry) >= 0)
+			return t;
+	}
+	return now;
+}
+#else
+#define KET_SVM_LATE false
+
+static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
+{
+	return now;
+}
+#endif
+
 /*
- * Exits the probe cannot classify by their code alone: codes beyond the
- * fast tables, exits L2 took, and classes that need more of the exit,
- * read now.  Out of line, so that the common exit saves no registers.
+ * Stamps an exit whose kind the fast table cannot give alone: codes
+ * beyond it, exits L2 took, and classes that need more of the exit, read
+ * now.  @kv's guest run is in progress.
  */
 static noinline void ket_exit_classify(struct ket_vcpu *kv,
-				       struct kvm_vcpu *vcpu, u64 code,
-				       unsigned int reason)
+				       struct kvm_vcpu *vcpu, u64 now, u64 code)
 {
-	unsigned int cls;
+	unsigned int reason = ket_reason_index(ket_reasons, code);
+	unsigned int cls = ket_reasons->cls[reason];
 
-	if (reason == KET_NO_REASON)
-		reason = ket_reason_index_slow(ket_reasons, code);
-	cls = ket_reasons->cls[reason];
+	raw_write_seqcount_begin(&kv->seq);
+	ket_acct_stamp_exit(&kv->acct, now);
 	if (vcpu->arch.hflags & HF_GUEST_MASK)
 		cls = KET_RESOLVE_NESTED;
 	else if (cls >= KET_RESOLVE_FIRST)
 		ket_read_detail(kv, vcpu, code);
 	ket_acct_set_reason(&kv->acct, reason, cls);
+	raw_write_seqcount_end(&kv->seq);
 }
 
 /*
- * Only what cannot wait for the entry: the exit's time, its code, and
- * whether L2 took it.  The accounting is done at the next entry.  One
- * probe per vendor (@svm constant), registered by ket_probes_register().
+ * A kvm_exit the fast path could not time (see ket_exit()): a vCPU not in
+ * this CPU's cache or met mid-run, or TSC scaling on late SVM.  @now is
+ * the clock read at the probe's start.
  */
-static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
+static noinline void ket_exit_slow(struct kvm_vcpu *vcpu, u64 now)
 {
 	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
-	unsigned int reason, cls;
-	u64 code;
 
 	if (unlikely(!kv)) {
 		ket_vcpu_miss(vcpu, true);
 		return;
 	}
-	raw_write_seqcount_begin(&kv->seq);
-	if (likely(ket_acct_exit(&kv->acct, ket_exit_time(kv, vcpu, svm)))) {
-		code = ket_exit_code(vcpu, svm);
-		reason = ket_reason_fast(ket_reasons, code);
-		cls = ket_reasons->cls[reason];
-		if (likely(cls < KET_RESOLVE_FIRST &&
-			   !(vcpu->arch.hflags & HF_GUEST_MASK)))
-			ket_acct_set_reason(&kv->acct, reason, cls);
-		else
-			ket_exit_classify(kv, vcpu, code, reason);
+	/* No entry seen first: that incomplete cycle is never charged. */
+	if (unlikely(kv->acct.phase != KET_PHASE_IN_GUEST))
+		return;
+	ket_exit_classify(kv, vcpu, ket_exit_time(kv, vcpu, now),
+			  ket_exit_code(vcpu, ket_svm));
+}
+
+/*
+ * Only what cannot wait for the entry: the exit's time, its code, and
+ * whether L2 took it.  The accounting is done at the next entry.  The
+ * common exit (the vCPU in this CPU's cache, its guest run timed, a code
+ * of the fast table with a final class, taken by L1) calls nothing, so
+ * that it saves no register; anything else is handed on as a tail call.
+ * One probe per vendor (@svm constant), registered by
+ * ket_probes_register().
+ */
+static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
+{
+	const bool late = KET_SVM_LATE && svm;
+	struct ket_exit_kind k;
+	struct ket_vcpu *kv;
+	u64 now = 0, code;
+
+	/* Late SVM takes the exit's time from KVM, below. */
+	if (!late)
+		now = ket_now();
+
+	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu))
+		goto slow;
+	kv = this_cpu_read(ket_cpu_cache.kv);
+	if (unlikely(kv->acct.phase != KET_PHASE_IN_GUEST))
+		goto slow;
+#ifdef KET_SVM_LATE_KVM_EXIT
+	if (late) {
+		if (unlikely(vcpu->arch.l1_tsc_scaling_ratio !=
+			     kv->tsc_unscaled_ratio))
+			goto slow;
+		now = ket_svm_exit_tsc(vcpu);
+		if (unlikely((s64)(now - kv->acct.t_entry) < 0))
+			goto slow;
 	}
+#endif
+	code = ket_exit_code(vcpu, svm);
+	k = ket_exit_kind_fast(ket_reasons, code);
+	if (unlikely(k.cls >= KET_RESOLVE_FIRST ||
+		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
+		ket_exit_classify(kv, vcpu, now, code);
+		return;
+	}
+	raw_write_seqcount_begin(&kv->seq);
+	ket_acct_stamp_exit(&kv->acct, now);
+	ket_acct_set_reason(&kv->acct, k.reason, k.cls);
 	raw_write_seqcount_end(&kv->seq);
+	return;
+slow:
+	ket_exit_slow(vcpu, late ? ket_now() : now);
 }
 
 static void ket_exit_probe_svm(void *data, struct kvm_vcpu *vcpu, u32 isa)

@@ -43,11 +43,18 @@ enum ket_resolve {
 	KET_RESOLVE_NESTED = 0xfe,
 };
 
+/* An exit's reason (its dense row index) and the reason's class. */
+struct ket_exit_kind {
+	u8 reason;
+	u8 cls;		/* class or enum ket_resolve */
+};
+
 struct ket_reason_table {
 	enum ket_vendor vendor;
 	unsigned int nr;		/* rows, "unknown" last */
 	unsigned int unknown;		/* index of the "unknown" row */
-	u8 lo[0x100];			/* codes 0x000-0x0ff */
+	/* codes 0x000-0x0ff: reason and class in one load for the probe */
+	struct ket_exit_kind lo[0x100];
 	u8 hi[0x100];			/* codes 0x400-0x4ff (SVM) */
 	u64 code[KET_MAX_REASONS];	/* code of each row */
 	/* class or enum ket_resolve; [KET_NO_REASON] is KET_RESOLVE_LOOKUP */
@@ -84,10 +91,23 @@ static __always_inline unsigned int
 ket_reason_fast(const struct ket_reason_table *t, u64 code)
 {
 	if (likely(code < 0x100))
-		return t->lo[code];
+		return t->lo[code].reason;
 	if ((code >> 8) == 0x4)
 		return t->hi[code & 0xff];
 	return KET_NO_REASON;
+}
+
+/*
+ * Hotter path, for the kvm_exit probe: the reason and class of @code, if
+ * below 0x100; for any other code, a class that sends the probe to its
+ * slow path (KET_RESOLVE_LOOKUP).
+ */
+static __always_inline struct ket_exit_kind
+ket_exit_kind_fast(const struct ket_reason_table *t, u64 code)
+{
+	if (likely(code < 0x100))
+		return t->lo[code];
+	return (struct ket_exit_kind){ KET_NO_REASON, KET_RESOLVE_LOOKUP };
 }
 
 /* Dense row index of any raw exit code. */

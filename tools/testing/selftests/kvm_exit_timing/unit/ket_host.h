@@ -32,6 +32,8 @@ typedef int64_t s64;
 #ifndef __always_inline
 #define __always_inline inline __attribute__((__always_inline__))
 #endif
+/* As <linux/compiler.h>: the compiler forgets where @var came from. */
+#define OPTIMIZER_HIDE_VAR(var) __asm__("" : "=r"(var) : "0"(var))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
 /*

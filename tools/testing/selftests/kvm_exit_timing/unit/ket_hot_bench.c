@@ -25,11 +25,12 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 					     u64 code)
 {
 	const u64 mult = 1ULL << 31;	/* a 2 GHz TSC */
-	unsigned int reason;
+	struct ket_exit_kind k = ket_exit_kind_fast(&svm, code);
 
-	if (ket_acct_exit(a, t)) {
-		reason = ket_reason_index(&svm, code);
-		ket_acct_set_reason(a, reason, svm.cls[reason]);
+	/* What the probes' fast paths do; ket_probes.c adds the lookups. */
+	if (a->phase == KET_PHASE_IN_GUEST && k.cls < KET_RESOLVE_FIRST) {
+		ket_acct_stamp_exit(a, t);
+		ket_acct_set_reason(a, k.reason, k.cls);
 	}
 	ket_acct_entry(a, t + 1500 + (t & 1023), a->cls, mult);
 }
