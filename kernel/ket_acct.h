@@ -25,6 +25,7 @@
 
 #include "ket_format.h"
 #include "ket_row.h"
+#include "ket_x86_exits.h"
 
 #define KET_GUEST_ROW KVM_EXIT_TIMING_TIMEINGUEST
 /* In struct ket_acct's rows and in the readers' view alike. */
@@ -36,8 +37,8 @@ struct ket_acct {
 	u64 t_entry;		/* timebase at the last entry */
 	u64 t_exit;		/* timebase at the last exit */
 	u8 phase;		/* enum ket_phase */
-	u8 reason;		/* reason of the exit in progress */
-	u8 cls;			/* its class, or KET_RESOLVE_* */
+	/* the exit in progress: its reason, its class or KET_RESOLVE_* */
+	struct ket_exit_kind kind;
 	u32 nr_reasons;
 	u64 entries;		/* entries since attach or reset */
 	u64 exits;		/* exits accounted */
@@ -64,39 +65,32 @@ static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
 }
 
 /*
- * kvm_exit ending the guest run in progress: stamp the exit, nothing
- * more; the entry that ends it charges the guest run and the handling
- * together (ket_acct_entry()), so that this probe stays short.
+ * kvm_exit ending the guest run in progress, of reason @kind.reason, which
+ * the reason table puts in @kind.cls (or the probe in a KET_RESOLVE_*):
+ * stamp the exit, nothing more; the entry that ends it charges the guest
+ * run and the handling together (ket_acct_entry()), so that this probe
+ * stays short.  It writes no row, so it takes no seqcount: the phase goes
+ * last, with release semantics, and a reader that sees it sees the rest
+ * (ket_vcpu_read()); the next write to the rest is the next exit's, after
+ * an entry, which makes the reader retry.
  */
-static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now)
+static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now,
+						struct ket_exit_kind kind)
 {
-	a->t_exit = now;
-	a->phase = KET_PHASE_IN_EXIT;
+	WRITE_ONCE(a->t_exit, now);
+	WRITE_ONCE(a->kind, kind);
+	/* Last: pairs with the readers' smp_load_acquire() of the phase. */
+	smp_store_release(&a->phase, KET_PHASE_IN_EXIT);
 }
 
 /*
- * kvm_exit, whatever came before.  Returns false if no entry was seen
- * first (module loaded or vCPU attached mid-run): that incomplete cycle
- * is skipped, never charged.
+ * Whether a guest run is being timed, which a kvm_exit ends: not before
+ * the first entry seen (module loaded or vCPU attached mid-run), whose
+ * incomplete cycle is skipped, never charged.
  */
-static __always_inline bool ket_acct_exit(struct ket_acct *a, u64 now)
+static __always_inline bool ket_acct_in_guest(const struct ket_acct *a)
 {
-	if (unlikely(a->phase != KET_PHASE_IN_GUEST))
-		return false;
-	ket_acct_stamp_exit(a, now);
-	return true;
-}
-
-/*
- * The exit in progress is of reason @reason, which the reason table puts
- * in @cls (or a KET_RESOLVE_*).
- */
-static __always_inline void ket_acct_set_reason(struct ket_acct *a,
-						unsigned int reason,
-						unsigned int cls)
-{
-	a->reason = reason;
-	a->cls = cls;
+	return a->phase == KET_PHASE_IN_GUEST;
 }
 
 /*
@@ -131,7 +125,7 @@ static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 {
 	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
 	/* Read before the rows are written, which the compiler cannot see past. */
-	unsigned int reason = a->reason, own = a->cls;
+	unsigned int reason = a->kind.reason, own = a->kind.cls;
 
 	if (likely((s64)run >= 0))
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(run, mult));
@@ -167,7 +161,7 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 		a->anomalies++;
 	else
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
-	ket_acct_set_reason(a, reason, table_cls);
+	a->kind = (struct ket_exit_kind){ .reason = reason, .cls = table_cls };
 	ket_acct_charge(a, reason, table_cls, cls, 0);
 	a->exits++;
 	a->untimed++;

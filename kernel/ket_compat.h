@@ -10,7 +10,9 @@
 #define KET_COMPAT_H
 
 #ifdef __KERNEL__
+#include <asm/barrier.h>
 #include <linux/bitops.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>

@@ -42,7 +42,8 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 			  struct ket_vcpu_now *now)
 {
 	struct ket_acct *a = &kv->acct;
-	unsigned int seq, i, to, also, reason = 0, cls = 0;
+	struct ket_exit_kind kind = { 0 };
+	unsigned int seq, i, to, also;
 	bool pending;
 	struct ket_row row;
 	u64 t = 0;
@@ -66,10 +67,11 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	do {
 		seq = read_seqcount_begin(&kv->seq);
 		pending = atomic_read(&kv->reset_req) != READ_ONCE(kv->reset_done);
-		now->phase = a->phase;
-		t = a->phase == KET_PHASE_IN_GUEST ? a->t_entry : a->t_exit;
-		reason = a->reason;
-		cls = a->cls;
+		/* The exit publishes with its phase: ket_acct_stamp_exit(). */
+		now->phase = smp_load_acquire(&a->phase);
+		t = now->phase == KET_PHASE_IN_GUEST ? a->t_entry :
+						       READ_ONCE(a->t_exit);
+		kind = READ_ONCE(a->kind);
 		now->entries = a->entries;
 		now->exits = a->exits;
 		now->untimed = a->untimed;
@@ -89,8 +91,8 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_ns_mult) : 0;
 	}
 	if (now->phase == KET_PHASE_IN_EXIT) {
-		now->reason = ket_reasons->name[reason];
-		now->class_name = ket_exit_class_name(cls);
+		now->reason = ket_reasons->name[kind.reason];
+		now->class_name = ket_exit_class_name(kind.cls);
 	}
 }
 

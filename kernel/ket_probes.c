@@ -184,14 +184,13 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 	unsigned int reason = ket_reason_index(ket_reasons, code);
 	unsigned int cls = ket_reasons->cls[reason];
 
-	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_stamp_exit(&kv->acct, now);
 	if (vcpu->arch.hflags & HF_GUEST_MASK)
 		cls = KET_RESOLVE_NESTED;
 	else if (cls >= KET_RESOLVE_FIRST)
 		ket_read_detail(kv, vcpu, code);
-	ket_acct_set_reason(&kv->acct, reason, cls);
-	raw_write_seqcount_end(&kv->seq);
+	ket_acct_stamp_exit(&kv->acct, now,
+			    (struct ket_exit_kind){ .reason = reason,
+						     .cls = cls });
 }
 
 /*
@@ -207,8 +206,7 @@ static noinline void ket_exit_slow(struct kvm_vcpu *vcpu, u64 now)
 		ket_vcpu_miss(vcpu, true);
 		return;
 	}
-	/* No entry seen first: that incomplete cycle is never charged. */
-	if (unlikely(kv->acct.phase != KET_PHASE_IN_GUEST))
+	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		return;
 	ket_exit_classify(kv, vcpu, ket_exit_time(kv, vcpu, now),
 			  ket_exit_code(vcpu, ket_svm));
@@ -237,7 +235,7 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu))
 		goto slow;
 	kv = this_cpu_read(ket_cpu_cache.kv);
-	if (unlikely(kv->acct.phase != KET_PHASE_IN_GUEST))
+	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		goto slow;
 #ifdef KET_SVM_LATE_KVM_EXIT
 	if (late) {
@@ -256,10 +254,7 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 		ket_exit_classify(kv, vcpu, now, code);
 		return;
 	}
-	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_stamp_exit(&kv->acct, now);
-	ket_acct_set_reason(&kv->acct, k.reason, k.cls);
-	raw_write_seqcount_end(&kv->seq);
+	ket_acct_stamp_exit(&kv->acct, now, k);
 	return;
 slow:
 	ket_exit_slow(vcpu, late ? ket_now() : now);
@@ -282,14 +277,14 @@ static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 	struct ket_snap now;
 	struct ket_outcome o;
 
-	if (kv->acct.cls == KET_RESOLVE_NESTED)
+	if (kv->acct.kind.cls == KET_RESOLVE_NESTED)
 		return KVM_EXIT_TIMING_NESTED;
 	ket_snap_outcome(&now, vcpu);
 	o.hypercall = now.hypercalls != kv->snap.hypercalls;
 	o.emulated = now.insn_emulation != kv->snap.insn_emulation;
 	o.mmio = now.mmio != kv->snap.mmio;
 	o.pf_guest = now.pf_guest != kv->snap.pf_guest;
-	return ket_resolve_class(ket_reasons, kv->acct.reason, &kv->detail,
+	return ket_resolve_class(ket_reasons, kv->acct.kind.reason, &kv->detail,
 				 &o);
 }
 
@@ -301,7 +296,7 @@ static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
 						    const struct kvm_vcpu *vcpu)
 {
-	unsigned int cls = kv->acct.cls;
+	unsigned int cls = kv->acct.kind.cls;
 	u64 signals = vcpu->stat.signal_exits;
 
 	if (unlikely(signals != kv->signal_exits)) {
@@ -381,8 +376,7 @@ static noinline void ket_entry_resolve(struct ket_vcpu *kv,
 /*
  * The common entry: the vCPU found in this CPU's cache, no reset asked
  * for, an exit in progress, no signal.  It calls nothing, so that it
- * saves no register (7 instructions a CPUID exit); anything else is
- * handed on, as a tail call.
+ * saves no register; anything else is handed on, as a tail call.
  */
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 {
@@ -400,12 +394,12 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 		ket_entry_slow(vcpu, now);
 		return;
 	}
-	if (unlikely(kv->acct.cls >= KET_RESOLVE_FIRST)) {
+	if (unlikely(kv->acct.kind.cls >= KET_RESOLVE_FIRST)) {
 		ket_entry_resolve(kv, vcpu, now);
 		return;
 	}
 	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_entry(&kv->acct, now, kv->acct.cls, ket_ns_mult);
+	ket_acct_entry(&kv->acct, now, kv->acct.kind.cls, ket_ns_mult);
 	raw_write_seqcount_end(&kv->seq);
 }
 

@@ -247,7 +247,8 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 		if (*p == ' ')
 			*p = '_';
 	if (code < 0x100)
-		t->lo[code] = (struct ket_exit_kind){ i, t->cls[i] };
+		t->lo[code] = (struct ket_exit_kind){ .reason = i,
+						       .cls = t->cls[i] };
 	else if ((code >> 8) == 0x4)
 		t->hi[code & 0xff] = (u8)i;
 }
@@ -269,8 +270,8 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < ARRAY_SIZE(t->lo); i++)
-		t->lo[i] = (struct ket_exit_kind){ KET_NO_REASON,
-						   KET_RESOLVE_LOOKUP };
+		t->lo[i] = (struct ket_exit_kind){
+			.reason = KET_NO_REASON, .cls = KET_RESOLVE_LOOKUP };
 	memset(t->hi, KET_NO_REASON, sizeof(t->hi));
 	t->vendor = v;
 	if (v == KET_VENDOR_SVM) {

@@ -43,10 +43,13 @@ enum ket_resolve {
 	KET_RESOLVE_NESTED = 0xfe,
 };
 
-/* An exit's reason (its dense row index) and the reason's class. */
+/*
+ * An exit's reason (its dense row index) and the reason's class; the class
+ * first, so that the probe tests it in the low byte of a register.
+ */
 struct ket_exit_kind {
-	u8 reason;
 	u8 cls;		/* class or enum ket_resolve */
+	u8 reason;
 };
 
 struct ket_reason_table {
@@ -107,7 +110,8 @@ ket_exit_kind_fast(const struct ket_reason_table *t, u64 code)
 {
 	if (likely(code < 0x100))
 		return t->lo[code];
-	return (struct ket_exit_kind){ KET_NO_REASON, KET_RESOLVE_LOOKUP };
+	return (struct ket_exit_kind){ .reason = KET_NO_REASON,
+				       .cls = KET_RESOLVE_LOOKUP };
 }
 
 /* Dense row index of any raw exit code. */

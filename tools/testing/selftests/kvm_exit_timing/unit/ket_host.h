@@ -34,6 +34,8 @@ typedef int64_t s64;
 #endif
 /* As <linux/compiler.h>: the compiler forgets where @var came from. */
 #define OPTIMIZER_HIDE_VAR(var) __asm__("" : "=r"(var) : "0"(var))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define smp_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
 /*

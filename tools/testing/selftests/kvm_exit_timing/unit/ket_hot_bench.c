@@ -28,11 +28,9 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 	struct ket_exit_kind k = ket_exit_kind_fast(&svm, code);
 
 	/* What the probes' fast paths do; ket_probes.c adds the lookups. */
-	if (a->phase == KET_PHASE_IN_GUEST && k.cls < KET_RESOLVE_FIRST) {
-		ket_acct_stamp_exit(a, t);
-		ket_acct_set_reason(a, k.reason, k.cls);
-	}
-	ket_acct_entry(a, t + 1500 + (t & 1023), a->cls, mult);
+	if (ket_acct_in_guest(a) && k.cls < KET_RESOLVE_FIRST)
+		ket_acct_stamp_exit(a, t, k);
+	ket_acct_entry(a, t + 1500 + (t & 1023), a->kind.cls, mult);
 }
 
 int main(void)

@@ -220,19 +220,20 @@ TEST(acct_invariant_and_phases)
 	struct ket_acct *a = acct_new(4);
 	const u64 mult = 1ULL << 32;	/* 1 unit = 1 ns */
 	u8 table_cls[4] = { C(EMULINST), C(HALT), C(PIO), KET_RESOLVE_MSR };
+	const struct ket_exit_kind kind2 = { .reason = 2, .cls = C(PIO) };
 	unsigned int to, also;
 	u64 t = 1000;
 	int i;
 
 	ket_acct_init(a, 4);
 	/* Attached mid-exit: the first event is an exit, skipped. */
-	ASSERT_FALSE(ket_acct_exit(a, t));
+	ASSERT_FALSE(ket_acct_in_guest(a));
 	ASSERT_EQ(KET_PHASE_NEW, a->phase);
 	ket_acct_first_entry(a, t += 10);
 	/* Reason 2 ending in its own class, PIO: its first row only. */
 	for (i = 0; i < 100; i++) {
-		ASSERT_TRUE(ket_acct_exit(a, t += 50));
-		ket_acct_set_reason(a, 2, table_cls[2]);
+		ASSERT_TRUE(ket_acct_in_guest(a));
+		ket_acct_stamp_exit(a, t += 50, kind2);
 		ket_acct_entry(a, t += 7, C(PIO), mult);
 	}
 	ASSERT_EQ(101, a->entries);
@@ -244,8 +245,8 @@ TEST(acct_invariant_and_phases)
 	ASSERT_EQ(0, ket_row_count(&a->rows[KET_MOVED_ROW(4, 2)]));
 	ASSERT_EQ(5000, a->rows[KET_GUEST_ROW].sum);
 	/* Reason 2 ending as SIGNAL: the class row and its moved row. */
-	ASSERT_TRUE(ket_acct_exit(a, t += 50));
-	ket_acct_set_reason(a, 2, table_cls[2]);
+	ASSERT_TRUE(ket_acct_in_guest(a));
+	ket_acct_stamp_exit(a, t += 50, kind2);
 	ket_acct_entry(a, t += 9, C(SIGNAL), mult);
 	ASSERT_EQ(1, ket_row_count(&a->rows[C(SIGNAL)]));
 	ASSERT_EQ(9, a->rows[KET_MOVED_ROW(4, 2)].sum);
@@ -274,14 +275,15 @@ TEST(acct_invariant_and_phases)
 	 * A clock going backwards is counted, never accounted: a guest run
 	 * ending before it began, then an exit ending before it began.
 	 */
-	ASSERT_TRUE(ket_acct_exit(a, t - 5000));
-	ket_acct_set_reason(a, 2, table_cls[2]);
+	ASSERT_TRUE(ket_acct_in_guest(a));
+	ket_acct_stamp_exit(a, t - 5000, kind2);
 	ket_acct_entry(a, t + 10, C(PIO), mult);
 	ASSERT_EQ(1, a->anomalies);
 	ASSERT_EQ(5130, a->rows[KET_GUEST_ROW].sum);
 	ASSERT_EQ(101, ket_row_count(&a->rows[KET_REASON_ROW(2)]));
 	ASSERT_EQ(5010, a->rows[KET_REASON_ROW(2)].max);
-	ASSERT_TRUE(ket_acct_exit(a, t += 20));
+	ASSERT_TRUE(ket_acct_in_guest(a));
+	ket_acct_stamp_exit(a, t += 20, kind2);
 	ket_acct_entry(a, t - 1, C(PIO), mult);
 	ASSERT_EQ(2, a->anomalies);
 	ASSERT_EQ(5140, a->rows[KET_GUEST_ROW].sum);
@@ -292,7 +294,8 @@ TEST(acct_invariant_and_phases)
 	ASSERT_EQ(0, ket_row_count(&a->rows[KET_REASON_ROW(2)]));
 	ASSERT_EQ(0, ket_row_count(&a->rows[KET_MOVED_ROW(4, 3)]));
 	ASSERT_EQ(~0ULL, a->rows[KET_REASON_ROW(2)].min);
-	ASSERT_TRUE(ket_acct_exit(a, t += 10));
+	ASSERT_TRUE(ket_acct_in_guest(a));
+	ket_acct_stamp_exit(a, t += 10, kind2);
 	ket_acct_entry(a, t + 3, C(PIO), mult);
 	ASSERT_EQ(3, a->rows[KET_REASON_ROW(2)].min);
 	ASSERT_EQ(a->entries - 1, a->exits);
