@@ -179,6 +179,7 @@ struct ket_cpu_cache {
 DECLARE_PER_CPU(struct ket_cpu_cache, ket_cpu_cache);
 
 struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu);
+void ket_vcpu_uncache(struct ket_vcpu *kv);
 
 static __always_inline struct ket_vcpu *
 ket_vcpu_find(const struct kvm_vcpu *vcpu)

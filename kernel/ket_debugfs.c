@@ -125,7 +125,11 @@ void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
 	rcu_read_unlock();
 }
 
-/* Reader-side reset: the vCPU thread applies it, or we do once it is gone. */
+/*
+ * Reader-side reset: the vCPU thread applies it at its next probe, which
+ * misses its cache entry, emptied here, and so looks the vCPU up
+ * (ket_vcpu_lookup()); or we do, once the vCPU is gone.
+ */
 void ket_vcpu_reset(struct ket_vcpu *kv)
 {
 	unsigned long flags;
@@ -136,6 +140,10 @@ void ket_vcpu_reset(struct ket_vcpu *kv)
 		write_seqcount_begin(&kv->seq);
 		ket_apply_reset(kv);
 		write_seqcount_end(&kv->seq);
+	} else {
+		/* Pairs with ket_vcpu_lookup()'s, after its fill. */
+		smp_mb__after_atomic();
+		ket_vcpu_uncache(kv);
 	}
 	spin_unlock_irqrestore(&ket_reset_lock, flags);
 }

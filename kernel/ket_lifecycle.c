@@ -32,7 +32,13 @@
 struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
 DEFINE_PER_CPU(struct ket_cpu_cache, ket_cpu_cache);
 
-/* Probe context: @vcpu is not this CPU's cached one; NULL if unknown. */
+/*
+ * Probe context: @vcpu is not this CPU's cached one; NULL if unknown.
+ * Found, it fills this CPU's entry, then applies a reset asked for
+ * before: the probes' common paths, which find the vCPU in the cache, do
+ * not look, and a reset asked for after the fill empties the entry
+ * (ket_vcpu_reset()), so that the next probe comes here again.
+ */
 noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 {
 	struct ket_vcpu *kv;
@@ -42,28 +48,50 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 		if (kv->vcpu == vcpu) {
 			this_cpu_write(ket_cpu_cache.kv, kv);
 			this_cpu_write(ket_cpu_cache.vcpu, vcpu);
+			/*
+			 * Pairs with ket_vcpu_reset()'s: either the request
+			 * is seen here or the reader sees this fill and
+			 * empties the entry.
+			 */
+			smp_mb();
+			if (unlikely(atomic_read(&kv->reset_req) !=
+				     kv->reset_done)) {
+				raw_write_seqcount_begin(&kv->seq);
+				ket_apply_reset(kv);
+				raw_write_seqcount_end(&kv->seq);
+			}
 			return kv;
 		}
 	return NULL;
 }
 
 /*
- * No vCPU of @vm can run, nor fill a cache with its state again: empty
- * the entries that hold it.  A CPU filling its entry with another vCPU
- * meanwhile may lose that entry too, which costs it one hash lookup.
+ * Empties the cache entries that hold @kv, so that its next probe looks
+ * it up.  A CPU filling its entry with another vCPU meanwhile may lose
+ * that entry too, which costs it one hash lookup.
  */
-static void ket_vm_uncache(struct ket_vm *vm)
+void ket_vcpu_uncache(struct ket_vcpu *kv)
 {
 	struct ket_cpu_cache *c;
-	struct ket_vcpu *kv;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(&ket_cpu_cache, cpu);
-		list_for_each_entry(kv, &vm->vcpus, node)
-			if (READ_ONCE(c->kv) == kv)
-				WRITE_ONCE(c->vcpu, NULL);
+		if (READ_ONCE(c->kv) == kv)
+			WRITE_ONCE(c->vcpu, NULL);
 	}
+}
+
+/*
+ * No vCPU of @vm can run, nor fill a cache with its state again: empty
+ * the entries that hold them.
+ */
+static void ket_vm_uncache(struct ket_vm *vm)
+{
+	struct ket_vcpu *kv;
+
+	list_for_each_entry(kv, &vm->vcpus, node)
+		ket_vcpu_uncache(kv);
 }
 
 static DEFINE_MUTEX(ket_lock);

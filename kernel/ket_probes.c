@@ -354,8 +354,6 @@ static noinline void ket_entry_slow(struct kvm_vcpu *vcpu, u64 now)
 		return;
 	}
 	raw_write_seqcount_begin(&kv->seq);
-	if (unlikely(atomic_read(&kv->reset_req) != kv->reset_done))
-		ket_apply_reset(kv);
 	if (likely(kv->acct.phase == KET_PHASE_IN_EXIT))
 		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
 			       ket_ns_mult);
@@ -374,9 +372,10 @@ static noinline void ket_entry_resolve(struct ket_vcpu *kv,
 }
 
 /*
- * The common entry: the vCPU found in this CPU's cache, no reset asked
- * for, an exit in progress, no signal.  It calls nothing, so that it
- * saves no register; anything else is handed on, as a tail call.
+ * The common entry: the vCPU found in this CPU's cache (so no reset
+ * pending: see ket_vcpu_lookup()), an exit in progress, no signal.  It
+ * calls nothing, so that it saves no register; anything else is handed
+ * on, as a tail call.
  */
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 {
@@ -388,8 +387,7 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 		return;
 	}
 	kv = this_cpu_read(ket_cpu_cache.kv);
-	if (unlikely(atomic_read(&kv->reset_req) != kv->reset_done ||
-		     kv->acct.phase != KET_PHASE_IN_EXIT ||
+	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT ||
 		     vcpu->stat.signal_exits != kv->signal_exits)) {
 		ket_entry_slow(vcpu, now);
 		return;
@@ -417,8 +415,8 @@ static void ket_entry_probe(void *data, struct kvm_vcpu *vcpu)
 #endif
 
 /*
- * Called by the vCPU thread inside its write section, at kvm_entry, or by
- * a reader once the vCPU is gone.
+ * Called by the vCPU thread inside its write section, when a probe looks
+ * the vCPU up (ket_vcpu_lookup()), or by a reader once the vCPU is gone.
  */
 void ket_apply_reset(struct ket_vcpu *kv)
 {
