@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,99 @@ TEST(files_are_root_only)
 	ASSERT_EQ(0, stat(path, &st));
 	ASSERT_EQ(0400, st.st_mode & 0777);
 	kvm_vm_free(r.vm);
+}
+
+/* A guest that does CPUIDs, counting them, until the host says stop. */
+static volatile int ket_spin_stop;
+static volatile uint64_t ket_spins;
+
+static void ket_spin_guest(void)
+{
+	uint32_t eax, ebx, ecx, edx;
+
+	GUEST_SYNC(0);
+	while (!ket_spin_stop) {
+		cpuid(0, &eax, &ebx, &ecx, &edx);
+		ket_spins++;
+	}
+	GUEST_SYNC(1);
+}
+
+static void *ket_spin_run(void *vcpu)
+{
+	TEST_ASSERT(run_to_ucall(vcpu) == 1, "spin's end");
+	return NULL;
+}
+
+/* The vCPU's cpuid count, polled until @done or 10 s. */
+static uint64_t ket_spin_wait(const char *path, bool (*done)(uint64_t))
+{
+	struct ket_table t;
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		TEST_ASSERT(!ket_parse_table(path, &t), "parse %s", path);
+		n = ket_count(&t, "cpuid");
+		if (done(n))
+			break;
+		usleep(10000);
+	}
+	return n;
+}
+
+static bool ket_spun(uint64_t n)
+{
+	return n >= 1000;
+}
+
+static bool ket_counting(uint64_t n)
+{
+	return n > 0;
+}
+
+/*
+ * A reset asked for while the vCPU runs a loop of exits, its state hot
+ * in this CPU's cache, is applied while it runs: the reader empties the
+ * vCPU's cache entries, so its next probe looks it up and applies the
+ * reset.  The counts start again from zero before the loop ends, and
+ * the final table holds fewer CPUIDs than the guest did, every entry but
+ * the first one ending an accounted exit.
+ */
+TEST(reset_while_running)
+{
+	char dir[128], path[256];
+	struct kvm_vcpu *vcpu;
+	struct ket_table t;
+	struct kvm_vm *vm;
+	uint64_t spins, n;
+	pthread_t runner;
+
+	vm = vm_create_with_one_vcpu(&vcpu, ket_spin_guest);
+	ket_vm_dir(dir, sizeof(dir), vm->fd);
+	ASSERT_EQ(0, run_to_ucall(vcpu));
+	snprintf(path, sizeof(path), "%s/vcpu0/exit_reasons", dir);
+	ASSERT_TRUE(wait_for_file(path));
+	ASSERT_EQ(0, pthread_create(&runner, NULL, ket_spin_run, vcpu));
+	ASSERT_TRUE(ket_spun(ket_spin_wait(path, ket_spun)));
+	snprintf(path, sizeof(path), "%s/vcpu0/exit_timing", dir);
+	ASSERT_EQ(0, ket_write_file(path, "c\n", 2, 0));
+	snprintf(path, sizeof(path), "%s/vcpu0/exit_reasons", dir);
+	n = ket_spin_wait(path, ket_counting);
+	*(volatile int *)addr_gva2hva(vm, (vm_vaddr_t)&ket_spin_stop) = 1;
+	ASSERT_EQ(0, pthread_join(runner, NULL));
+	ASSERT_GT(n, 0) TH_LOG("the reset was not applied while the vCPU ran");
+
+	spins = *(uint64_t *)addr_gva2hva(vm, (vm_vaddr_t)&ket_spins);
+	ASSERT_EQ(NULL, ket_parse_table(path, &t));
+	ASSERT_GE(ket_count(&t, "cpuid"), n);
+	ASSERT_LT(ket_count(&t, "cpuid"), spins);
+	snprintf(path, sizeof(path), "%s/vcpu0/exit_timing", dir);
+	ASSERT_EQ(NULL, ket_parse_table(path, &t));
+	ASSERT_EQ(1, t.nr_vcpus);
+	ASSERT_EQ(t.vcpus[0].entries - 1, t.vcpus[0].exits);
+	ASSERT_EQ(0, t.vcpus[0].anomalies);
+	kvm_vm_free(vm);
 }
 
 /* After the VM exits, its final tables stay readable under exited/. */
