@@ -5,11 +5,12 @@
  * stamps its time; the next entry charges the guest run (entry -> exit)
  * to TIMEINGUEST and the exit's handling (exit -> next entry) to its
  * class and reason rows, so that every row describes completed exits
- * only, and rows are written at kvm_entry only.
+ * only, and rows are charged at kvm_entry only.
  *
  * Only the vCPU's own thread calls these, with preemption disabled: no
  * atomics, no locks.  Readers are kept consistent by the caller's
- * seqcount.  Plain C, unit-tested on the host.
+ * seqcount, and see the exit's stamp through its release store
+ * (ket_acct_stamp_exit()).  Plain C, unit-tested on the host.
  *
  * Rows, so that the common exit updates one row, not two: the classes,
  * then per exit reason a row for the exits that ended in the reason's own
