@@ -286,17 +286,17 @@ TEST(files_are_root_only)
 }
 
 /* A guest that does CPUIDs, counting them, until the host says stop. */
-static volatile int ket_spin_stop;
-static volatile uint64_t ket_spins;
+static int ket_spin_stop;
+static uint64_t ket_spins;
 
 static void ket_spin_guest(void)
 {
 	uint32_t eax, ebx, ecx, edx;
 
 	GUEST_SYNC(0);
-	while (!ket_spin_stop) {
+	while (!READ_ONCE(ket_spin_stop)) {
 		cpuid(0, &eax, &ebx, &ecx, &edx);
-		ket_spins++;
+		WRITE_ONCE(ket_spins, ket_spins + 1);
 	}
 	GUEST_SYNC(1);
 }
@@ -362,7 +362,7 @@ TEST(reset_while_running)
 	ASSERT_EQ(0, ket_write_file(path, "c\n", 2, 0));
 	snprintf(path, sizeof(path), "%s/vcpu0/exit_reasons", dir);
 	n = ket_spin_wait(path, ket_counting);
-	*(volatile int *)addr_gva2hva(vm, (vm_vaddr_t)&ket_spin_stop) = 1;
+	WRITE_ONCE(*(int *)addr_gva2hva(vm, (vm_vaddr_t)&ket_spin_stop), 1);
 	ASSERT_EQ(0, pthread_join(runner, NULL));
 	ASSERT_GT(n, 0) TH_LOG("the reset was not applied while the vCPU ran");
 
