@@ -78,6 +78,12 @@ struct ket_vcpu {
 	struct ket_acct acct;		/* last: ends in the rows */
 };
 
+/* A reset asked for that the vCPU's thread has yet to apply. */
+static inline bool ket_reset_pending(const struct ket_vcpu *kv)
+{
+	return atomic_read(&kv->reset_req) != READ_ONCE(kv->reset_done);
+}
+
 struct ket_vm {
 	/* The lists below and each stats file hold one; ket_vm_put(). */
 	struct kref ref;

@@ -51,8 +51,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	for (i = 0; i < ket_acct_rows(ket_reasons->nr); i++) {
 		do {
 			seq = read_seqcount_begin(&kv->seq);
-			pending = atomic_read(&kv->reset_req) !=
-				  READ_ONCE(kv->reset_done);
+			pending = ket_reset_pending(kv);
 			row = a->rows[i];
 		} while (read_seqcount_retry(&kv->seq, seq));
 		if (pending)	/* ket_agg_add_row() skips empty rows */
@@ -66,7 +65,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	now->id = kv->id;
 	do {
 		seq = read_seqcount_begin(&kv->seq);
-		pending = atomic_read(&kv->reset_req) != READ_ONCE(kv->reset_done);
+		pending = ket_reset_pending(kv);
 		/* The exit publishes with its phase: ket_acct_stamp_exit(). */
 		now->phase = smp_load_acquire(&a->phase);
 		t = now->phase == KET_PHASE_IN_GUEST ? a->t_entry :

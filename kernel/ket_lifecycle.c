@@ -54,8 +54,7 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 			 * empties the entry.
 			 */
 			smp_mb();
-			if (unlikely(atomic_read(&kv->reset_req) !=
-				     kv->reset_done)) {
+			if (unlikely(ket_reset_pending(kv))) {
 				raw_write_seqcount_begin(&kv->seq);
 				ket_apply_reset(kv);
 				raw_write_seqcount_end(&kv->seq);
