@@ -105,7 +105,7 @@ struct ket_vm {
 /* ket_main.c */
 extern struct ket_reason_table *ket_reasons;
 extern unsigned int ket_fail_alloc;
-extern u64 ket_ns_mult;
+extern struct ket_timebase ket_tb;
 extern struct dentry *ket_debugfs_root;
 
 /*
@@ -146,7 +146,7 @@ static inline void *ket_kvcalloc(size_t n, size_t size)
 
 /*
  * The timebase of every probe and reader: the TSC, synchronized across
- * CPUs on the hosts KVM runs on; converted to ns with ket_ns_mult.
+ * CPUs on the hosts KVM runs on; converted to ns with ket_tb.
  */
 static __always_inline u64 ket_now(void)
 {

@@ -49,13 +49,69 @@ struct ket_acct {
 	struct ket_row rows[];
 };
 
+/* Where reason @reason's first row is in struct ket_acct, in u64 words. */
+#define KET_ROW_WORD(reason)                           \
+	((offsetof(struct ket_acct, rows) +              \
+	  KET_REASON_ROW(reason) * sizeof(struct ket_row)) / sizeof(u64))
+
+/* struct ket_exit_kind's row is a u16. */
+static_assert(KET_ROW_WORD(KET_MAX_REASONS) <= 0xffff);
+
+/* The kind of an exit of reason @reason, in class @cls. */
+static __always_inline struct ket_exit_kind ket_acct_kind(unsigned int reason,
+							  unsigned int cls)
+{
+	return (struct ket_exit_kind){ .cls = cls, .reason = reason,
+				       .row = KET_ROW_WORD(reason) };
+}
+
+/* Gives the fast table's kinds their rows, once the table is built. */
+static inline void ket_acct_table_init(struct ket_reason_table *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t->lo); i++)
+		if (t->lo[i].reason != KET_NO_REASON)
+			t->lo[i] = ket_acct_kind(t->lo[i].reason, t->lo[i].cls);
+}
+
+/* The row of reason @kind.reason in @a: ket_acct_kind() found it. */
+static __always_inline struct ket_row *ket_acct_row(struct ket_acct *a,
+						    struct ket_exit_kind kind)
+{
+	return (struct ket_row *)((char *)a + kind.row * sizeof(u64));
+}
+
 /*
- * Timebase units to ns: ns = (delta * mult) >> 32.  The product is 128
- * bits wide, so no delta can overflow it.
+ * The timebase: its units to ns, ns = (delta * @mult) >> 32, through a
+ * 128-bit product so that no delta overflows it; and the intervals that
+ * the probes' fast path takes, those below @short_cycles: neither
+ * negative (>= 2^63 as a u64) nor as long as 2^KET_NS_SHORT_BITS ns, so
+ * that one compare tells.
  */
+struct ket_timebase {
+	u64 mult;
+	u64 short_cycles;
+};
+
 static __always_inline u64 ket_to_ns(u64 delta, u64 mult)
 {
 	return ket_mul_shr32(delta, mult);
+}
+
+/*
+ * short_cycles * mult <= 2^(32 + KET_NS_SHORT_BITS), computed without
+ * overflow, and at most 2^63.
+ */
+static inline void ket_timebase_init(struct ket_timebase *tb, u64 mult)
+{
+	const unsigned int shift = 32 + KET_NS_SHORT_BITS - 63;
+	u64 q = mult ? div64_u64(1ULL << 63, mult) : U64_MAX;
+
+	tb->mult = mult;
+	if (q > 1ULL << (63 - shift))
+		q = 1ULL << (63 - shift);
+	tb->short_cycles = q << shift;
 }
 
 static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
@@ -80,8 +136,21 @@ static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now,
 {
 	WRITE_ONCE(a->t_exit, now);
 	WRITE_ONCE(a->kind, kind);
-	/* Last: pairs with the readers' smp_load_acquire() of the phase. */
-	smp_store_release(&a->phase, KET_PHASE_IN_EXIT);
+	/*
+	 * Last: pairs with the readers' smp_load_acquire() of the phase.  A
+	 * class to resolve gets a phase of its own, so that the entry's one
+	 * test of the phase also tells that the class is final.
+	 */
+	smp_store_release(&a->phase, kind.cls < KET_RESOLVE_FIRST ?
+					     KET_PHASE_IN_EXIT :
+					     KET_PHASE_IN_EXIT_RESOLVE);
+}
+
+/* Whether an exit is in progress, which the next kvm_entry ends. */
+static __always_inline bool ket_acct_in_exit(const struct ket_acct *a)
+{
+	return a->phase == KET_PHASE_IN_EXIT ||
+	       a->phase == KET_PHASE_IN_EXIT_RESOLVE;
 }
 
 /*
@@ -94,49 +163,77 @@ static __always_inline bool ket_acct_in_guest(const struct ket_acct *a)
 	return a->phase == KET_PHASE_IN_GUEST;
 }
 
+/* ket_row_add(), or ket_row_add_short() if @ns is known to be short. */
+static __always_inline void ket_acct_add(struct ket_row *row, u64 ns,
+					 bool short_ns)
+{
+	if (short_ns)
+		ket_row_add_short(row, ns);
+	else
+		ket_row_add(row, ns);
+}
+
 /*
- * The exit in progress, of reason @reason whose class is @own in the
- * reason table, took @ns and ended in class @cls.
+ * The exit in progress, of reason @kind.reason whose class is @kind.cls in
+ * the reason table, took @ns and ended in class @cls.
  */
 static __always_inline void ket_acct_charge(struct ket_acct *a,
-					    unsigned int reason,
-					    unsigned int own, unsigned int cls,
-					    u64 ns)
+					    struct ket_exit_kind kind,
+					    unsigned int cls, u64 ns,
+					    bool short_ns)
 {
-	struct ket_row *row = &a->rows[KET_REASON_ROW(reason)];
+	struct ket_row *row = ket_acct_row(a, kind);
 
-	if (likely(cls == own)) {
-		/* One register for the row, not a base and an index per access. */
-		OPTIMIZER_HIDE_VAR(row);
-		ket_row_add(row, ns);
+	if (likely(cls == kind.cls)) {
+		ket_acct_add(row, ns, short_ns);
 	} else {
-		ket_row_add(&a->rows[cls], ns);
-		ket_row_add(&a->rows[KET_MOVED_ROW(a->nr_reasons, reason)], ns);
+		ket_acct_add(&a->rows[cls], ns, short_ns);
+		ket_acct_add(&a->rows[KET_MOVED_ROW(a->nr_reasons, kind.reason)],
+			     ns, short_ns);
 	}
 }
 
 /*
- * kvm_entry after kvm_exit: the guest run (last entry -> exit) goes to
- * TIMEINGUEST, the exit's handling (exit -> now) to class @cls.  A
- * negative interval (a timebase going backwards) is counted, never
- * accounted.
+ * ket_acct_entry() of intervals that are not both short: one may be
+ * negative (a timebase going backwards), counted but never accounted, or
+ * reach the open top bucket.
  */
-static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
-					   unsigned int cls, u64 mult)
+static __always_inline void ket_acct_entry_long(struct ket_acct *a,
+						u64 run, u64 d,
+						struct ket_exit_kind kind,
+						unsigned int cls, u64 mult)
 {
-	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
-	/* Read before the rows are written, which the compiler cannot see past. */
-	unsigned int reason = a->kind.reason, own = a->kind.cls;
-
 	if (likely((s64)run >= 0))
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(run, mult));
 	else
 		a->anomalies++;
 	if (likely((s64)d >= 0)) {
-		ket_acct_charge(a, reason, own, cls, ket_to_ns(d, mult));
+		ket_acct_charge(a, kind, cls, ket_to_ns(d, mult), false);
 		a->exits++;
 	} else {
 		a->anomalies++;
+	}
+}
+
+/*
+ * kvm_entry after kvm_exit: the guest run (last entry -> exit) goes to
+ * TIMEINGUEST, the exit's handling (exit -> now) to class @cls.
+ */
+static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
+					   unsigned int cls,
+					   const struct ket_timebase *tb)
+{
+	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
+	/* Read before the rows are written, which the compiler cannot see past. */
+	struct ket_exit_kind kind = a->kind;
+
+	if (likely((run | d) < tb->short_cycles)) {
+		ket_row_add_short(&a->rows[KET_GUEST_ROW],
+				  ket_to_ns(run, tb->mult));
+		ket_acct_charge(a, kind, cls, ket_to_ns(d, tb->mult), true);
+		a->exits++;
+	} else {
+		ket_acct_entry_long(a, run, d, kind, cls, tb->mult);
 	}
 	a->entries++;
 	a->t_entry = now;
@@ -154,16 +251,17 @@ static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 					     unsigned int reason,
 					     unsigned int table_cls,
-					     unsigned int cls, u64 mult)
+					     unsigned int cls,
+					     const struct ket_timebase *tb)
 {
 	u64 d = now - a->t_entry;
 
 	if (unlikely((s64)d < 0))
 		a->anomalies++;
 	else
-		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, mult));
-	a->kind = (struct ket_exit_kind){ .reason = reason, .cls = table_cls };
-	ket_acct_charge(a, reason, table_cls, cls, 0);
+		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, tb->mult));
+	a->kind = ket_acct_kind(reason, table_cls);
+	ket_acct_charge(a, a->kind, cls, 0, true);
 	a->exits++;
 	a->untimed++;
 	a->entries++;

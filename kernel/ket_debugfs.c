@@ -76,6 +76,8 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		now->untimed = a->untimed;
 		now->anomalies = a->anomalies;
 	} while (read_seqcount_retry(&kv->seq, seq));
+	if (now->phase == KET_PHASE_IN_EXIT_RESOLVE)
+		now->phase = KET_PHASE_IN_EXIT;
 	now->unaccounted = atomic64_read(&kv->unaccounted);
 	if (pending) {
 		now->entries = now->phase == KET_PHASE_NEW ? 0 : 1;
@@ -87,7 +89,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	if (now->phase == KET_PHASE_IN_GUEST || now->phase == KET_PHASE_IN_EXIT) {
 		u64 d = ket_now() - t;
 
-		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_ns_mult) : 0;
+		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_tb.mult) : 0;
 	}
 	if (now->phase == KET_PHASE_IN_EXIT) {
 		now->reason = ket_reasons->name[kind.reason];

@@ -190,6 +190,7 @@ void ket_format_vcpu_now(struct ket_buf *b, const struct ket_vcpu_now *now)
 			       (unsigned long long)now->for_ns);
 		break;
 	case KET_PHASE_IN_EXIT:
+	case KET_PHASE_IN_EXIT_RESOLVE:
 		ket_buf_printf(b, "vcpu%u: in exit %s (%s) for %llu ns\n",
 			       now->id, now->reason, now->class_name,
 			       (unsigned long long)now->for_ns);

@@ -29,6 +29,11 @@ enum ket_phase {
 	KET_PHASE_IN_GUEST,
 	KET_PHASE_IN_EXIT,
 	KET_PHASE_GONE,		/* the VM has exited */
+	/*
+	 * struct ket_acct's only, shown as KET_PHASE_IN_EXIT: in an exit
+	 * whose class the next entry resolves (ket_acct_stamp_exit()).
+	 */
+	KET_PHASE_IN_EXIT_RESOLVE,
 };
 
 struct ket_vcpu_now {

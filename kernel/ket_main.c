@@ -23,7 +23,7 @@ unsigned int ket_fail_alloc;
 module_param_named(fail_alloc, ket_fail_alloc, uint, 0644);
 MODULE_PARM_DESC(fail_alloc,
 		 "Debug: while non-zero, every allocation of the module fails");
-u64 ket_ns_mult;
+struct ket_timebase ket_tb;
 struct dentry *ket_debugfs_root;
 
 static int ket_status_show(struct seq_file *m, void *v)
@@ -40,7 +40,7 @@ static int ket_status_show(struct seq_file *m, void *v)
 	ket_buf_printf(&b, "vendor_module %s\n", ket_vendor_module());
 	ket_buf_printf(&b, "tsc_khz %u\n", tsc_khz);
 	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
-	ket_buf_printf(&b, "ns_mult %llu\n", ket_ns_mult);
+	ket_buf_printf(&b, "ns_mult %llu\n", ket_tb.mult);
 	ket_buf_printf(&b, "probe %s\n", ket_probe_signature());
 	ket_buf_printf(&b, "vcpu_state_bytes %zu\n", ket_vcpu_size());
 	ket_buf_printf(&b, "vm_state_bytes %zu\n", sizeof(struct ket_vm));
@@ -67,8 +67,8 @@ static int __init ket_init(void)
 		return -ENODEV;
 	if (!tsc_khz)
 		return -ENODEV;
-	/* ns = cycles * 10^6 / tsc_khz = (cycles * ket_ns_mult) >> 32 */
-	ket_ns_mult = div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz);
+	/* ns = cycles * 10^6 / tsc_khz = (cycles * mult) >> 32 */
+	ket_timebase_init(&ket_tb, div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz));
 	if (check_tsc_unstable())
 		pr_warn("TSC unstable: deltas across CPUs may be wrong; negative ones are counted as clock anomalies\n");
 
@@ -78,6 +78,7 @@ static int __init ket_init(void)
 	ret = ket_reason_table_init(ket_reasons, vendor);
 	if (ret)
 		goto free;
+	ket_acct_table_init(ket_reasons);
 
 	ret = ket_vendor_init(vendor);
 	if (ret)

@@ -188,9 +188,7 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 		cls = KET_RESOLVE_NESTED;
 	else if (cls >= KET_RESOLVE_FIRST)
 		ket_read_detail(kv, vcpu, code);
-	ket_acct_stamp_exit(&kv->acct, now,
-			    (struct ket_exit_kind){ .reason = reason,
-						     .cls = cls });
+	ket_acct_stamp_exit(&kv->acct, now, ket_acct_kind(reason, cls));
 }
 
 /*
@@ -329,7 +327,7 @@ static void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 		ket_read_detail(kv, vcpu, code);
 		cls = ket_resolve_class(ket_reasons, reason, &kv->detail, &none);
 	}
-	ket_acct_reentry(&kv->acct, now, reason, table_cls, cls, ket_ns_mult);
+	ket_acct_reentry(&kv->acct, now, reason, table_cls, cls, &ket_tb);
 }
 
 /* Entries that end no exit: the vCPU's first, and fastpath re-entries. */
@@ -344,22 +342,29 @@ static noinline void ket_entry_other(struct ket_vcpu *kv,
 	ket_acct_first_entry(&kv->acct, now);
 }
 
-/* Every entry but the common one: see ket_entry(). */
+/* Every entry but the common one (see ket_entry()), of a vCPU found. */
+static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
+				  u64 now)
+{
+	raw_write_seqcount_begin(&kv->seq);
+	if (likely(ket_acct_in_exit(&kv->acct)))
+		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
+			       &ket_tb);
+	else
+		ket_entry_other(kv, vcpu, now);
+	raw_write_seqcount_end(&kv->seq);
+}
+
+/* An entry of a vCPU not in this CPU's cache. */
 static noinline void ket_entry_slow(struct kvm_vcpu *vcpu, u64 now)
 {
-	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
+	struct ket_vcpu *kv = ket_vcpu_lookup(vcpu);
 
 	if (unlikely(!kv)) {
 		ket_vcpu_miss(vcpu, false);
 		return;
 	}
-	raw_write_seqcount_begin(&kv->seq);
-	if (likely(kv->acct.phase == KET_PHASE_IN_EXIT))
-		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
-			       ket_ns_mult);
-	else
-		ket_entry_other(kv, vcpu, now);
-	raw_write_seqcount_end(&kv->seq);
+	ket_entry_kv(kv, vcpu, now);
 }
 
 /* An exit whose class depends on what KVM did with it (MMIO, NPF...). */
@@ -367,15 +372,29 @@ static noinline void ket_entry_resolve(struct ket_vcpu *kv,
 				       struct kvm_vcpu *vcpu, u64 now)
 {
 	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_entry(&kv->acct, now, ket_resolve(kv, vcpu), ket_ns_mult);
+	ket_acct_entry(&kv->acct, now, ket_resolve(kv, vcpu), &ket_tb);
 	raw_write_seqcount_end(&kv->seq);
 }
 
 /*
+ * An entry of a vCPU found in this CPU's cache that ends no exit of a
+ * final class: apart, so that the common entry tests the phase once.
+ */
+static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
+					struct kvm_vcpu *vcpu, u64 now)
+{
+	if (kv->acct.phase == KET_PHASE_IN_EXIT_RESOLVE &&
+	    vcpu->stat.signal_exits == kv->signal_exits)
+		ket_entry_resolve(kv, vcpu, now);
+	else
+		ket_entry_kv(kv, vcpu, now);
+}
+
+/*
  * The common entry: the vCPU found in this CPU's cache (so no reset
- * pending: see ket_vcpu_lookup()), an exit in progress, no signal.  It
- * calls nothing, so that it saves no register; anything else is handed
- * on, as a tail call.
+ * pending: see ket_vcpu_lookup()), an exit of a final class in progress
+ * (KET_PHASE_IN_EXIT), no signal.  It calls nothing, so that it saves no
+ * register; anything else is handed on, as a tail call.
  */
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 {
@@ -389,15 +408,11 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 	kv = this_cpu_read(ket_cpu_cache.kv);
 	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT ||
 		     vcpu->stat.signal_exits != kv->signal_exits)) {
-		ket_entry_slow(vcpu, now);
-		return;
-	}
-	if (unlikely(kv->acct.kind.cls >= KET_RESOLVE_FIRST)) {
-		ket_entry_resolve(kv, vcpu, now);
+		ket_entry_uncommon(kv, vcpu, now);
 		return;
 	}
 	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_entry(&kv->acct, now, kv->acct.kind.cls, ket_ns_mult);
+	ket_acct_entry(&kv->acct, now, kv->acct.kind.cls, &ket_tb);
 	raw_write_seqcount_end(&kv->seq);
 }
 

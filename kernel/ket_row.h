@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One row of exit statistics, and the code that adds a sample to it.
- * ket_row_add() runs in the kvm_entry probe: no division, no branch but
- * the min/max compares and the histogram's clamp, every field a plain add.
+ * ket_row_add_short() runs in the kvm_entry probe: no division, no branch
+ * but the min/max compares, every field a plain add.
  */
 #ifndef KET_ROW_H
 #define KET_ROW_H
@@ -32,17 +32,29 @@ struct ket_row {
 };
 
 /*
+ * Intervals below 2^KET_NS_SHORT_BITS ns (68.7 s) have their fls64() below
+ * the open top bucket: ket_row_add_short() takes them with no clamp.
+ */
+#define KET_NS_SHORT_BITS (KET_HIST_BUCKETS - 2)
+
+/* fls64(@ns) for @ns < 2^63 in one BSR: 2 * @ns + 1 is never 0. */
+static __always_inline unsigned long ket_fls64_short(u64 ns)
+{
+	return __fls(2 * ns + 1);
+}
+
+/*
  * KVM's LOG_HIST bucket of @ns: fls64(), clamped to the open top bucket,
  * which only exits of 68.7 s and more reach.
  */
 static __always_inline unsigned int ket_bucket(u64 ns)
 {
-	if (unlikely(ns >> (KET_HIST_BUCKETS - 2)))
+	if (unlikely(ns >> KET_NS_SHORT_BITS))
 		return KET_HIST_BUCKETS - 1;
-	return fls64(ns);
+	return ket_fls64_short(ns);
 }
 
-static __always_inline void ket_row_add(struct ket_row *row, u64 ns)
+static __always_inline void ket_row_add_stats(struct ket_row *row, u64 ns)
 {
 	row->sum += ns;
 	ket_add_square(ns, &row->sumsq_lo, &row->sumsq_hi);
@@ -50,7 +62,19 @@ static __always_inline void ket_row_add(struct ket_row *row, u64 ns)
 		row->min = ns;
 	if (ns > row->max)
 		row->max = ns;
+}
+
+static __always_inline void ket_row_add(struct ket_row *row, u64 ns)
+{
+	ket_row_add_stats(row, ns);
 	row->hist[ket_bucket(ns)]++;
+}
+
+/* ket_row_add() of an @ns below 2^KET_NS_SHORT_BITS, the probes' case. */
+static __always_inline void ket_row_add_short(struct ket_row *row, u64 ns)
+{
+	ket_row_add_stats(row, ns);
+	row->hist[ket_fls64_short(ns)]++;
 }
 
 static inline void ket_row_init(struct ket_row *row)

@@ -50,6 +50,11 @@ enum ket_resolve {
 struct ket_exit_kind {
 	u8 cls;		/* class or enum ket_resolve */
 	u8 reason;
+	/*
+	 * Where the reason's row is in the statistics, so that the probe
+	 * need not multiply to find it: set by ket_acct_kind() (ket_acct.h)
+	 */
+	u16 row;
 };
 
 struct ket_reason_table {
@@ -108,8 +113,9 @@ ket_reason_fast(const struct ket_reason_table *t, u64 code)
 static __always_inline struct ket_exit_kind
 ket_exit_kind_fast(const struct ket_reason_table *t, u64 code)
 {
+	/* One load: GCC would load the kind's fields one by one. */
 	if (likely(code < 0x100))
-		return t->lo[code];
+		return READ_ONCE(t->lo[code]);
 	return (struct ket_exit_kind){ .reason = KET_NO_REASON,
 				       .cls = KET_RESOLVE_LOOKUP };
 }

@@ -34,6 +34,7 @@ typedef int64_t s64;
 #endif
 /* As <linux/compiler.h>: the compiler forgets where @var came from. */
 #define OPTIMIZER_HIDE_VAR(var) __asm__("" : "=r"(var) : "0"(var))
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define smp_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define __printf(a, b) __attribute__((format(printf, a, b)))
@@ -53,6 +54,18 @@ static inline int fls64(u64 x)
 	return x ? 64 - __builtin_clzll(x) : 0;
 #endif
 }
+/* As the kernel's on x86-64: the index of the last set bit of @x != 0. */
+static inline unsigned long __fls(unsigned long x)
+{
+#ifdef __x86_64__
+	asm("bsrq %1,%0" : "=r"(x) : "rm"(x));
+	return x;
+#else
+	return 63 - __builtin_clzll(x);
+#endif
+}
+
+#define div64_u64(a, b) ((u64)(a) / (u64)(b))
 #define BIT_ULL(n) (1ULL << (n))
 
 /* The kernel's: copies what fits, always terminated; -E2BIG if cut. */

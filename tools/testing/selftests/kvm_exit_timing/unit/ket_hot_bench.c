@@ -24,13 +24,16 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 					     u64 code)
 {
-	const u64 mult = 1ULL << 31;	/* a 2 GHz TSC */
+	static struct ket_timebase tb = {
+		.mult = 1ULL << 31,	/* a 2 GHz TSC */
+		.short_cycles = 1ULL << 37,
+	};
 	struct ket_exit_kind k = ket_exit_kind_fast(&svm, code);
 
 	/* What the probes' fast paths do; ket_probes.c adds the lookups. */
 	if (ket_acct_in_guest(a) && k.cls < KET_RESOLVE_FIRST)
 		ket_acct_stamp_exit(a, t, k);
-	ket_acct_entry(a, t + 1500 + (t & 1023), a->kind.cls, mult);
+	ket_acct_entry(a, t + 1500 + (t & 1023), a->kind.cls, &tb);
 }
 
 int main(void)
@@ -40,6 +43,7 @@ int main(void)
 
 	if (ket_reason_table_init(&svm, KET_VENDOR_SVM))
 		return 1;
+	ket_acct_table_init(&svm);
 	a = calloc(1, ket_acct_size(svm.nr));
 	if (!a)
 		return 1;

@@ -36,6 +36,39 @@ TEST(bucket_boundaries)
 	ASSERT_EQ(37, ket_bucket(1ULL << 36));
 	ASSERT_EQ(37, ket_bucket(~0ULL));
 	ASSERT_EQ(38, KET_HIST_BUCKETS);
+	/* The probes' bucket of a short interval is fls64() too. */
+	for (int i = 0; i < 36; i++) {
+		ASSERT_EQ(fls64((1ULL << i) - 1), ket_fls64_short((1ULL << i) - 1));
+		ASSERT_EQ(i + 1, ket_fls64_short(1ULL << i));
+	}
+	ASSERT_EQ(63, ket_fls64_short(1ULL << 62));
+}
+
+/*
+ * Below short_cycles an interval converts to less than 2^36 ns; 64 cycles
+ * above it, it does not (so the bound costs the fast path nothing), and it
+ * never lets a negative interval through.
+ */
+TEST(timebase_short_cycles)
+{
+	static const u64 mults[] = {
+		32, 1ULL << 31, (1000000ULL << 32) / 3000000, 1ULL << 32,
+		(1ULL << 32) + 1, 1ULL << 40, 0xffffffffffffULL,
+	};
+	struct ket_timebase tb;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(mults); i++) {
+		ket_timebase_init(&tb, mults[i]);
+		ASSERT_EQ(mults[i], tb.mult);
+		ASSERT_LE(tb.short_cycles, 1ULL << 63);
+		ASSERT_LT(ket_to_ns(tb.short_cycles - 1, tb.mult), 1ULL << 36);
+		ASSERT_GE(ket_to_ns(tb.short_cycles + 64, tb.mult), 1ULL << 36);
+	}
+	/* A TSC slower than 2^32 ns per unit: no bound above 2^63. */
+	ket_timebase_init(&tb, 1);
+	ASSERT_EQ(1ULL << 63, tb.short_cycles);
+	ket_timebase_init(&tb, 0);
+	ASSERT_EQ(1ULL << 63, tb.short_cycles);
 }
 
 TEST(row_add_and_summary)
@@ -218,13 +251,14 @@ static struct ket_acct *acct_new(unsigned int nr)
 TEST(acct_invariant_and_phases)
 {
 	struct ket_acct *a = acct_new(4);
-	const u64 mult = 1ULL << 32;	/* 1 unit = 1 ns */
+	struct ket_timebase tb;
 	u8 table_cls[4] = { C(EMULINST), C(HALT), C(PIO), KET_RESOLVE_MSR };
-	const struct ket_exit_kind kind2 = { .reason = 2, .cls = C(PIO) };
+	const struct ket_exit_kind kind2 = ket_acct_kind(2, C(PIO));
 	unsigned int to, also;
 	u64 t = 1000;
 	int i;
 
+	ket_timebase_init(&tb, 1ULL << 32);	/* 1 unit = 1 ns */
 	ket_acct_init(a, 4);
 	/* Attached mid-exit: the first event is an exit, skipped. */
 	ASSERT_FALSE(ket_acct_in_guest(a));
@@ -234,7 +268,7 @@ TEST(acct_invariant_and_phases)
 	for (i = 0; i < 100; i++) {
 		ASSERT_TRUE(ket_acct_in_guest(a));
 		ket_acct_stamp_exit(a, t += 50, kind2);
-		ket_acct_entry(a, t += 7, C(PIO), mult);
+		ket_acct_entry(a, t += 7, C(PIO), &tb);
 	}
 	ASSERT_EQ(101, a->entries);
 	ASSERT_EQ(100, a->exits);
@@ -247,7 +281,7 @@ TEST(acct_invariant_and_phases)
 	/* Reason 2 ending as SIGNAL: the class row and its moved row. */
 	ASSERT_TRUE(ket_acct_in_guest(a));
 	ket_acct_stamp_exit(a, t += 50, kind2);
-	ket_acct_entry(a, t += 9, C(SIGNAL), mult);
+	ket_acct_entry(a, t += 9, C(SIGNAL), &tb);
 	ASSERT_EQ(1, ket_row_count(&a->rows[C(SIGNAL)]));
 	ASSERT_EQ(9, a->rows[KET_MOVED_ROW(4, 2)].sum);
 	ASSERT_EQ(100, ket_row_count(&a->rows[KET_REASON_ROW(2)]));
@@ -264,7 +298,7 @@ TEST(acct_invariant_and_phases)
 	ASSERT_EQ(C(SIGNAL), to);
 	ASSERT_EQ(~0U, also);
 	/* A fastpath re-entry: counted, 0 ns, its time in the guest's. */
-	ket_acct_reentry(a, t += 80, 3, table_cls[3], C(DEC), mult);
+	ket_acct_reentry(a, t += 80, 3, table_cls[3], C(DEC), &tb);
 	ASSERT_EQ(a->entries - 1, a->exits);
 	ASSERT_EQ(1, a->untimed);
 	ASSERT_EQ(0, a->rows[C(DEC)].max);
@@ -277,14 +311,14 @@ TEST(acct_invariant_and_phases)
 	 */
 	ASSERT_TRUE(ket_acct_in_guest(a));
 	ket_acct_stamp_exit(a, t - 5000, kind2);
-	ket_acct_entry(a, t + 10, C(PIO), mult);
+	ket_acct_entry(a, t + 10, C(PIO), &tb);
 	ASSERT_EQ(1, a->anomalies);
 	ASSERT_EQ(5130, a->rows[KET_GUEST_ROW].sum);
 	ASSERT_EQ(101, ket_row_count(&a->rows[KET_REASON_ROW(2)]));
 	ASSERT_EQ(5010, a->rows[KET_REASON_ROW(2)].max);
 	ASSERT_TRUE(ket_acct_in_guest(a));
 	ket_acct_stamp_exit(a, t += 20, kind2);
-	ket_acct_entry(a, t - 1, C(PIO), mult);
+	ket_acct_entry(a, t - 1, C(PIO), &tb);
 	ASSERT_EQ(2, a->anomalies);
 	ASSERT_EQ(5140, a->rows[KET_GUEST_ROW].sum);
 	ASSERT_EQ(101, ket_row_count(&a->rows[KET_REASON_ROW(2)]));
@@ -296,9 +330,47 @@ TEST(acct_invariant_and_phases)
 	ASSERT_EQ(~0ULL, a->rows[KET_REASON_ROW(2)].min);
 	ASSERT_TRUE(ket_acct_in_guest(a));
 	ket_acct_stamp_exit(a, t += 10, kind2);
-	ket_acct_entry(a, t + 3, C(PIO), mult);
+	ket_acct_entry(a, t + 3, C(PIO), &tb);
 	ASSERT_EQ(3, a->rows[KET_REASON_ROW(2)].min);
 	ASSERT_EQ(a->entries - 1, a->exits);
+	free(a);
+}
+
+/* Guest runs and exits of 68.7 s and more land in the open top bucket. */
+TEST(acct_long_intervals)
+{
+	const struct ket_exit_kind kind2 = ket_acct_kind(2, C(PIO));
+	struct ket_acct *a = acct_new(4);
+	struct ket_row *guest, *row;
+	struct ket_timebase tb;
+	u64 t = 1000;
+
+	ket_timebase_init(&tb, 1ULL << 32);	/* 1 unit = 1 ns */
+	ket_acct_init(a, 4);
+	guest = &a->rows[KET_GUEST_ROW];
+	row = &a->rows[KET_REASON_ROW(2)];
+	ket_acct_first_entry(a, t);
+	/* A long guest run, a short exit. */
+	ket_acct_stamp_exit(a, t += 1ULL << 36, kind2);
+	ket_acct_entry(a, t += 5, C(PIO), &tb);
+	ASSERT_EQ(1, guest->hist[KET_HIST_BUCKETS - 1]);
+	ASSERT_EQ(1ULL << 36, guest->max);
+	ASSERT_EQ(1, row->hist[3]);
+	/* A short guest run, a long exit. */
+	ket_acct_stamp_exit(a, t += 3, kind2);
+	ket_acct_entry(a, t += 100ULL << 36, C(PIO), &tb);
+	ASSERT_EQ(1, guest->hist[2]);
+	ASSERT_EQ(1, row->hist[KET_HIST_BUCKETS - 1]);
+	ASSERT_EQ(100ULL << 36, row->max);
+	ASSERT_EQ((100ULL << 36) + 5, row->sum);
+	/* Just short of the top bucket, on the fast path. */
+	ket_acct_stamp_exit(a, t += (1ULL << 36) - 1, kind2);
+	ket_acct_entry(a, t += (1ULL << 36) - 1, C(PIO), &tb);
+	ASSERT_EQ(1, guest->hist[KET_HIST_BUCKETS - 2]);
+	ASSERT_EQ(1, row->hist[KET_HIST_BUCKETS - 2]);
+	ASSERT_EQ(3, a->exits);
+	ASSERT_EQ(4, a->entries);
+	ASSERT_EQ(0, a->anomalies);
 	free(a);
 }
 
@@ -346,6 +418,30 @@ TEST(reason_tables)
 		  ket_reason_index(&vmx, ket_vmx_code(0x80000021)));
 	ASSERT_EQ(idx(&vmx, "OTHER_SMI"), ket_reason_index(&vmx, 6));
 	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, 77));	/* TDCALL */
+	/* The fast table's kinds lead the probes to each reason's row. */
+	ket_acct_table_init(&svm);
+	ket_acct_table_init(&vmx);
+	for (unsigned int v = 0; v < 2; v++) {
+		struct ket_reason_table *t = v ? &vmx : &svm;
+		struct ket_acct *a = calloc(1, ket_acct_size(t->nr));
+		unsigned int n = 0;
+
+		ASSERT_NE(NULL, a);
+		for (unsigned int code = 0; code < 0x100; code++) {
+			struct ket_exit_kind k = ket_exit_kind_fast(t, code);
+
+			if (k.reason == KET_NO_REASON)
+				continue;
+			ASSERT_EQ(&a->rows[KET_REASON_ROW(k.reason)],
+				  ket_acct_row(a, k));
+			n++;
+		}
+		/* ... of every reason below 0x100 */
+		for (unsigned int i = 0; i < t->nr; i++)
+			n -= t->code[i] < 0x100;
+		ASSERT_EQ(0, n);
+		free(a);
+	}
 	ASSERT_EQ(C(OTHER), vmx.cls[vmx.unknown]);
 }
 
