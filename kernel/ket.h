@@ -103,7 +103,7 @@ struct ket_vm {
 };
 
 /* ket_main.c */
-extern struct ket_reason_table *ket_reasons;
+extern struct ket_reason_table ket_reasons;
 extern unsigned int ket_fail_alloc;
 extern struct ket_timebase ket_tb;
 extern struct dentry *ket_debugfs_root;
@@ -199,7 +199,7 @@ ket_vcpu_find(const struct kvm_vcpu *vcpu)
 static inline size_t ket_vcpu_size(void)
 {
 	return offsetof(struct ket_vcpu, acct) +
-	       ket_acct_size(ket_reasons->nr);
+	       ket_acct_size(ket_reasons.nr);
 }
 
 int ket_lifecycle_init(void);

@@ -49,10 +49,9 @@ struct ket_acct {
 	struct ket_row rows[];
 };
 
-/* Where reason @reason's first row is in struct ket_acct, in u64 words. */
-#define KET_ROW_WORD(reason)                           \
-	((offsetof(struct ket_acct, rows) +              \
-	  KET_REASON_ROW(reason) * sizeof(struct ket_row)) / sizeof(u64))
+/* Where reason @reason's first row is in struct ket_acct's rows, in u64s. */
+#define KET_ROW_WORD(reason) \
+	(KET_REASON_ROW(reason) * sizeof(struct ket_row) / sizeof(u64))
 
 /* struct ket_exit_kind's row is a u16. */
 static_assert(KET_ROW_WORD(KET_MAX_REASONS) <= 0xffff);
@@ -79,7 +78,7 @@ static inline void ket_acct_table_init(struct ket_reason_table *t)
 static __always_inline struct ket_row *ket_acct_row(struct ket_acct *a,
 						    struct ket_exit_kind kind)
 {
-	return (struct ket_row *)((char *)a + kind.row * sizeof(u64));
+	return (struct ket_row *)((u64 *)a->rows + kind.row);
 }
 
 /*

@@ -48,7 +48,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	struct ket_row row;
 	u64 t = 0;
 
-	for (i = 0; i < ket_acct_rows(ket_reasons->nr); i++) {
+	for (i = 0; i < ket_acct_rows(ket_reasons.nr); i++) {
 		do {
 			seq = read_seqcount_begin(&kv->seq);
 			pending = ket_reset_pending(kv);
@@ -56,7 +56,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		} while (read_seqcount_retry(&kv->seq, seq));
 		if (pending)	/* ket_agg_add_row() skips empty rows */
 			continue;
-		ket_acct_view(i, ket_reasons->nr, ket_reasons->cls, &to, &also);
+		ket_acct_view(i, ket_reasons.nr, ket_reasons.cls, &to, &also);
 		ket_agg_add_row(&aggs[to], &row);
 		if (also != ~0U)
 			ket_agg_add_row(&aggs[also], &row);
@@ -92,7 +92,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_tb.mult) : 0;
 	}
 	if (now->phase == KET_PHASE_IN_EXIT) {
-		now->reason = ket_reasons->name[kind.reason];
+		now->reason = ket_reasons.name[kind.reason];
 		now->class_name = ket_exit_class_name(kind.cls);
 	}
 }
@@ -107,7 +107,7 @@ void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
 		    void (*fn)(void *arg, const struct ket_vcpu_now *now),
 		    void *arg)
 {
-	unsigned int i, nr = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr;
+	unsigned int i, nr = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons.nr;
 	struct ket_vcpu_now now;
 	struct ket_vcpu *kv;
 
@@ -183,10 +183,10 @@ static void ket_render_rows(struct ket_buf *b, enum ket_file_kind kind,
 	unsigned int i, n = 0;
 
 	if (kind == KET_FILE_REASONS) {
-		for (i = 0; i < ket_reasons->nr; i++) {
+		for (i = 0; i < ket_reasons.nr; i++) {
 			if (!aggs[KET_REASON_ROW(i)].count)
 				continue;
-			rows[n].name = ket_reasons->name[i];
+			rows[n].name = ket_reasons.name[i];
 			rows[n++].agg = &aggs[KET_REASON_ROW(i)];
 		}
 		i = KET_GUEST_ROW;
@@ -219,7 +219,7 @@ static void ket_render_now(void *tail, const struct ket_vcpu_now *now)
 static int ket_render(struct ket_scope *sc, enum ket_file_kind kind,
 		      struct ket_buf *b, struct ket_buf *tail)
 {
-	unsigned int nr_rows = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr;
+	unsigned int nr_rows = KVM_EXIT_TIMING_NR_CLASSES + ket_reasons.nr;
 	struct ket_table_row *rows;
 	struct ket_agg *aggs;
 

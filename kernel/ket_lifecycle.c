@@ -265,7 +265,7 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 	if (!kv)
 		return NULL;
 	atomic_inc(&ket_live_vcpus);
-	ket_acct_init(&kv->acct, ket_reasons->nr);
+	ket_acct_init(&kv->acct, ket_reasons.nr);
 	kv->vcpu = vcpu;
 	kv->vm = vm;
 	kv->id = vcpu->vcpu_id;

@@ -17,7 +17,11 @@
 
 #include "ket.h"
 
-struct ket_reason_table *ket_reasons;
+/*
+ * Static, not allocated, so that the probes index its fast table with no
+ * pointer to load first.
+ */
+struct ket_reason_table ket_reasons;
 
 unsigned int ket_fail_alloc;
 module_param_named(fail_alloc, ket_fail_alloc, uint, 0644);
@@ -36,7 +40,7 @@ static int ket_status_show(struct seq_file *m, void *v)
 	if (!b.p)
 		return -ENOMEM;
 	ket_buf_printf(&b, "vendor %s\n",
-		       ket_reasons->vendor == KET_VENDOR_SVM ? "svm" : "vmx");
+		       ket_reasons.vendor == KET_VENDOR_SVM ? "svm" : "vmx");
 	ket_buf_printf(&b, "vendor_module %s\n", ket_vendor_module());
 	ket_buf_printf(&b, "tsc_khz %u\n", tsc_khz);
 	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
@@ -72,17 +76,14 @@ static int __init ket_init(void)
 	if (check_tsc_unstable())
 		pr_warn("TSC unstable: deltas across CPUs may be wrong; negative ones are counted as clock anomalies\n");
 
-	ket_reasons = kzalloc(sizeof(*ket_reasons), GFP_KERNEL);
-	if (!ket_reasons)
-		return -ENOMEM;
-	ret = ket_reason_table_init(ket_reasons, vendor);
+	ret = ket_reason_table_init(&ket_reasons, vendor);
 	if (ret)
-		goto free;
-	ket_acct_table_init(ket_reasons);
+		return ret;
+	ket_acct_table_init(&ket_reasons);
 
 	ret = ket_vendor_init(vendor);
 	if (ret)
-		goto free;
+		return ret;
 	ket_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("status", 0400, ket_debugfs_root, NULL,
 			    &ket_status_fops);
@@ -104,8 +105,6 @@ lifecycle:
 remove:
 	debugfs_remove_recursive(ket_debugfs_root);
 	ket_vendor_exit();
-free:
-	kfree(ket_reasons);
 	return ret;
 }
 
@@ -117,7 +116,6 @@ static void __exit ket_exit(void)
 	debugfs_remove_recursive(ket_debugfs_root);
 	ket_lifecycle_free_exited();
 	ket_vendor_exit();
-	kfree(ket_reasons);
 }
 
 module_init(ket_init);

@@ -181,8 +181,8 @@ static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 static noinline void ket_exit_classify(struct ket_vcpu *kv,
 				       struct kvm_vcpu *vcpu, u64 now, u64 code)
 {
-	unsigned int reason = ket_reason_index(ket_reasons, code);
-	unsigned int cls = ket_reasons->cls[reason];
+	unsigned int reason = ket_reason_index(&ket_reasons, code);
+	unsigned int cls = ket_reasons.cls[reason];
 
 	if (vcpu->arch.hflags & HF_GUEST_MASK)
 		cls = KET_RESOLVE_NESTED;
@@ -246,7 +246,7 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	}
 #endif
 	code = ket_exit_code(vcpu, svm);
-	k = ket_exit_kind_fast(ket_reasons, code);
+	k = ket_exit_kind_fast(&ket_reasons, code);
 	if (unlikely(k.cls >= KET_RESOLVE_FIRST ||
 		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
 		ket_exit_classify(kv, vcpu, now, code);
@@ -282,7 +282,7 @@ static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 	o.emulated = now.insn_emulation != kv->snap.insn_emulation;
 	o.mmio = now.mmio != kv->snap.mmio;
 	o.pf_guest = now.pf_guest != kv->snap.pf_guest;
-	return ket_resolve_class(ket_reasons, kv->acct.kind.reason, &kv->detail,
+	return ket_resolve_class(&ket_reasons, kv->acct.kind.reason, &kv->detail,
 				 &o);
 }
 
@@ -314,18 +314,18 @@ static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
 static void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 {
 	static const struct ket_outcome none;
-	unsigned int reason = ket_reasons->unknown, table_cls, cls;
+	unsigned int reason = ket_reasons.unknown, table_cls, cls;
 	u64 code = 0;
 
 	if (ket_svm) {
 		code = ket_exit_code(vcpu, true);
-		reason = ket_reason_index(ket_reasons, code);
+		reason = ket_reason_index(&ket_reasons, code);
 	}
-	table_cls = ket_reasons->cls[reason];
+	table_cls = ket_reasons.cls[reason];
 	cls = table_cls;
 	if (cls >= KET_RESOLVE_FIRST) {
 		ket_read_detail(kv, vcpu, code);
-		cls = ket_resolve_class(ket_reasons, reason, &kv->detail, &none);
+		cls = ket_resolve_class(&ket_reasons, reason, &kv->detail, &none);
 	}
 	ket_acct_reentry(&kv->acct, now, reason, table_cls, cls, &ket_tb);
 }
@@ -355,8 +355,12 @@ static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 	raw_write_seqcount_end(&kv->seq);
 }
 
-/* An entry of a vCPU not in this CPU's cache. */
-static noinline void ket_entry_slow(struct kvm_vcpu *vcpu, u64 now)
+/*
+ * An entry of a vCPU not in this CPU's cache.  @vcpu second, where the
+ * probe has it, as ket_entry_uncommon() has: the probe then keeps it in
+ * place.
+ */
+static noinline void ket_entry_slow(u64 now, struct kvm_vcpu *vcpu)
 {
 	struct ket_vcpu *kv = ket_vcpu_lookup(vcpu);
 
@@ -402,7 +406,7 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 	struct ket_vcpu *kv;
 
 	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu)) {
-		ket_entry_slow(vcpu, now);
+		ket_entry_slow(now, vcpu);
 		return;
 	}
 	kv = this_cpu_read(ket_cpu_cache.kv);
@@ -439,7 +443,7 @@ void ket_apply_reset(struct ket_vcpu *kv)
 
 	if (likely(req == kv->reset_done))
 		return;
-	ket_acct_reset(&kv->acct, ket_reasons->nr);
+	ket_acct_reset(&kv->acct, ket_reasons.nr);
 	atomic64_set(&kv->unaccounted, 0);
 	WRITE_ONCE(kv->reset_done, req);
 }
@@ -452,7 +456,7 @@ int ket_probes_register(void)
 	int ret;
 
 	BUILD_BUG_ON(LOCAL_TIMER_VECTOR != 0xec);
-	ket_svm = ket_reasons->vendor == KET_VENDOR_SVM;
+	ket_svm = ket_reasons.vendor == KET_VENDOR_SVM;
 	ket_exit_probe = ket_svm ? ket_exit_probe_svm : ket_exit_probe_vmx;
 	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, ket_exit_probe,
 					NULL);

@@ -74,7 +74,7 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 	sf->scope.vcpu = kv;
 	mutex_init(&sf->lock);
 	ket_stats_layout_init(&sf->layout,
-			      KVM_EXIT_TIMING_NR_CLASSES + ket_reasons->nr);
+			      KVM_EXIT_TIMING_NR_CLASSES + ket_reasons.nr);
 	sf->image = ket_kvzalloc(sf->layout.size);
 	sf->aggs = ket_kvmalloc_array(sf->layout.nr_rows, sizeof(*sf->aggs));
 	if (!sf->image || !sf->aggs)
@@ -88,7 +88,7 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 			 vm->stats_id, kv->id);
 	else
 		snprintf(id, sizeof(id), "%.16s/exit_timing", vm->stats_id);
-	ret = ket_stats_write_meta(&sf->layout, ket_reasons, id, sf->image);
+	ret = ket_stats_write_meta(&sf->layout, &ket_reasons, id, sf->image);
 	if (ret)
 		goto fail;
 	return sf;
