@@ -196,7 +196,7 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
  * this CPU's cache or met mid-run, or TSC scaling on late SVM.  @now is
  * the clock read at the probe's start.
  */
-static noinline void ket_exit_slow(struct kvm_vcpu *vcpu, u64 now)
+static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 {
 	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
 
@@ -255,7 +255,7 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	ket_acct_stamp_exit(&kv->acct, now, k);
 	return;
 slow:
-	ket_exit_slow(vcpu, late ? ket_now() : now);
+	ket_exit_slow(late ? ket_now() : now, vcpu);
 }
 
 static void ket_exit_probe_svm(void *data, struct kvm_vcpu *vcpu, u32 isa)
