@@ -194,7 +194,8 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 /*
  * A kvm_exit the fast path could not time (see ket_exit()): a vCPU not in
  * this CPU's cache or met mid-run, or TSC scaling on late SVM.  @now is
- * the clock read at the probe's start.
+ * the clock read at the probe's start; @vcpu second, where the probe has
+ * it, as for ket_entry_slow().
  */
 static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 {
