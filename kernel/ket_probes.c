@@ -146,10 +146,14 @@ static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
  * entry).  It was taken before this probe ran, so no clock read of ours
  * can bound it from above; were KVM to move the TSC offset in between,
  * the entry would see a negative interval and count an anomaly.
+ * ket_svm_exit_tsc() gives the sample, in *@t, and whether it belongs to
+ * this guest run; its callers test the scaling first.
  */
-static __always_inline u64 ket_svm_exit_tsc(const struct kvm_vcpu *vcpu)
+static __always_inline bool ket_svm_exit_tsc(const struct ket_vcpu *kv,
+					     const struct kvm_vcpu *vcpu, u64 *t)
 {
-	return vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
+	*t = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
+	return (s64)(*t - kv->acct.t_entry) >= 0;
 }
 
 static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
@@ -157,11 +161,9 @@ static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio, t;
 
 	if (ket_svm &&
-	    (ratio == kv->tsc_unscaled_ratio || ket_svm_unscaled(kv, ratio))) {
-		t = ket_svm_exit_tsc(vcpu);
-		if ((s64)(t - kv->acct.t_entry) >= 0)
-			return t;
-	}
+	    (ratio == kv->tsc_unscaled_ratio || ket_svm_unscaled(kv, ratio)) &&
+	    ket_svm_exit_tsc(kv, vcpu, &t))
+		return t;
 	return now;
 }
 #else
@@ -239,10 +241,8 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 #ifdef KET_SVM_LATE_KVM_EXIT
 	if (late) {
 		if (unlikely(vcpu->arch.l1_tsc_scaling_ratio !=
-			     kv->tsc_unscaled_ratio))
-			goto slow;
-		now = ket_svm_exit_tsc(vcpu);
-		if (unlikely((s64)(now - kv->acct.t_entry) < 0))
+				     kv->tsc_unscaled_ratio ||
+			     !ket_svm_exit_tsc(kv, vcpu, &now)))
 			goto slow;
 	}
 #endif
