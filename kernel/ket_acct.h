@@ -64,16 +64,6 @@ static __always_inline struct ket_exit_kind ket_acct_kind(unsigned int reason,
 				       .row = KET_ROW_WORD(reason) };
 }
 
-/* Gives the fast table's kinds their rows, once the table is built. */
-static inline void ket_acct_table_init(struct ket_reason_table *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(t->lo); i++)
-		if (t->lo[i].reason != KET_NO_REASON)
-			t->lo[i] = ket_acct_kind(t->lo[i].reason, t->lo[i].cls);
-}
-
 /* The row of reason @kind.reason in @a: ket_acct_kind() found it. */
 static __always_inline struct ket_row *ket_acct_row(struct ket_acct *a,
 						    struct ket_exit_kind kind)

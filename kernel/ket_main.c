@@ -79,7 +79,6 @@ static int __init ket_init(void)
 	ret = ket_reason_table_init(&ket_reasons, vendor);
 	if (ret)
 		return ret;
-	ket_acct_table_init(&ket_reasons);
 
 	ret = ket_vendor_init(vendor);
 	if (ret)

@@ -5,6 +5,7 @@
  * the two in step.
  */
 #include "ket_x86_exits.h"
+#include "ket_acct.h"	/* ket_acct_kind(): where each reason's row is */
 
 #ifdef __KERNEL__
 #include <linux/bits.h>
@@ -247,8 +248,7 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 		if (*p == ' ')
 			*p = '_';
 	if (code < 0x100)
-		t->lo[code] = (struct ket_exit_kind){ .reason = i,
-						       .cls = t->cls[i] };
+		t->lo[code] = ket_acct_kind(i, t->cls[i]);
 	else if ((code >> 8) == 0x4)
 		t->hi[code & 0xff] = (u8)i;
 }

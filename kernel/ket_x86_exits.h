@@ -52,7 +52,7 @@ struct ket_exit_kind {
 	u8 reason;
 	/*
 	 * Where the reason's row is in the statistics, so that the probe
-	 * need not multiply to find it: set by ket_acct_kind() (ket_acct.h).
+	 * need not multiply to find it: ket_acct_kind() (ket_acct.h).
 	 */
 	u16 row;
 };

@@ -43,7 +43,6 @@ int main(void)
 
 	if (ket_reason_table_init(&svm, KET_VENDOR_SVM))
 		return 1;
-	ket_acct_table_init(&svm);
 	a = calloc(1, ket_acct_size(svm.nr));
 	if (!a)
 		return 1;

@@ -419,8 +419,6 @@ TEST(reason_tables)
 	ASSERT_EQ(idx(&vmx, "OTHER_SMI"), ket_reason_index(&vmx, 6));
 	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, 77));	/* TDCALL */
 	/* The fast table's kinds lead the probes to each reason's row. */
-	ket_acct_table_init(&svm);
-	ket_acct_table_init(&vmx);
 	for (unsigned int v = 0; v < 2; v++) {
 		struct ket_reason_table *t = v ? &vmx : &svm;
 		struct ket_acct *a = calloc(1, ket_acct_size(t->nr));
