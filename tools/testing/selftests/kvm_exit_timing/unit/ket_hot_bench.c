@@ -16,6 +16,7 @@
 #define KET_HOT_EXITS 100000
 
 static struct ket_reason_table svm;
+static struct ket_timebase tb;	/* as the module's, for a 2 GHz TSC */
 
 /* noinline: the unit callgrind counts. */
 __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
@@ -24,10 +25,6 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 					     u64 code)
 {
-	static struct ket_timebase tb = {
-		.mult = 1ULL << 31,	/* a 2 GHz TSC */
-		.short_cycles = 1ULL << 37,
-	};
 	struct ket_exit_kind k = ket_exit_kind_fast(&svm, code);
 
 	/* What the probes' fast paths do; ket_probes.c adds the lookups. */
@@ -43,6 +40,7 @@ int main(void)
 
 	if (ket_reason_table_init(&svm, KET_VENDOR_SVM))
 		return 1;
+	ket_timebase_init(&tb, 1ULL << 31);
 	a = calloc(1, ket_acct_size(svm.nr));
 	if (!a)
 		return 1;
