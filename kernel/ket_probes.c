@@ -259,12 +259,20 @@ slow:
 	ket_exit_slow(late ? ket_now() : now, vcpu);
 }
 
-static void ket_exit_probe_svm(void *data, struct kvm_vcpu *vcpu, u32 isa)
+/*
+ * The probes are notrace: the function tracer's call at the start of a
+ * function is a NOP while unused, but still one instruction on every
+ * exit.  The kvm_entry and kvm_exit tracepoints themselves show when the
+ * probes run.
+ */
+static notrace void ket_exit_probe_svm(void *data, struct kvm_vcpu *vcpu,
+				       u32 isa)
 {
 	ket_exit(vcpu, true);
 }
 
-static void ket_exit_probe_vmx(void *data, struct kvm_vcpu *vcpu, u32 isa)
+static notrace void ket_exit_probe_vmx(void *data, struct kvm_vcpu *vcpu,
+				       u32 isa)
 {
 	ket_exit(vcpu, false);
 }
@@ -422,13 +430,13 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 }
 
 #if KET_ENTRY_HAS_FORCE
-static void ket_entry_probe(void *data, struct kvm_vcpu *vcpu,
-			    bool force_immediate_exit)
+static notrace void ket_entry_probe(void *data, struct kvm_vcpu *vcpu,
+				    bool force_immediate_exit)
 {
 	ket_entry(vcpu);
 }
 #else
-static void ket_entry_probe(void *data, struct kvm_vcpu *vcpu)
+static notrace void ket_entry_probe(void *data, struct kvm_vcpu *vcpu)
 {
 	ket_entry(vcpu);
 }
