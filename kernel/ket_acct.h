@@ -75,8 +75,9 @@ static __always_inline struct ket_row *ket_acct_row(struct ket_acct *a,
  * The timebase: its units to ns, ns = (delta * @mult) >> 32, through a
  * 128-bit product so that no delta overflows it; and the intervals that
  * the probes' fast path takes, those below @short_cycles: neither
- * negative (>= 2^63 as a u64) nor as long as 2^KET_NS_SHORT_BITS ns, so
- * that one compare tells.
+ * negative (>= 2^63 as a u64) nor so long that delta * @mult overflows 64
+ * bits, so that one compare tells, and one IMUL converts
+ * (ket_to_ns_short()) to less than 2^KET_NS_SHORT_BITS ns.
  */
 struct ket_timebase {
 	u64 mult;
@@ -88,19 +89,19 @@ static __always_inline u64 ket_to_ns(u64 delta, u64 mult)
 	return ket_mul_shr32(delta, mult);
 }
 
-/*
- * short_cycles * mult <= 2^(32 + KET_NS_SHORT_BITS), computed without
- * overflow, and at most 2^63.
- */
+/* ket_to_ns() of a @delta below short_cycles. */
+static __always_inline u64 ket_to_ns_short(u64 delta, u64 mult)
+{
+	return (delta * mult) >> 32;
+}
+
+/* The largest short delta is U64_MAX / @mult, and at most 2^63 - 1. */
 static inline void ket_timebase_init(struct ket_timebase *tb, u64 mult)
 {
-	const unsigned int shift = 32 + KET_NS_SHORT_BITS - 63;
-	u64 q = mult ? div64_u64(1ULL << 63, mult) : U64_MAX;
+	u64 max = mult ? div64_u64(U64_MAX, mult) : U64_MAX;
 
 	tb->mult = mult;
-	if (q > 1ULL << (63 - shift))
-		q = 1ULL << (63 - shift);
-	tb->short_cycles = q << shift;
+	tb->short_cycles = max >> 63 ? 1ULL << 63 : max + 1;
 }
 
 static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
@@ -218,8 +219,9 @@ static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 
 	if (likely((run | d) < tb->short_cycles)) {
 		ket_row_add_short(&a->rows[KET_GUEST_ROW],
-				  ket_to_ns(run, tb->mult));
-		ket_acct_charge(a, kind, cls, ket_to_ns(d, tb->mult), true);
+				  ket_to_ns_short(run, tb->mult));
+		ket_acct_charge(a, kind, cls, ket_to_ns_short(d, tb->mult),
+				true);
 		a->exits++;
 	} else {
 		ket_acct_entry_long(a, run, d, kind, cls, tb->mult);

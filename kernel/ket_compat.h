@@ -53,4 +53,13 @@ static __always_inline void ket_add_square(u64 a, u64 *lo, u64 *hi)
 	    : "cc");
 }
 
+/* @a added to the 128-bit *@lo, *@hi: ADD, ADC. */
+static __always_inline void ket_add_u128(u64 a, u64 *lo, u64 *hi)
+{
+	asm("addq %[a], %[lo]\n\tadcq $0, %[hi]"
+	    : [lo] "+m"(*lo), [hi] "+m"(*hi)
+	    : [a] "r"(a)
+	    : "cc");
+}
+
 #endif /* KET_COMPAT_H */

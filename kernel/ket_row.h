@@ -31,11 +31,16 @@ struct ket_row {
 	u64 hist[KET_HIST_BUCKETS];
 };
 
+/* Intervals of 2^KET_NS_TOP_BITS ns (68.7 s) and more: the top bucket. */
+#define KET_NS_TOP_BITS (KET_HIST_BUCKETS - 2)
+
 /*
- * Intervals below 2^KET_NS_SHORT_BITS ns (68.7 s) have their fls64() below
- * the open top bucket: ket_row_add_short() takes them with no clamp.
+ * The probes' intervals, those below 2^KET_NS_SHORT_BITS ns (4.3 s): their
+ * square fits in 64 bits and their fls64() is below the open top bucket,
+ * so that ket_row_add_short() takes them with one IMUL and no clamp.
  */
-#define KET_NS_SHORT_BITS (KET_HIST_BUCKETS - 2)
+#define KET_NS_SHORT_BITS 32
+static_assert(KET_NS_SHORT_BITS < KET_NS_TOP_BITS);
 
 /* fls64(@ns) for @ns < 2^63 in one BSR: 2 * @ns + 1 is never 0. */
 static __always_inline unsigned long ket_fls64_short(u64 ns)
@@ -49,15 +54,15 @@ static __always_inline unsigned long ket_fls64_short(u64 ns)
  */
 static __always_inline unsigned int ket_bucket(u64 ns)
 {
-	if (unlikely(ns >> KET_NS_SHORT_BITS))
+	if (unlikely(ns >> KET_NS_TOP_BITS))
 		return KET_HIST_BUCKETS - 1;
 	return ket_fls64_short(ns);
 }
 
-static __always_inline void ket_row_add_stats(struct ket_row *row, u64 ns)
+/* The sample's sum, min and max; its square and bucket are the callers'. */
+static __always_inline void ket_row_add_range(struct ket_row *row, u64 ns)
 {
 	row->sum += ns;
-	ket_add_square(ns, &row->sumsq_lo, &row->sumsq_hi);
 	if (ns < row->min)
 		row->min = ns;
 	if (ns > row->max)
@@ -66,15 +71,20 @@ static __always_inline void ket_row_add_stats(struct ket_row *row, u64 ns)
 
 static __always_inline void ket_row_add(struct ket_row *row, u64 ns)
 {
-	ket_row_add_stats(row, ns);
+	ket_row_add_range(row, ns);
+	ket_add_square(ns, &row->sumsq_lo, &row->sumsq_hi);
 	row->hist[ket_bucket(ns)]++;
 }
 
-/* ket_row_add() of an @ns below 2^KET_NS_SHORT_BITS, the probes' case. */
+/*
+ * ket_row_add() of an @ns below 2^KET_NS_SHORT_BITS, the probes' case.
+ * The square last, so that it may take @ns's register.
+ */
 static __always_inline void ket_row_add_short(struct ket_row *row, u64 ns)
 {
-	ket_row_add_stats(row, ns);
+	ket_row_add_range(row, ns);
 	row->hist[ket_fls64_short(ns)]++;
+	ket_add_u128(ns * ns, &row->sumsq_lo, &row->sumsq_hi);
 }
 
 static inline void ket_row_init(struct ket_row *row)

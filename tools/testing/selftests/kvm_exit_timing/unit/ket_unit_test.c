@@ -45,9 +45,10 @@ TEST(bucket_boundaries)
 }
 
 /*
- * Below short_cycles an interval converts to less than 2^36 ns; 64 cycles
- * above it, it does not (so the bound costs the fast path nothing), and it
- * never lets a negative interval through.
+ * An interval below short_cycles converts with a 64-bit product, to less
+ * than 2^32 ns, the same as through the 128-bit one; short_cycles itself
+ * does not fit in 64 bits (so the bound is exact); and no negative
+ * interval is ever short.
  */
 TEST(timebase_short_cycles)
 {
@@ -56,15 +57,20 @@ TEST(timebase_short_cycles)
 		(1ULL << 32) + 1, 1ULL << 40, 0xffffffffffffULL,
 	};
 	struct ket_timebase tb;
+	u64 last;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(mults); i++) {
 		ket_timebase_init(&tb, mults[i]);
 		ASSERT_EQ(mults[i], tb.mult);
 		ASSERT_LE(tb.short_cycles, 1ULL << 63);
-		ASSERT_LT(ket_to_ns(tb.short_cycles - 1, tb.mult), 1ULL << 36);
-		ASSERT_GE(ket_to_ns(tb.short_cycles + 64, tb.mult), 1ULL << 36);
+		last = tb.short_cycles - 1;
+		ASSERT_TRUE((__uint128_t)last * tb.mult <= U64_MAX);
+		ASSERT_TRUE((__uint128_t)tb.short_cycles * tb.mult > U64_MAX);
+		ASSERT_EQ(ket_to_ns(last, tb.mult),
+			  ket_to_ns_short(last, tb.mult));
+		ASSERT_LT(ket_to_ns_short(last, tb.mult), 1ULL << 32);
 	}
-	/* A TSC slower than 2^32 ns per unit: no bound above 2^63. */
+	/* A TSC slower than 2^31 ns per unit: no bound above 2^63. */
 	ket_timebase_init(&tb, 1);
 	ASSERT_EQ(1ULL << 63, tb.short_cycles);
 	ket_timebase_init(&tb, 0);
@@ -336,7 +342,11 @@ TEST(acct_invariant_and_phases)
 	free(a);
 }
 
-/* Guest runs and exits of 68.7 s and more land in the open top bucket. */
+/*
+ * Guest runs and exits of 68.7 s and more land in the open top bucket;
+ * from 2^32 ns (4.3 s), the probes' long path takes them, and its sums
+ * match the fast path's at the boundary.
+ */
 TEST(acct_long_intervals)
 {
 	const struct ket_exit_kind kind2 = ket_acct_kind(2, C(PIO));
@@ -346,6 +356,7 @@ TEST(acct_long_intervals)
 	u64 t = 1000;
 
 	ket_timebase_init(&tb, 1ULL << 32);	/* 1 unit = 1 ns */
+	ASSERT_EQ(1ULL << 32, tb.short_cycles);
 	ket_acct_init(a, 4);
 	guest = &a->rows[KET_GUEST_ROW];
 	row = &a->rows[KET_REASON_ROW(2)];
@@ -363,13 +374,30 @@ TEST(acct_long_intervals)
 	ASSERT_EQ(1, row->hist[KET_HIST_BUCKETS - 1]);
 	ASSERT_EQ(100ULL << 36, row->max);
 	ASSERT_EQ((100ULL << 36) + 5, row->sum);
-	/* Just short of the top bucket, on the fast path. */
+	/* Just short of the top bucket, on the long path. */
 	ket_acct_stamp_exit(a, t += (1ULL << 36) - 1, kind2);
 	ket_acct_entry(a, t += (1ULL << 36) - 1, C(PIO), &tb);
 	ASSERT_EQ(1, guest->hist[KET_HIST_BUCKETS - 2]);
 	ASSERT_EQ(1, row->hist[KET_HIST_BUCKETS - 2]);
-	ASSERT_EQ(3, a->exits);
-	ASSERT_EQ(4, a->entries);
+	ket_acct_reset(a, 4);
+	/* 2^32 - 1 ns on the fast path, 2^32 on the long: squares exact. */
+	ket_acct_stamp_exit(a, t += (1ULL << 32) - 1, kind2);
+	ket_acct_entry(a, t += 1ULL << 32, C(PIO), &tb);
+	ASSERT_EQ(1, guest->hist[32]);
+	ASSERT_EQ(1, row->hist[33]);
+	ket_acct_stamp_exit(a, t += 1ULL << 32, kind2);
+	ket_acct_entry(a, t += (1ULL << 32) - 1, C(PIO), &tb);
+	ASSERT_EQ(1, guest->hist[33]);
+	ASSERT_EQ(1, row->hist[32]);
+	ASSERT_EQ((2ULL << 32) - 1, guest->sum);
+	ASSERT_EQ((1ULL << 32) - 1, guest->min);
+	ASSERT_EQ(1ULL << 32, guest->max);
+	ASSERT_TRUE(ket_row_sumsq(guest) ==
+		    ((__uint128_t)1 << 64) +
+			    (__uint128_t)((1ULL << 32) - 1) * ((1ULL << 32) - 1));
+	ASSERT_TRUE(ket_row_sumsq(guest) == ket_row_sumsq(row));
+	ASSERT_EQ(guest->sum, row->sum);
+	ASSERT_EQ(2, a->exits);
 	ASSERT_EQ(0, a->anomalies);
 	free(a);
 }
