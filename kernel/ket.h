@@ -75,6 +75,7 @@ struct ket_vcpu {
 	struct ket_snap snap;
 	struct ket_exit_detail detail;
 	u64 tsc_unscaled_ratio;		/* an l1_tsc_scaling_ratio of 1.0 */
+	bool tsc_scaled;		/* at the last slow path: uncached */
 	struct ket_acct acct;		/* last: ends in the rows */
 };
 

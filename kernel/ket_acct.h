@@ -207,13 +207,14 @@ static __always_inline void ket_acct_entry_long(struct ket_acct *a,
 
 /*
  * kvm_entry after kvm_exit: the guest run (last entry -> exit) goes to
- * TIMEINGUEST, the exit's handling (exit -> now) to class @cls.
+ * TIMEINGUEST, the exit's handling (exit -> now) to class @cls.  @t_exit
+ * is a->t_exit, which the caller read before its write section began.
  */
-static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
-					   unsigned int cls,
-					   const struct ket_timebase *tb)
+static __always_inline void ket_acct_end_exit(struct ket_acct *a, u64 t_exit,
+					      u64 now, unsigned int cls,
+					      const struct ket_timebase *tb)
 {
-	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
+	u64 run = t_exit - a->t_entry, d = now - t_exit;
 	/* Read before the rows are written, which the compiler cannot see past. */
 	struct ket_exit_kind kind = a->kind;
 
@@ -229,6 +230,13 @@ static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 	a->entries++;
 	a->t_entry = now;
 	a->phase = KET_PHASE_IN_GUEST;
+}
+
+static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
+					   unsigned int cls,
+					   const struct ket_timebase *tb)
+{
+	ket_acct_end_exit(a, a->t_exit, now, cls, tb);
 }
 
 /*

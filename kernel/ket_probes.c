@@ -124,8 +124,9 @@ static __always_inline u64 ket_exit_code(struct kvm_vcpu *vcpu, bool svm)
 
 /*
  * Whether the vCPU's L1 TSC runs at the host's rate; remembers the ratio
- * that does, so that the probe tests it with one compare.  With TSC
- * scaling on, every exit takes the slow path and reads its own clock.
+ * that does, so that the next test is one compare.  With TSC scaling on,
+ * every exit and entry takes the slow path, and the exit reads its own
+ * clock.
  */
 static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
 {
@@ -156,18 +157,49 @@ static __always_inline bool ket_svm_exit_tsc(const struct ket_vcpu *kv,
 	return (s64)(*t - kv->acct.t_entry) >= 0;
 }
 
+/*
+ * The exit fast path does not test the scaling: it finds only vCPUs in
+ * its CPU's cache, and a scaled vCPU stays in none.  The ratio changes
+ * only between KVM_RUNs, so the entry after a change follows a put and
+ * sees it (ket_entry_disturbed()), and comes here first, from
+ * ket_entry_kv(); the vCPU then leaves every CPU's cache, and each of its
+ * probes, having filled this CPU's entry in a lookup, empties it again.
+ * Returns whether the vCPU's TSC is scaled.
+ */
+static noinline bool ket_svm_scaling(struct ket_vcpu *kv,
+				     const struct kvm_vcpu *vcpu)
+{
+	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio;
+
+	if (likely(ratio == kv->tsc_unscaled_ratio ||
+		   ket_svm_unscaled(kv, ratio))) {
+		kv->tsc_scaled = false;
+		return false;
+	}
+	if (!kv->tsc_scaled) {
+		kv->tsc_scaled = true;
+		ket_vcpu_uncache(kv);
+	}
+	this_cpu_write(ket_cpu_cache.vcpu, NULL);
+	return true;
+}
+
 static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 {
-	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio, t;
+	u64 t;
 
-	if (ket_svm &&
-	    (ratio == kv->tsc_unscaled_ratio || ket_svm_unscaled(kv, ratio)) &&
+	if (ket_svm && !ket_svm_scaling(kv, vcpu) &&
 	    ket_svm_exit_tsc(kv, vcpu, &t))
 		return t;
 	return now;
 }
 #else
 #define KET_SVM_LATE false
+
+static bool ket_svm_scaling(struct ket_vcpu *kv, const struct kvm_vcpu *vcpu)
+{
+	return false;
+}
 
 static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 {
@@ -239,12 +271,9 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		goto slow;
 #ifdef KET_SVM_LATE_KVM_EXIT
-	if (late) {
-		if (unlikely(vcpu->arch.l1_tsc_scaling_ratio !=
-				     kv->tsc_unscaled_ratio ||
-			     !ket_svm_exit_tsc(kv, vcpu, &now)))
-			goto slow;
-	}
+	/* Cached, so not scaled: see ket_svm_scaling(). */
+	if (late && unlikely(!ket_svm_exit_tsc(kv, vcpu, &now)))
+		goto slow;
 #endif
 	code = ket_exit_code(vcpu, svm);
 	k = ket_exit_kind_fast(&ket_reasons, code);
@@ -355,6 +384,8 @@ static noinline void ket_entry_other(struct ket_vcpu *kv,
 static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 				  u64 now)
 {
+	if (KET_SVM_LATE && ket_svm)
+		ket_svm_scaling(kv, vcpu);
 	raw_write_seqcount_begin(&kv->seq);
 	if (likely(ket_acct_in_exit(&kv->acct)))
 		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
@@ -390,14 +421,51 @@ static noinline void ket_entry_resolve(struct ket_vcpu *kv,
 }
 
 /*
+ * Whether the vCPU was put (scheduled out, or back to userspace) since the
+ * exit in progress: kvm_arch_vcpu_put() stamps last_host_tsc, in host TSC
+ * as t_exit is, on every put (6.1 to 7.2).  A KVM_RUN that returns to
+ * userspace puts the vCPU, so an entry that follows no put follows no
+ * signal exit (signal_exits moved only then) and no change of TSC scaling
+ * (a vCPU ioctl, between KVM_RUNs): the common entry need not look at
+ * either.  A put counts even if it was not the vCPU thread's (another
+ * thread's vCPU ioctl): the entry then just takes the longer path.  No
+ * put runs while the probe does: both hold the vCPU's mutex (KVM_RUN's).
+ */
+static __always_inline bool ket_put_since(const struct kvm_vcpu *vcpu,
+					  u64 t_exit)
+{
+	return vcpu->arch.last_host_tsc > t_exit;
+}
+
+/*
+ * Whether the entry ending the exit stamped at @t_exit must look further
+ * than the common entry: after a put, if signal_exits moved since the
+ * last entry, or (SVM before 6.6) the TSC ratio is not the one the fast
+ * paths run with (see ket_svm_scaling()).  An exit to userspace (port
+ * I/O, MMIO) puts the vCPU: its entry pays these two tests, inline.
+ */
+static __always_inline bool ket_entry_disturbed(const struct ket_vcpu *kv,
+						const struct kvm_vcpu *vcpu,
+						u64 t_exit)
+{
+	if (likely(!ket_put_since(vcpu, t_exit)))
+		return false;
+	if (vcpu->stat.signal_exits != kv->signal_exits)
+		return true;
+	return KET_SVM_LATE && ket_svm &&
+	       vcpu->arch.l1_tsc_scaling_ratio != kv->tsc_unscaled_ratio;
+}
+
+/*
  * An entry of a vCPU found in this CPU's cache that ends no exit of a
- * final class: apart, so that the common entry tests the phase once.
+ * final class, or is disturbed: apart, so that the common entry tests
+ * the phase once.
  */
 static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
 					struct kvm_vcpu *vcpu, u64 now)
 {
 	if (kv->acct.phase == KET_PHASE_IN_EXIT_RESOLVE &&
-	    vcpu->stat.signal_exits == kv->signal_exits)
+	    !ket_entry_disturbed(kv, vcpu, kv->acct.t_exit))
 		ket_entry_resolve(kv, vcpu, now);
 	else
 		ket_entry_kv(kv, vcpu, now);
@@ -406,12 +474,13 @@ static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
 /*
  * The common entry: the vCPU found in this CPU's cache (so no reset
  * pending: see ket_vcpu_lookup()), an exit of a final class in progress
- * (KET_PHASE_IN_EXIT), no signal.  It calls nothing, so that it saves no
- * register; anything else is handed on, as a tail call.
+ * (KET_PHASE_IN_EXIT), not disturbed (so no signal).  It calls nothing,
+ * so that it saves no register; anything else is handed on, as a tail
+ * call.
  */
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 {
-	u64 now = ket_now();
+	u64 now = ket_now(), t_exit;
 	struct ket_vcpu *kv;
 
 	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu)) {
@@ -419,13 +488,14 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 		return;
 	}
 	kv = this_cpu_read(ket_cpu_cache.kv);
+	t_exit = kv->acct.t_exit;
 	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT ||
-		     vcpu->stat.signal_exits != kv->signal_exits)) {
+		     ket_entry_disturbed(kv, vcpu, t_exit))) {
 		ket_entry_uncommon(kv, vcpu, now);
 		return;
 	}
 	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_entry(&kv->acct, now, kv->acct.kind.cls, &ket_tb);
+	ket_acct_end_exit(&kv->acct, t_exit, now, kv->acct.kind.cls, &ket_tb);
 	raw_write_seqcount_end(&kv->seq);
 }
 
