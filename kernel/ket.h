@@ -174,16 +174,18 @@ extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
 /*
  * The vCPU each CPU's probes found last, so that a vCPU that stays on
  * its CPU skips the hash: a thread's kvm_exit and next kvm_entry mostly
- * run on one CPU.  Only that CPU's probes fill it (preemption is off in
- * a probe, and neither tracepoint fires in interrupt context);
- * ket_vm_retire() empties the entries of a VM none of whose vCPUs can
- * run any more, before the vCPUs can be freed and their addresses reused.
+ * run on one CPU.  A probe reads the entry and compares its ->vcpu with
+ * its own, one load fewer than a separate key; an empty entry is
+ * &ket_vcpu_none, whose ->vcpu is NULL.  Only that CPU's probes fill it
+ * (preemption is off in a probe, and neither tracepoint fires in
+ * interrupt context); ket_vm_retire() empties the entries of a VM none of
+ * whose vCPUs can run any more, and the reaper waits a grace period
+ * before it may free them, so that an entry a probe read stays readable
+ * to the end of the probe.  A retired state's ->vcpu is NULL, set before
+ * KVM may free the vCPU and reuse its address.
  */
-struct ket_cpu_cache {
-	const struct kvm_vcpu *vcpu;
-	struct ket_vcpu *kv;
-};
-DECLARE_PER_CPU(struct ket_cpu_cache, ket_cpu_cache);
+DECLARE_PER_CPU(struct ket_vcpu *, ket_cpu_kv);
+extern struct ket_vcpu ket_vcpu_none;
 
 struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu);
 void ket_vcpu_uncache(struct ket_vcpu *kv);
@@ -191,9 +193,9 @@ void ket_vcpu_uncache(struct ket_vcpu *kv);
 static __always_inline struct ket_vcpu *
 ket_vcpu_find(const struct kvm_vcpu *vcpu)
 {
-	if (likely(this_cpu_read(ket_cpu_cache.vcpu) == vcpu))
-		return this_cpu_read(ket_cpu_cache.kv);
-	return ket_vcpu_lookup(vcpu);
+	struct ket_vcpu *kv = this_cpu_read(ket_cpu_kv);
+
+	return likely(kv->vcpu == vcpu) ? kv : ket_vcpu_lookup(vcpu);
 }
 
 /* What a vCPU's state takes: struct ket_vcpu ends in its rows. */

@@ -30,7 +30,13 @@
 #include "ket.h"
 
 struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
-DEFINE_PER_CPU(struct ket_cpu_cache, ket_cpu_cache);
+struct ket_vcpu ket_vcpu_none;
+/*
+ * Set to &ket_vcpu_none by ket_lifecycle_init(): the module loader does
+ * not relocate a module's per-CPU section, so no initialiser here can
+ * hold an address.
+ */
+DEFINE_PER_CPU(struct ket_vcpu *, ket_cpu_kv);
 
 /*
  * Probe context: @vcpu is not this CPU's cached one; NULL if unknown.
@@ -46,8 +52,7 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
 				 hnode)
 		if (kv->vcpu == vcpu) {
-			this_cpu_write(ket_cpu_cache.kv, kv);
-			this_cpu_write(ket_cpu_cache.vcpu, vcpu);
+			this_cpu_write(ket_cpu_kv, kv);
 			/*
 			 * Pairs with ket_vcpu_reset()'s: either the request
 			 * is seen here or the reader sees this fill and
@@ -67,17 +72,18 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 /*
  * Empties the cache entries that hold @kv, so that its next probe looks
  * it up.  A CPU filling its entry with another vCPU meanwhile may lose
- * that entry too, which costs it one hash lookup.
+ * that entry too, which costs it one hash lookup.  A probe that read the
+ * entry before may still use @kv to its end.
  */
 void ket_vcpu_uncache(struct ket_vcpu *kv)
 {
-	struct ket_cpu_cache *c;
+	struct ket_vcpu **c;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		c = per_cpu_ptr(&ket_cpu_cache, cpu);
-		if (READ_ONCE(c->kv) == kv)
-			WRITE_ONCE(c->vcpu, NULL);
+		c = per_cpu_ptr(&ket_cpu_kv, cpu);
+		if (READ_ONCE(*c) == kv)
+			WRITE_ONCE(*c, &ket_vcpu_none);
 	}
 }
 
@@ -483,6 +489,12 @@ static void ket_reap_fn(struct work_struct *work)
 	list_for_each_entry(vm, &dead, reap)
 		ket_vm_retire(vm, &drop);
 	mutex_unlock(&ket_lock);
+	/*
+	 * A probe may still read a cache entry that ket_vm_retire() emptied
+	 * (see ket_cpu_kv): after a grace period none does, and the retired
+	 * states may be freed, here or by whoever puts them last.
+	 */
+	synchronize_rcu();
 	list_for_each_entry_safe(vm, tmp, &dead, reap) {
 		ket_vm_drop(vm, vm->dying);
 		vm->dying = NULL;
@@ -611,6 +623,10 @@ void ket_status(struct ket_buf *b)
 
 int ket_lifecycle_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(ket_cpu_kv, cpu) = &ket_vcpu_none;
 	ket_exited_dir = debugfs_create_dir("exited", ket_debugfs_root);
 	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
 	return 0;

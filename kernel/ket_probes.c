@@ -180,7 +180,7 @@ static noinline bool ket_svm_scaling(struct ket_vcpu *kv,
 		kv->tsc_scaled = true;
 		ket_vcpu_uncache(kv);
 	}
-	this_cpu_write(ket_cpu_cache.vcpu, NULL);
+	this_cpu_write(ket_cpu_kv, &ket_vcpu_none);
 	return true;
 }
 
@@ -265,10 +265,8 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	if (!late)
 		now = ket_now();
 
-	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu))
-		goto slow;
-	kv = this_cpu_read(ket_cpu_cache.kv);
-	if (unlikely(!ket_acct_in_guest(&kv->acct)))
+	kv = this_cpu_read(ket_cpu_kv);
+	if (unlikely(kv->vcpu != vcpu || !ket_acct_in_guest(&kv->acct)))
 		goto slow;
 #ifdef KET_SVM_LATE_KVM_EXIT
 	/* Cached, so not scaled: see ket_svm_scaling(). */
@@ -483,11 +481,11 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 	u64 now = ket_now(), t_exit;
 	struct ket_vcpu *kv;
 
-	if (unlikely(this_cpu_read(ket_cpu_cache.vcpu) != vcpu)) {
+	kv = this_cpu_read(ket_cpu_kv);
+	if (unlikely(kv->vcpu != vcpu)) {
 		ket_entry_slow(now, vcpu);
 		return;
 	}
-	kv = this_cpu_read(ket_cpu_cache.kv);
 	t_exit = kv->acct.t_exit;
 	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT ||
 		     ket_entry_disturbed(kv, vcpu, t_exit))) {
