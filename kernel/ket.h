@@ -74,7 +74,8 @@ struct ket_vcpu {
 	u64 signal_exits;		/* vcpu->stat's, at the last entry */
 	struct ket_snap snap;
 	struct ket_exit_detail detail;
-	u64 tsc_unscaled_ratio;		/* an l1_tsc_scaling_ratio of 1.0 */
+	/* the l1_tsc_scaling_ratio the fast paths run with (SVM: 1.0) */
+	u64 tsc_fast_ratio;
 	bool tsc_scaled;		/* at the last slow path: uncached */
 	struct ket_acct acct;		/* last: ends in the rows */
 };

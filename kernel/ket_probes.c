@@ -132,7 +132,7 @@ static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
 {
 	if (kvm_scale_tsc(1ULL << 40, ratio) != 1ULL << 40)
 		return false;
-	kv->tsc_unscaled_ratio = ratio;
+	kv->tsc_fast_ratio = ratio;
 	return true;
 }
 
@@ -171,7 +171,7 @@ static noinline bool ket_svm_scaling(struct ket_vcpu *kv,
 {
 	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio;
 
-	if (likely(ratio == kv->tsc_unscaled_ratio ||
+	if (likely(ratio == kv->tsc_fast_ratio ||
 		   ket_svm_unscaled(kv, ratio))) {
 		kv->tsc_scaled = false;
 		return false;
@@ -382,8 +382,13 @@ static noinline void ket_entry_other(struct ket_vcpu *kv,
 static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 				  u64 now)
 {
-	if (KET_SVM_LATE && ket_svm)
-		ket_svm_scaling(kv, vcpu);
+	if (KET_SVM_LATE) {
+		/* VMX's kvm_exit reads the TSC: any ratio will do. */
+		if (ket_svm)
+			ket_svm_scaling(kv, vcpu);
+		else
+			kv->tsc_fast_ratio = vcpu->arch.l1_tsc_scaling_ratio;
+	}
 	raw_write_seqcount_begin(&kv->seq);
 	if (likely(ket_acct_in_exit(&kv->acct)))
 		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
@@ -438,9 +443,10 @@ static __always_inline bool ket_put_since(const struct kvm_vcpu *vcpu,
 /*
  * Whether the entry ending the exit stamped at @t_exit must look further
  * than the common entry: after a put, if signal_exits moved since the
- * last entry, or (SVM before 6.6) the TSC ratio is not the one the fast
- * paths run with (see ket_svm_scaling()).  An exit to userspace (port
- * I/O, MMIO) puts the vCPU: its entry pays these two tests, inline.
+ * last entry, or (before 6.6) the TSC ratio is not the one the fast paths
+ * run with (1.0 on SVM, see ket_svm_scaling(); the last seen on VMX).  An
+ * exit to userspace (port I/O, MMIO) puts the vCPU: its entry pays these
+ * two tests, inline.
  */
 static __always_inline bool ket_entry_disturbed(const struct ket_vcpu *kv,
 						const struct kvm_vcpu *vcpu,
@@ -450,8 +456,8 @@ static __always_inline bool ket_entry_disturbed(const struct ket_vcpu *kv,
 		return false;
 	if (vcpu->stat.signal_exits != kv->signal_exits)
 		return true;
-	return KET_SVM_LATE && ket_svm &&
-	       vcpu->arch.l1_tsc_scaling_ratio != kv->tsc_unscaled_ratio;
+	return KET_SVM_LATE &&
+	       vcpu->arch.l1_tsc_scaling_ratio != kv->tsc_fast_ratio;
 }
 
 /*
