@@ -34,5 +34,5 @@ loops module
 rmmod kvm_exit_timing
 
 echo "cycles per exit round trip (TSC), median of $rounds rounds:"
-/usr/bin/python3 "$here/bench_table.py" "$log" /dev/null | sed 's/instr\/exit/cycles\/exit/' |
+/usr/bin/python3 "$here/bench_table.py" "$log" /dev/null --host | sed 's/instr\/exit/cycles\/exit/' |
 	grep -v '^#'
