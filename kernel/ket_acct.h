@@ -42,8 +42,8 @@ struct ket_acct {
 	struct ket_exit_kind kind;
 	u32 nr_reasons;
 	u64 entries;		/* entries since attach or reset */
-	u64 exits;		/* exits accounted */
-	u64 untimed;		/* of which re-entries with no kvm_exit */
+	u64 unended;		/* of which ended no exit: ket_acct_exits() */
+	u64 untimed;		/* exits: re-entries with no kvm_exit */
 	u64 anomalies;		/* negative deltas, never accounted */
 	/* classes (TIMEINGUEST included), then two rows per exit reason */
 	struct ket_row rows[];
@@ -104,8 +104,19 @@ static inline void ket_timebase_init(struct ket_timebase *tb, u64 mult)
 	tb->short_cycles = max >> 63 ? 1ULL << 63 : max + 1;
 }
 
+/*
+ * Exits accounted.  Every entry ends one, but the first of a cycle and
+ * those whose exit came out negative (@unended): the common entry counts
+ * the entry alone, one add fewer.
+ */
+static inline u64 ket_acct_exits(const struct ket_acct *a)
+{
+	return a->entries - a->unended;
+}
+
 static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
 {
+	a->unended++;
 	a->entries++;
 	a->t_entry = now;
 	a->phase = KET_PHASE_IN_GUEST;
@@ -199,9 +210,9 @@ static __always_inline void ket_acct_entry_long(struct ket_acct *a,
 		a->anomalies++;
 	if (likely((s64)d >= 0)) {
 		ket_acct_charge(a, kind, cls, ket_to_ns(d, mult), false);
-		a->exits++;
 	} else {
 		a->anomalies++;
+		a->unended++;
 	}
 }
 
@@ -223,7 +234,6 @@ static __always_inline void ket_acct_end_exit(struct ket_acct *a, u64 t_exit,
 				  ket_to_ns_short(run, tb->mult));
 		ket_acct_charge(a, kind, cls, ket_to_ns_short(d, tb->mult),
 				true);
-		a->exits++;
 	} else {
 		ket_acct_entry_long(a, run, d, kind, cls, tb->mult);
 	}
@@ -261,7 +271,6 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, tb->mult));
 	a->kind = ket_acct_kind(reason, table_cls);
 	ket_acct_charge(a, a->kind, cls, 0, true);
-	a->exits++;
 	a->untimed++;
 	a->entries++;
 	a->t_entry = now;
@@ -326,7 +335,7 @@ static inline void ket_acct_reset(struct ket_acct *a, unsigned int nr_reasons)
 {
 	ket_acct_rows_init(a, nr_reasons);
 	a->entries = a->phase == KET_PHASE_NEW ? 0 : 1;
-	a->exits = 0;
+	a->unended = a->entries;
 	a->untimed = 0;
 	a->anomalies = 0;
 }

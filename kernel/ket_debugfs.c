@@ -72,7 +72,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 						       READ_ONCE(a->t_exit);
 		kind = READ_ONCE(a->kind);
 		now->entries = a->entries;
-		now->exits = a->exits;
+		now->exits = ket_acct_exits(a);
 		now->untimed = a->untimed;
 		now->anomalies = a->anomalies;
 	} while (read_seqcount_retry(&kv->seq, seq));

@@ -53,6 +53,6 @@ int main(void)
 	}
 	printf("ket_hot_bench: %llu exits, %llu accounted\n",
 	       (unsigned long long)KET_HOT_EXITS,
-	       (unsigned long long)a->exits);
-	return a->exits != KET_HOT_EXITS;
+	       (unsigned long long)ket_acct_exits(a));
+	return ket_acct_exits(a) != KET_HOT_EXITS;
 }
