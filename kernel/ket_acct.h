@@ -10,7 +10,7 @@
  * Only the vCPU's own thread calls these, with preemption disabled: no
  * atomics, no locks.  Readers are kept consistent by the caller's
  * seqcount, and see the exit's stamp through its release store
- * (ket_acct_stamp_exit()).  Plain C, unit-tested on the host.
+ * (ket_acct_store_exit()).  Plain C, unit-tested on the host.
  *
  * Rows, so that the common exit updates one row, not two: the classes,
  * then per exit reason a row for the exits that ended in the reason's own
@@ -37,9 +37,15 @@
 struct ket_acct {
 	u64 t_entry;		/* timebase at the last entry */
 	u64 t_exit;		/* timebase at the last exit */
-	u8 phase;		/* enum ket_phase */
-	/* the exit in progress: its reason, its class or KET_RESOLVE_* */
-	struct ket_exit_kind kind;
+	union {
+		struct {
+			u8 phase;	/* enum ket_phase */
+			/* the exit in progress: reason, class or KET_RESOLVE_* */
+			struct ket_exit_kind kind;
+		};
+		/* both, as kvm_exit stores them: ket_acct_stamp() */
+		u64 stamp;
+	};
 	u32 nr_reasons;
 	u64 entries;		/* entries since attach or reset */
 	u64 unended;		/* of which ended no exit: ket_acct_exits() */
@@ -122,29 +128,78 @@ static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
 	a->phase = KET_PHASE_IN_GUEST;
 }
 
+/* The phase an exit of @kind puts its vCPU in. */
+static __always_inline unsigned int ket_acct_exit_phase(struct ket_exit_kind kind)
+{
+	/*
+	 * A class to resolve gets a phase of its own, so that the entry's one
+	 * test of the phase also tells that the class is final.
+	 */
+	return kind.cls < KET_RESOLVE_FIRST ? KET_PHASE_IN_EXIT :
+					      KET_PHASE_IN_EXIT_RESOLVE;
+}
+
 /*
- * kvm_exit ending the guest run in progress, of reason @kind.reason, which
- * the reason table puts in @kind.cls (or the probe in a KET_RESOLVE_*):
- * stamp the exit, nothing more; the entry that ends it charges the guest
- * run and the handling together (ket_acct_entry()), so that this probe
- * stays short.  It writes no row, so it takes no seqcount: the phase goes
- * last, with release semantics, and a reader that sees it sees the rest
- * (ket_vcpu_read()); the next write to the rest is the next exit's, after
- * an entry, which makes the reader retry.
+ * The phase and kind of an exit of @kind as one word, laid out as struct
+ * ket_acct's stamp: the phase in the low byte, the kind from the third
+ * (x86 is little-endian).  The fast table holds them ready for the
+ * kvm_exit probe, which stores both at once (ket_acct_store_exit()).
  */
+#define KET_STAMP_KIND_SHIFT 16
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+static_assert(offsetof(struct ket_acct, phase) ==
+	      offsetof(struct ket_acct, stamp));
+static_assert(offsetof(struct ket_acct, kind) ==
+	      offsetof(struct ket_acct, stamp) + KET_STAMP_KIND_SHIFT / 8);
+static_assert(sizeof(struct ket_exit_kind) == sizeof(u32));
+
+static inline u64 ket_acct_stamp(struct ket_exit_kind kind)
+{
+	u32 k;
+
+	memcpy(&k, &kind, sizeof(k));
+	return (u64)k << KET_STAMP_KIND_SHIFT | ket_acct_exit_phase(kind);
+}
+
+/* The phase in @stamp, a word of ket_acct_stamp(). */
+static __always_inline unsigned int ket_acct_stamp_phase(u64 stamp)
+{
+	return (u8)stamp;
+}
+
+/* The kind in @stamp, a word of ket_acct_stamp(). */
+static inline struct ket_exit_kind ket_acct_stamp_kind(u64 stamp)
+{
+	u32 k = stamp >> KET_STAMP_KIND_SHIFT;
+	struct ket_exit_kind kind;
+
+	memcpy(&kind, &k, sizeof(kind));
+	return kind;
+}
+
+/*
+ * kvm_exit ending the guest run in progress, at @now: @stamp is
+ * ket_acct_stamp() of its kind (reason, and the class the reason table
+ * gives or a KET_RESOLVE_*).  Stamp the exit, nothing more; the entry
+ * that ends it charges the guest run and the handling together
+ * (ket_acct_entry()), so that this probe stays short.  It writes no row,
+ * so it takes no seqcount: the phase goes last, in the stamp, with
+ * release semantics, and a reader that sees it sees the rest
+ * (ket_vcpu_read()); the next write to the rest is the next exit's,
+ * after an entry, which makes the reader retry.
+ */
+static __always_inline void ket_acct_store_exit(struct ket_acct *a, u64 now,
+						u64 stamp)
+{
+	WRITE_ONCE(a->t_exit, now);
+	/* Last: pairs with the readers' smp_load_acquire() of the stamp. */
+	smp_store_release(&a->stamp, stamp);
+}
+
 static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now,
 						struct ket_exit_kind kind)
 {
-	WRITE_ONCE(a->t_exit, now);
-	WRITE_ONCE(a->kind, kind);
-	/*
-	 * Last: pairs with the readers' smp_load_acquire() of the phase.  A
-	 * class to resolve gets a phase of its own, so that the entry's one
-	 * test of the phase also tells that the class is final.
-	 */
-	smp_store_release(&a->phase, kind.cls < KET_RESOLVE_FIRST ?
-					     KET_PHASE_IN_EXIT :
-					     KET_PHASE_IN_EXIT_RESOLVE);
+	ket_acct_store_exit(a, now, ket_acct_stamp(kind));
 }
 
 /* Whether an exit is in progress, which the next kvm_entry ends. */

@@ -46,7 +46,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	unsigned int seq, i, to, also;
 	bool pending;
 	struct ket_row row;
-	u64 t = 0;
+	u64 t = 0, stamp;
 
 	for (i = 0; i < ket_acct_rows(ket_reasons.nr); i++) {
 		do {
@@ -66,11 +66,12 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 	do {
 		seq = read_seqcount_begin(&kv->seq);
 		pending = ket_reset_pending(kv);
-		/* The exit publishes with its phase: ket_acct_stamp_exit(). */
-		now->phase = smp_load_acquire(&a->phase);
+		/* The exit publishes with its stamp: ket_acct_store_exit(). */
+		stamp = smp_load_acquire(&a->stamp);
+		now->phase = ket_acct_stamp_phase(stamp);
+		kind = ket_acct_stamp_kind(stamp);
 		t = now->phase == KET_PHASE_IN_GUEST ? a->t_entry :
 						       READ_ONCE(a->t_exit);
-		kind = READ_ONCE(a->kind);
 		now->entries = a->entries;
 		now->exits = ket_acct_exits(a);
 		now->untimed = a->untimed;

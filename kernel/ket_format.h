@@ -31,7 +31,7 @@ enum ket_phase {
 	KET_PHASE_GONE,		/* the VM has exited */
 	/*
 	 * struct ket_acct's only, shown as KET_PHASE_IN_EXIT: in an exit
-	 * whose class the next entry resolves (ket_acct_stamp_exit()).
+	 * whose class the next entry resolves (ket_acct_exit_phase()).
 	 */
 	KET_PHASE_IN_EXIT_RESOLVE,
 };

@@ -257,9 +257,8 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 {
 	const bool late = KET_SVM_LATE && svm;
-	struct ket_exit_kind k;
 	struct ket_vcpu *kv;
-	u64 now = 0, code;
+	u64 now = 0, code, stamp;
 
 	/* Late SVM takes the exit's time from KVM, below. */
 	if (!late)
@@ -274,13 +273,13 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 		goto slow;
 #endif
 	code = ket_exit_code(vcpu, svm);
-	k = ket_exit_kind_fast(&ket_reasons, code);
-	if (unlikely(k.cls >= KET_RESOLVE_FIRST ||
+	stamp = ket_exit_stamp_fast(&ket_reasons, code);
+	if (unlikely(ket_acct_stamp_phase(stamp) != KET_PHASE_IN_EXIT ||
 		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
 		ket_exit_classify(kv, vcpu, now, code);
 		return;
 	}
-	ket_acct_stamp_exit(&kv->acct, now, k);
+	ket_acct_store_exit(&kv->acct, now, stamp);
 	return;
 slow:
 	ket_exit_slow(late ? ket_now() : now, vcpu);

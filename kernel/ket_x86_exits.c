@@ -247,10 +247,12 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 	for (p = t->name[i]; *p; p++)
 		if (*p == ' ')
 			*p = '_';
-	if (code < 0x100)
+	if (code < 0x100) {
 		t->lo[code] = ket_acct_kind(i, t->cls[i]);
-	else if ((code >> 8) == 0x4)
+		t->stamp[code] = ket_acct_stamp(t->lo[code]);
+	} else if ((code >> 8) == 0x4) {
 		t->hi[code & 0xff] = (u8)i;
+	}
 }
 
 static bool ket_has_code(const struct ket_reason_table *t, u64 code)

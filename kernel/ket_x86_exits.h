@@ -61,8 +61,13 @@ struct ket_reason_table {
 	enum ket_vendor vendor;
 	unsigned int nr;		/* rows, "unknown" last */
 	unsigned int unknown;		/* index of the "unknown" row */
-	/* codes 0x000-0x0ff: reason and class in one load for the probe */
+	/* codes 0x000-0x0ff: reason and class in one load */
 	struct ket_exit_kind lo[0x100];
+	/*
+	 * The same as kvm_exit stores them, with the phase they set
+	 * (ket_acct_stamp() in ket_acct.h): one load and one store.
+	 */
+	u64 stamp[0x100];
 	u8 hi[0x100];			/* codes 0x400-0x4ff (SVM) */
 	u64 code[KET_MAX_REASONS];	/* code of each row */
 	/* class or enum ket_resolve; [KET_NO_REASON] is KET_RESOLVE_LOOKUP */
@@ -106,18 +111,16 @@ ket_reason_fast(const struct ket_reason_table *t, u64 code)
 }
 
 /*
- * Hotter path, for the kvm_exit probe: the reason and class of @code, if
- * below 0x100; for any other code, a class that sends the probe to its
- * slow path (KET_RESOLVE_LOOKUP).
+ * Hotter path, for the kvm_exit probe: the stamp of @code, if below
+ * 0x100; for any other code 0, whose phase (KET_PHASE_NEW) sends the
+ * probe to its slow path, as a code with no reason in the table does.
  */
-static __always_inline struct ket_exit_kind
-ket_exit_kind_fast(const struct ket_reason_table *t, u64 code)
+static __always_inline u64 ket_exit_stamp_fast(const struct ket_reason_table *t,
+					       u64 code)
 {
-	/* One load: GCC would load the kind's fields one by one. */
 	if (likely(code < 0x100))
-		return READ_ONCE(t->lo[code]);
-	return (struct ket_exit_kind){ .reason = KET_NO_REASON,
-				       .cls = KET_RESOLVE_LOOKUP };
+		return t->stamp[code];
+	return 0;
 }
 
 /* Dense row index of any raw exit code. */

@@ -25,11 +25,12 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 					     u64 code)
 {
-	struct ket_exit_kind k = ket_exit_kind_fast(&svm, code);
+	u64 stamp = ket_exit_stamp_fast(&svm, code);
 
 	/* What the probes' fast paths do; ket_probes.c adds the lookups. */
-	if (ket_acct_in_guest(a) && k.cls < KET_RESOLVE_FIRST)
-		ket_acct_stamp_exit(a, t, k);
+	if (ket_acct_in_guest(a) &&
+	    ket_acct_stamp_phase(stamp) == KET_PHASE_IN_EXIT)
+		ket_acct_store_exit(a, t, stamp);
 	ket_acct_entry(a, t + 1500 + (t & 1023), a->kind.cls, &tb);
 }
 

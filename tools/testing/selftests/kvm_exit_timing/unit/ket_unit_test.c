@@ -462,7 +462,11 @@ TEST(reason_tables)
 		  ket_reason_index(&vmx, ket_vmx_code(0x80000021)));
 	ASSERT_EQ(idx(&vmx, "OTHER_SMI"), ket_reason_index(&vmx, 6));
 	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, 77));	/* TDCALL */
-	/* The fast table's kinds lead the probes to each reason's row. */
+	/*
+	 * The fast table's kinds lead the probes to each reason's row, and
+	 * its stamps set them and their phase, which sends only final classes
+	 * down the fast path.
+	 */
 	for (unsigned int v = 0; v < 2; v++) {
 		struct ket_reason_table *t = v ? &vmx : &svm;
 		struct ket_acct *a = calloc(1, ket_acct_size(t->nr));
@@ -470,12 +474,24 @@ TEST(reason_tables)
 
 		ASSERT_NE(NULL, a);
 		for (unsigned int code = 0; code < 0x100; code++) {
-			struct ket_exit_kind k = ket_exit_kind_fast(t, code);
+			struct ket_exit_kind k = t->lo[code];
+			u64 stamp = ket_exit_stamp_fast(t, code);
 
-			if (k.reason == KET_NO_REASON)
+			if (k.reason == KET_NO_REASON) {
+				ASSERT_EQ(0, stamp);
 				continue;
+			}
 			ASSERT_EQ(&a->rows[KET_REASON_ROW(k.reason)],
 				  ket_acct_row(a, k));
+			ket_acct_store_exit(a, 5, stamp);
+			ASSERT_EQ(k.reason, a->kind.reason);
+			ASSERT_EQ(k.cls, a->kind.cls);
+			ASSERT_EQ(k.row, a->kind.row);
+			ASSERT_EQ(k.cls < KET_RESOLVE_FIRST ?
+					  KET_PHASE_IN_EXIT :
+					  KET_PHASE_IN_EXIT_RESOLVE,
+				  a->phase);
+			ASSERT_EQ(a->phase, ket_acct_stamp_phase(stamp));
 			n++;
 		}
 		/* ... of every reason below 0x100 */
@@ -485,6 +501,8 @@ TEST(reason_tables)
 		free(a);
 	}
 	ASSERT_EQ(C(OTHER), vmx.cls[vmx.unknown]);
+	ASSERT_EQ(0, ket_exit_stamp_fast(&svm, 0x400));	/* npf */
+	ASSERT_NE(KET_PHASE_IN_EXIT, ket_acct_stamp_phase(0));
 }
 
 TEST(classes)
