@@ -231,15 +231,15 @@ static __always_inline void ket_acct_add(struct ket_row *row, u64 ns,
 
 /*
  * The exit in progress, of reason @kind.reason whose class is @kind.cls in
- * the reason table, took @ns and ended in class @cls.
+ * the reason table and whose row is @row (ket_acct_row()), took @ns and
+ * ended in class @cls.
  */
 static __always_inline void ket_acct_charge(struct ket_acct *a,
 					    struct ket_exit_kind kind,
+					    struct ket_row *row,
 					    unsigned int cls, u64 ns,
 					    bool short_ns)
 {
-	struct ket_row *row = ket_acct_row(a, kind);
-
 	if (likely(cls == kind.cls)) {
 		ket_acct_add(row, ns, short_ns);
 	} else {
@@ -264,44 +264,66 @@ static __always_inline void ket_acct_entry_long(struct ket_acct *a,
 	else
 		a->anomalies++;
 	if (likely((s64)d >= 0)) {
-		ket_acct_charge(a, kind, cls, ket_to_ns(d, mult), false);
+		ket_acct_charge(a, kind, ket_acct_row(a, kind), cls,
+				ket_to_ns(d, mult), false);
 	} else {
 		a->anomalies++;
 		a->unended++;
 	}
 }
 
-/*
- * kvm_entry after kvm_exit: the guest run (last entry -> exit) goes to
- * TIMEINGUEST, the exit's handling (exit -> now) to class @cls.  @t_exit
- * is a->t_exit, which the caller read before its write section began.
- */
-static __always_inline void ket_acct_end_exit(struct ket_acct *a, u64 t_exit,
-					      u64 now, unsigned int cls,
-					      const struct ket_timebase *tb)
+/* The entry at @now is counted; the next guest run begins. */
+static __always_inline void ket_acct_enter(struct ket_acct *a, u64 now)
 {
-	u64 run = t_exit - a->t_entry, d = now - t_exit;
-	/* Read before the rows are written, which the compiler cannot see past. */
-	struct ket_exit_kind kind = a->kind;
-
-	if (likely((run | d) < tb->short_cycles)) {
-		ket_row_add_short(&a->rows[KET_GUEST_ROW],
-				  ket_to_ns_short(run, tb->mult));
-		ket_acct_charge(a, kind, cls, ket_to_ns_short(d, tb->mult),
-				true);
-	} else {
-		ket_acct_entry_long(a, run, d, kind, cls, tb->mult);
-	}
 	a->entries++;
 	a->t_entry = now;
 	a->phase = KET_PHASE_IN_GUEST;
 }
 
+/*
+ * Whether an entry's guest run and exit handling are both short, so that
+ * ket_acct_end_short() takes them.
+ */
+static __always_inline bool ket_acct_short(u64 run, u64 d,
+					   const struct ket_timebase *tb)
+{
+	return (run | d) < tb->short_cycles;
+}
+
+/*
+ * kvm_entry after kvm_exit: the guest run (last entry -> exit), @run,
+ * goes to TIMEINGUEST, the exit's handling (exit -> @now), @d, to class
+ * @cls; both short.  The probes' fast path.
+ */
+static __always_inline void ket_acct_end_short(struct ket_acct *a, u64 run,
+					       u64 d, u64 now, unsigned int cls,
+					       const struct ket_timebase *tb)
+{
+	/* Read before the rows are written, which the compiler cannot see past. */
+	struct ket_exit_kind kind = a->kind;
+	/* Found first, GCC keeps the row in a register of its own. */
+	struct ket_row *row = ket_acct_row(a, kind);
+
+	ket_row_add_short(&a->rows[KET_GUEST_ROW],
+			  ket_to_ns_short(run, tb->mult));
+	ket_acct_charge(a, kind, row, cls, ket_to_ns_short(d, tb->mult), true);
+	ket_acct_enter(a, now);
+}
+
+/* Any kvm_entry after kvm_exit: ket_acct_end_short(), or the long path. */
 static __always_inline void ket_acct_entry(struct ket_acct *a, u64 now,
 					   unsigned int cls,
 					   const struct ket_timebase *tb)
 {
-	ket_acct_end_exit(a, a->t_exit, now, cls, tb);
+	u64 run = a->t_exit - a->t_entry, d = now - a->t_exit;
+	struct ket_exit_kind kind = a->kind;
+
+	if (likely(ket_acct_short(run, d, tb))) {
+		ket_acct_end_short(a, run, d, now, cls, tb);
+		return;
+	}
+	ket_acct_entry_long(a, run, d, kind, cls, tb->mult);
+	ket_acct_enter(a, now);
 }
 
 /*
@@ -325,7 +347,7 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 	else
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, tb->mult));
 	a->kind = ket_acct_kind(reason, table_cls);
-	ket_acct_charge(a, a->kind, cls, 0, true);
+	ket_acct_charge(a, a->kind, ket_acct_row(a, a->kind), cls, 0, true);
 	a->untimed++;
 	a->entries++;
 	a->t_entry = now;

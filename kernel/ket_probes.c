@@ -161,7 +161,7 @@ static __always_inline bool ket_svm_exit_tsc(const struct ket_vcpu *kv,
  * The exit fast path does not test the scaling: it finds only vCPUs in
  * its CPU's cache, and a scaled vCPU stays in none.  The ratio changes
  * only between KVM_RUNs, so the entry after a change follows a put and
- * sees it (ket_entry_disturbed()), and comes here first, from
+ * sees it (ket_put_moved()), and comes here first, from
  * ket_entry_kv(); the vCPU then leaves every CPU's cache, and each of its
  * probes, having filled this CPU's entry in a lookup, empties it again.
  * Returns whether the vCPU's TSC is scaled.
@@ -440,29 +440,79 @@ static __always_inline bool ket_put_since(const struct kvm_vcpu *vcpu,
 }
 
 /*
+ * After a put: whether what the common entry does not look at moved since
+ * the last entry: signal_exits, or (before 6.6) the TSC ratio, from the
+ * one the fast paths run with (1.0 on SVM, see ket_svm_scaling(); the
+ * last seen on VMX).
+ */
+static __always_inline bool ket_put_moved(const struct ket_vcpu *kv,
+					  const struct kvm_vcpu *vcpu)
+{
+	return vcpu->stat.signal_exits != kv->signal_exits ||
+	       (KET_SVM_LATE &&
+		vcpu->arch.l1_tsc_scaling_ratio != kv->tsc_fast_ratio);
+}
+
+/*
  * Whether the entry ending the exit stamped at @t_exit must look further
- * than the common entry: after a put, if signal_exits moved since the
- * last entry, or (before 6.6) the TSC ratio is not the one the fast paths
- * run with (1.0 on SVM, see ket_svm_scaling(); the last seen on VMX).  An
- * exit to userspace (port I/O, MMIO) puts the vCPU: its entry pays these
- * two tests, inline.
+ * than the common entry.
  */
 static __always_inline bool ket_entry_disturbed(const struct ket_vcpu *kv,
 						const struct kvm_vcpu *vcpu,
 						u64 t_exit)
 {
-	if (likely(!ket_put_since(vcpu, t_exit)))
-		return false;
-	if (vcpu->stat.signal_exits != kv->signal_exits)
-		return true;
-	return KET_SVM_LATE &&
-	       vcpu->arch.l1_tsc_scaling_ratio != kv->tsc_fast_ratio;
+	return ket_put_since(vcpu, t_exit) && ket_put_moved(kv, vcpu);
+}
+
+/*
+ * An exit of a final class whose guest run or handling is not short
+ * (ket_acct_short()): 4.3 s or more, or negative.
+ */
+static noinline void ket_entry_long(struct ket_vcpu *kv, u64 now)
+{
+	raw_write_seqcount_begin(&kv->seq);
+	ket_acct_entry(&kv->acct, now, kv->acct.kind.cls, &ket_tb);
+	raw_write_seqcount_end(&kv->seq);
+}
+
+/*
+ * An exit of a final class, stamped at @t_exit, ends at @now.  Long
+ * intervals are handed on before the write section, as a tail call, so
+ * that their 128-bit products take no register from this path.
+ */
+static __always_inline void ket_entry_final(struct ket_vcpu *kv, u64 t_exit,
+					    u64 now)
+{
+	u64 run = t_exit - kv->acct.t_entry, d = now - t_exit;
+
+	if (unlikely(!ket_acct_short(run, d, &ket_tb))) {
+		ket_entry_long(kv, now);
+		return;
+	}
+	raw_write_seqcount_begin(&kv->seq);
+	ket_acct_end_short(&kv->acct, run, d, now, kv->acct.kind.cls, &ket_tb);
+	raw_write_seqcount_end(&kv->seq);
+}
+
+/*
+ * The entry after a put (an exit to userspace, or the vCPU rescheduled)
+ * ending an exit of a final class: that of the common entry, unless
+ * something else moved.  Apart, so that the common entry's tests take no
+ * register of their own.
+ */
+static noinline void ket_entry_put(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
+				   u64 now)
+{
+	if (unlikely(ket_put_moved(kv, vcpu)))
+		ket_entry_kv(kv, vcpu, now);
+	else
+		ket_entry_final(kv, kv->acct.t_exit, now);
 }
 
 /*
  * An entry of a vCPU found in this CPU's cache that ends no exit of a
- * final class, or is disturbed: apart, so that the common entry tests
- * the phase once.
+ * final class (one to resolve, or none: a first entry, a re-entry):
+ * apart, so that the common entry tests the phase once.
  */
 static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
 					struct kvm_vcpu *vcpu, u64 now)
@@ -477,9 +527,9 @@ static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
 /*
  * The common entry: the vCPU found in this CPU's cache (so no reset
  * pending: see ket_vcpu_lookup()), an exit of a final class in progress
- * (KET_PHASE_IN_EXIT), not disturbed (so no signal).  It calls nothing,
- * so that it saves no register; anything else is handed on, as a tail
- * call.
+ * (KET_PHASE_IN_EXIT), no put since (so no signal, and the same TSC
+ * ratio).  It calls nothing, so that it saves no register; anything else
+ * is handed on, as a tail call.
  */
 static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 {
@@ -492,14 +542,15 @@ static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
 		return;
 	}
 	t_exit = kv->acct.t_exit;
-	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT ||
-		     ket_entry_disturbed(kv, vcpu, t_exit))) {
+	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT)) {
 		ket_entry_uncommon(kv, vcpu, now);
 		return;
 	}
-	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_end_exit(&kv->acct, t_exit, now, kv->acct.kind.cls, &ket_tb);
-	raw_write_seqcount_end(&kv->seq);
+	if (unlikely(ket_put_since(vcpu, t_exit))) {
+		ket_entry_put(kv, vcpu, now);
+		return;
+	}
+	ket_entry_final(kv, t_exit, now);
 }
 
 #if KET_ENTRY_HAS_FORCE
