@@ -143,18 +143,17 @@ static noinline bool ket_svm_unscaled(struct ket_vcpu *kv, u64 ratio)
  * interrupt handling to the exit.  KVM sampled the TSC right after the
  * run loop, with interrupts still off, in last_guest_tsc (L1 TSC units):
  * take that, converted back to host TSC, when the conversion is exact (no
- * TSC scaling) and the sample belongs to this guest run (not before the
- * entry).  It was taken before this probe ran, so no clock read of ours
- * can bound it from above; were KVM to move the TSC offset in between,
- * the entry would see a negative interval and count an anomaly.
- * ket_svm_exit_tsc() gives the sample, in *@t, and whether it belongs to
- * this guest run; its callers test the scaling first.
+ * TSC scaling: its callers test it first).  The sample is this guest
+ * run's: KVM takes it after every run loop, and kvm_exit follows.  KVM
+ * moves the TSC offset between the sample and this probe only if the
+ * vCPU was rescheduled in between on a host whose TSC is unstable; the
+ * time comes out shifted by the CPUs' TSC skew then, as any interval
+ * across CPUs does there, and a negative interval is counted as an
+ * anomaly, never accounted.
  */
-static __always_inline bool ket_svm_exit_tsc(const struct ket_vcpu *kv,
-					     const struct kvm_vcpu *vcpu, u64 *t)
+static __always_inline u64 ket_svm_exit_tsc(const struct kvm_vcpu *vcpu)
 {
-	*t = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
-	return (s64)(*t - kv->acct.t_entry) >= 0;
+	return vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
 }
 
 /*
@@ -186,11 +185,8 @@ static noinline bool ket_svm_scaling(struct ket_vcpu *kv,
 
 static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 {
-	u64 t;
-
-	if (ket_svm && !ket_svm_scaling(kv, vcpu) &&
-	    ket_svm_exit_tsc(kv, vcpu, &t))
-		return t;
+	if (ket_svm && !ket_svm_scaling(kv, vcpu))
+		return ket_svm_exit_tsc(vcpu);
 	return now;
 }
 #else
@@ -269,8 +265,8 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 		goto slow;
 #ifdef KET_SVM_LATE_KVM_EXIT
 	/* Cached, so not scaled: see ket_svm_scaling(). */
-	if (late && unlikely(!ket_svm_exit_tsc(kv, vcpu, &now)))
-		goto slow;
+	if (late)
+		now = ket_svm_exit_tsc(vcpu);
 #endif
 	code = ket_exit_code(vcpu, svm);
 	stamp = ket_exit_stamp_fast(&ket_reasons, code);
