@@ -47,8 +47,12 @@ struct ket_acct {
 		u64 stamp;
 	};
 	u32 nr_reasons;
-	u64 entries;		/* entries since attach or reset */
-	u64 unended;		/* of which ended no exit: ket_acct_exits() */
+	/*
+	 * Since attach or reset, entries that timed no guest run, and
+	 * entries that ended no exit: see ket_acct_entries().
+	 */
+	u64 unrun;
+	u64 unended;
 	u64 untimed;		/* exits: re-entries with no kvm_exit */
 	u64 anomalies;		/* negative deltas, never accounted */
 	/* classes (TIMEINGUEST included), then two rows per exit reason */
@@ -111,19 +115,28 @@ static inline void ket_timebase_init(struct ket_timebase *tb, u64 mult)
 }
 
 /*
+ * Entries since attach or reset.  Every entry times the guest run before
+ * it, in TIMEINGUEST, but the first of a cycle and those whose run came
+ * out negative (@unrun), so that the common entry counts nothing.
+ */
+static inline u64 ket_acct_entries(const struct ket_acct *a)
+{
+	return ket_row_count(&a->rows[KET_GUEST_ROW]) + a->unrun;
+}
+
+/*
  * Exits accounted.  Every entry ends one, but the first of a cycle and
- * those whose exit came out negative (@unended): the common entry counts
- * the entry alone, one add fewer.
+ * those whose exit came out negative (@unended).
  */
 static inline u64 ket_acct_exits(const struct ket_acct *a)
 {
-	return a->entries - a->unended;
+	return ket_acct_entries(a) - a->unended;
 }
 
 static __always_inline void ket_acct_first_entry(struct ket_acct *a, u64 now)
 {
+	a->unrun++;
 	a->unended++;
-	a->entries++;
 	a->t_entry = now;
 	a->phase = KET_PHASE_IN_GUEST;
 }
@@ -259,10 +272,12 @@ static __always_inline void ket_acct_entry_long(struct ket_acct *a,
 						struct ket_exit_kind kind,
 						unsigned int cls, u64 mult)
 {
-	if (likely((s64)run >= 0))
+	if (likely((s64)run >= 0)) {
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(run, mult));
-	else
+	} else {
 		a->anomalies++;
+		a->unrun++;
+	}
 	if (likely((s64)d >= 0)) {
 		ket_acct_charge(a, kind, ket_acct_row(a, kind), cls,
 				ket_to_ns(d, mult), false);
@@ -272,10 +287,9 @@ static __always_inline void ket_acct_entry_long(struct ket_acct *a,
 	}
 }
 
-/* The entry at @now is counted; the next guest run begins. */
+/* The next guest run begins at @now. */
 static __always_inline void ket_acct_enter(struct ket_acct *a, u64 now)
 {
-	a->entries++;
 	a->t_entry = now;
 	a->phase = KET_PHASE_IN_GUEST;
 }
@@ -342,14 +356,15 @@ static __always_inline void ket_acct_reentry(struct ket_acct *a, u64 now,
 {
 	u64 d = now - a->t_entry;
 
-	if (unlikely((s64)d < 0))
+	if (unlikely((s64)d < 0)) {
 		a->anomalies++;
-	else
+		a->unrun++;
+	} else {
 		ket_row_add(&a->rows[KET_GUEST_ROW], ket_to_ns(d, tb->mult));
+	}
 	a->kind = ket_acct_kind(reason, table_cls);
 	ket_acct_charge(a, a->kind, ket_acct_row(a, a->kind), cls, 0, true);
 	a->untimed++;
-	a->entries++;
 	a->t_entry = now;
 }
 
@@ -411,8 +426,8 @@ static inline void ket_acct_view(unsigned int i, unsigned int nr_reasons,
 static inline void ket_acct_reset(struct ket_acct *a, unsigned int nr_reasons)
 {
 	ket_acct_rows_init(a, nr_reasons);
-	a->entries = a->phase == KET_PHASE_NEW ? 0 : 1;
-	a->unended = a->entries;
+	a->unrun = a->phase == KET_PHASE_NEW ? 0 : 1;
+	a->unended = a->unrun;
 	a->untimed = 0;
 	a->anomalies = 0;
 }

@@ -72,8 +72,8 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		kind = ket_acct_stamp_kind(stamp);
 		t = now->phase == KET_PHASE_IN_GUEST ? a->t_entry :
 						       READ_ONCE(a->t_exit);
-		now->entries = a->entries;
-		now->exits = ket_acct_exits(a);
+		now->entries = ket_acct_entries(a);
+		now->exits = now->entries - a->unended;
 		now->untimed = a->untimed;
 		now->anomalies = a->anomalies;
 	} while (read_seqcount_retry(&kv->seq, seq));
