@@ -5,7 +5,7 @@
  * the two in step.
  */
 #include "ket_x86_exits.h"
-#include "ket_acct.h"	/* ket_acct_kind(): where each reason's row is */
+#include "ket_acct.h"	/* ket_acct_stamp(): the kvm_exit probe's words */
 
 #ifdef __KERNEL__
 #include <linux/bits.h>
@@ -248,8 +248,8 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 		if (*p == ' ')
 			*p = '_';
 	if (code < 0x100) {
-		t->lo[code] = ket_acct_kind(i, t->cls[i]);
-		t->stamp[code] = ket_acct_stamp(t->lo[code]);
+		t->lo[code] = (u8)i;
+		t->stamp[code] = ket_acct_stamp(ket_acct_kind(i, t->cls[i]));
 	} else if ((code >> 8) == 0x4) {
 		t->hi[code & 0xff] = (u8)i;
 	}
@@ -271,9 +271,7 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 	unsigned int n, n_extra = 0, i;
 
 	memset(t, 0, sizeof(*t));
-	for (i = 0; i < ARRAY_SIZE(t->lo); i++)
-		t->lo[i] = (struct ket_exit_kind){
-			.reason = KET_NO_REASON, .cls = KET_RESOLVE_LOOKUP };
+	memset(t->lo, KET_NO_REASON, sizeof(t->lo));
 	memset(t->hi, KET_NO_REASON, sizeof(t->hi));
 	t->vendor = v;
 	if (v == KET_VENDOR_SVM) {

@@ -44,8 +44,8 @@ enum ket_resolve {
 };
 
 /*
- * An exit's reason (its dense row index) and the reason's class; the class
- * first, so that the probe tests it in the low byte of a register.
+ * An exit's reason (its dense row index) and its class: the reason's, or
+ * the one it ended in, or a KET_RESOLVE_*.
  */
 struct ket_exit_kind {
 	u8 cls;		/* class or enum ket_resolve */
@@ -61,10 +61,9 @@ struct ket_reason_table {
 	enum ket_vendor vendor;
 	unsigned int nr;		/* rows, "unknown" last */
 	unsigned int unknown;		/* index of the "unknown" row */
-	/* codes 0x000-0x0ff: reason and class in one load */
-	struct ket_exit_kind lo[0x100];
+	u8 lo[0x100];			/* codes 0x000-0x0ff */
 	/*
-	 * The same as kvm_exit stores them, with the phase they set
+	 * Their kinds as kvm_exit stores them, with the phase they set
 	 * (ket_acct_stamp() in ket_acct.h): one load and one store.
 	 */
 	u64 stamp[0x100];
@@ -104,7 +103,7 @@ static __always_inline unsigned int
 ket_reason_fast(const struct ket_reason_table *t, u64 code)
 {
 	if (likely(code < 0x100))
-		return t->lo[code].reason;
+		return t->lo[code];
 	if ((code >> 8) == 0x4)
 		return t->hi[code & 0xff];
 	return KET_NO_REASON;

@@ -478,14 +478,17 @@ TEST(reason_tables)
 
 		ASSERT_NE(NULL, a);
 		for (unsigned int code = 0; code < 0x100; code++) {
-			struct ket_exit_kind k = t->lo[code];
+			unsigned int reason = t->lo[code];
 			u64 stamp = ket_exit_stamp_fast(t, code);
+			struct ket_exit_kind k = ket_acct_stamp_kind(stamp);
 
-			if (k.reason == KET_NO_REASON) {
+			if (reason == KET_NO_REASON) {
 				ASSERT_EQ(0, stamp);
 				continue;
 			}
-			ASSERT_EQ(&a->rows[KET_REASON_ROW(k.reason)],
+			ASSERT_EQ(reason, k.reason);
+			ASSERT_EQ(t->cls[reason], k.cls);
+			ASSERT_EQ(&a->rows[KET_REASON_ROW(reason)],
 				  ket_acct_row(a, k));
 			ket_acct_store_exit(a, 5, stamp);
 			ASSERT_EQ(k.reason, a->kind.reason);
