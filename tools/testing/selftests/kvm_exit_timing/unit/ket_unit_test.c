@@ -398,6 +398,8 @@ TEST(acct_long_intervals)
 	ket_acct_entry(a, t += (1ULL << 36) - 1, C(PIO), &tb);
 	ASSERT_EQ(1, guest->hist[KET_HIST_BUCKETS - 2]);
 	ASSERT_EQ(1, row->hist[KET_HIST_BUCKETS - 2]);
+	ASSERT_EQ(3, ket_acct_exits(a));
+	ASSERT_EQ(4, ket_acct_entries(a));
 	ket_acct_reset(a, 4);
 	/* 2^32 - 1 ns on the fast path, 2^32 on the long: squares exact. */
 	ket_acct_stamp_exit(a, t += (1ULL << 32) - 1, kind2);
