@@ -77,6 +77,8 @@ struct ket_vcpu {
 	/* the l1_tsc_scaling_ratio the fast paths run with (SVM: 1.0) */
 	u64 tsc_fast_ratio;
 	bool tsc_scaled;		/* at the last slow path: uncached */
+	/* Exit reasons unreadable (ket_vcpu_opaque()): never cached. */
+	bool opaque;
 	struct ket_acct acct;		/* last: ends in the rows */
 };
 
@@ -218,6 +220,9 @@ void ket_lifecycle_exit(void);
 void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit);
 void ket_lifecycle_free_exited(void);
 void ket_status(struct ket_buf *b);
+
+/* ket_probes.c */
+bool ket_vcpu_opaque(const struct kvm_vcpu *vcpu);
 
 /* ket_vendor.c */
 int ket_vendor_init(enum ket_vendor vendor);

@@ -52,7 +52,9 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
 				 hnode)
 		if (kv->vcpu == vcpu) {
-			this_cpu_write(ket_cpu_kv, kv);
+			/* Never an opaque vCPU: its exits take the slow path. */
+			if (likely(!kv->opaque))
+				this_cpu_write(ket_cpu_kv, kv);
 			/*
 			 * Pairs with ket_vcpu_reset()'s: either the request
 			 * is seen here or the reader sees this fill and
@@ -275,6 +277,7 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 	kv->vcpu = vcpu;
 	kv->vm = vm;
 	kv->id = vcpu->vcpu_id;
+	kv->opaque = ket_vcpu_opaque(vcpu);
 	kv->scope.vm = vm;
 	kv->scope.vcpu = kv;
 	seqcount_init(&kv->seq);

@@ -10,6 +10,9 @@
 #include <asm/irq_vectors.h>
 #include <asm/svm.h>
 #include <asm/vmx.h>
+#if IS_ENABLED(CONFIG_HYPERV)
+#include <asm/mshyperv.h>
+#endif
 
 #include "ket.h"
 
@@ -68,6 +71,8 @@ static __always_inline u64 ket_vmread(unsigned long field)
 }
 
 static bool ket_svm;
+/* VMX on Hyper-V with the enlightened VMCS: see ket_vcpu_opaque(). */
+static bool ket_vmx_evmcs;
 
 static void ket_snap_outcome(struct ket_snap *s, const struct kvm_vcpu *vcpu)
 {
@@ -238,7 +243,8 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		return;
 	ket_exit_classify(kv, vcpu, ket_exit_time(kv, vcpu, now),
-			  ket_exit_code(vcpu, ket_svm));
+			  kv->opaque ? KET_VMX_UNREADABLE :
+				       ket_exit_code(vcpu, ket_svm));
 }
 
 /*
@@ -577,6 +583,33 @@ void ket_apply_reset(struct ket_vcpu *kv)
 	WRITE_ONCE(kv->reset_done, req);
 }
 
+/*
+ * Whether @vcpu's exit reasons cannot be read with VMREAD, decided when
+ * the module attaches it.  Its exits are then timed as every other, under
+ * the "unknown" reason (class OTHER), and it is kept out of the per-CPU
+ * cache (ket_vcpu_lookup()), so that only its slow paths, which test
+ * this, see it; the common paths pay nothing.
+ * - A TDX guest's vCPU (6.16 and later): KVM fires kvm_exit for it with
+ *   its exit reason in the TDX module's reply, in no VMCS the host has
+ *   loaded.
+ * - KVM itself nested on Hyper-V with the enlightened VMCS, which Hyper-V
+ *   recommends (ms_hyperv.hints) and kvm_intel then uses unless its
+ *   enlightened_vmcs parameter is off: KVM never loads a VMCS with
+ *   VMPTRLD, so a VMREAD fails, or traps to Hyper-V on every exit.  The
+ *   test is the recommendation alone, so that kvm_intel may be reloaded
+ *   with either setting: with enlightened_vmcs=0 the exits stay unknown.
+ */
+bool ket_vcpu_opaque(const struct kvm_vcpu *vcpu)
+{
+	if (ket_svm)
+		return false;
+#ifdef KVM_X86_TDX_VM
+	if (vcpu->kvm->arch.vm_type == KVM_X86_TDX_VM)
+		return true;
+#endif
+	return ket_vmx_evmcs;
+}
+
 /* The kvm_exit probe of this host's vendor, chosen at registration. */
 static void (*ket_exit_probe)(void *data, struct kvm_vcpu *vcpu, u32 isa);
 
@@ -586,6 +619,10 @@ int ket_probes_register(void)
 
 	BUILD_BUG_ON(LOCAL_TIMER_VECTOR != 0xec);
 	ket_svm = ket_reasons.vendor == KET_VENDOR_SVM;
+#if IS_ENABLED(CONFIG_HYPERV) && defined(HV_X64_ENLIGHTENED_VMCS_RECOMMENDED)
+	ket_vmx_evmcs = !ket_svm &&
+			(ms_hyperv.hints & HV_X64_ENLIGHTENED_VMCS_RECOMMENDED);
+#endif
 	ket_exit_probe = ket_svm ? ket_exit_probe_svm : ket_exit_probe_vmx;
 	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, ket_exit_probe,
 					NULL);

@@ -67,10 +67,17 @@ static const struct ket_name vmx_extra_names[] = {
 #define KET_NM 7
 #define KET_GP 13
 #define KET_PF 14
+/*
+ * SVM codes past 6.1's uapi header: idle HLT (intercepted instead of HLT
+ * since 6.15, on CPUs that have it), and the last CR write trap.
+ */
+#define KET_SVM_EXIT_IDLE_HLT 0xa6
+#define KET_SVM_EXIT_CR15_WRITE_TRAP 0x09f
+
 /* LOCAL_TIMER_VECTOR of <asm/irq_vectors.h>; checked at build time. */
 #define KET_LOCAL_TIMER_VECTOR 0xec
 
-static unsigned int svm_base_class(u64 code)
+unsigned int ket_svm_base_class(u64 code)
 {
 	/* 0x00-0x1f: CR reads and writes; CR8 is the APIC's TPR. */
 	if (code <= 0x1f)
@@ -111,6 +118,7 @@ static unsigned int svm_base_class(u64 code)
 	case SVM_EXIT_PAUSE:
 		return C(SPIN);
 	case SVM_EXIT_HLT:
+	case KET_SVM_EXIT_IDLE_HLT:
 		return C(HALT);
 	case SVM_EXIT_IOIO:
 		return C(PIO);
@@ -131,22 +139,31 @@ static unsigned int svm_base_class(u64 code)
 		return C(DEBUG);
 	case SVM_EXIT_NPF:
 		return KET_RESOLVE_TDP_FAULT;
-	case SVM_EXIT_SHUTDOWN:
-	case SVM_EXIT_ERR:
-		return C(OTHER);
+	/*
+	 * Intercepted instructions KVM runs or emulates, and the CR write
+	 * traps of SEV-ES guests: selective CR0 write, descriptor-table
+	 * accesses, RDTSC, RDPMC, PUSHF, POPF, CPUID, RSM, INVD, INVLPG,
+	 * TASK_SWITCH, RDTSCP, WBINVD, MONITOR, MWAIT(_COND), XSETBV,
+	 * RDPRU, the EFER and CR0-15 write traps, INVPCID.
+	 */
+	case SVM_EXIT_CR0_SEL_WRITE ... SVM_EXIT_RSM:
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_INVLPG:
+	case SVM_EXIT_TASK_SWITCH:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_WBINVD ... KET_SVM_EXIT_CR15_WRITE_TRAP:
+	case SVM_EXIT_INVPCID:
+		return C(EMULINST);
 	}
 	/*
-	 * What is left below 0x100 is an intercepted instruction or a CR
-	 * write trap: CR0 selective write, descriptor-table accesses, RDTSC,
-	 * RDPMC, PUSHF, POPF, CPUID, RSM, INVD, INVLPG, TASK_SWITCH, RDTSCP,
-	 * WBINVD, MONITOR, MWAIT, XSETBV, RDPRU, INVPCID, the SEV-ES traps.
+	 * shutdown, SVM_EXIT_ERR, bus lock (0xa5), and any code this table
+	 * does not know: a newer kernel's exit is not an instruction KVM
+	 * emulated until someone says so.
 	 */
-	if (code < 0x100)
-		return C(EMULINST);
 	return C(OTHER);
 }
 
-static unsigned int vmx_base_class(u64 code)
+unsigned int ket_vmx_base_class(u64 code)
 {
 	switch (code) {
 	case EXIT_REASON_EXCEPTION_NMI:
@@ -240,8 +257,8 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 	char *p;
 
 	t->code[i] = code;
-	t->cls[i] = t->vendor == KET_VENDOR_SVM ? svm_base_class(code) :
-						  vmx_base_class(code);
+	t->cls[i] = t->vendor == KET_VENDOR_SVM ? ket_svm_base_class(code) :
+						  ket_vmx_base_class(code);
 	/* Table columns are split on white space: "UD excp" -> "UD_excp". */
 	strscpy(t->name[i], name, sizeof(t->name[i]));
 	for (p = t->name[i]; *p; p++)

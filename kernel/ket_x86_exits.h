@@ -135,19 +135,31 @@ ket_reason_index(const struct ket_reason_table *t, u64 code)
 
 /* VMX_EXIT_REASONS_FAILED_VMENTRY of <asm/vmx.h>; checked at build time. */
 #define KET_VMX_FAILED_VMENTRY 0x80000000U
+/*
+ * The code of a VMX exit whose reason could not be read: a failed VMREAD
+ * (no current VMCS), or a vCPU whose exits are not in a VMCS the host
+ * can read (ket_vcpu_opaque()).  No VMX code: its row is "unknown".
+ */
+#define KET_VMX_UNREADABLE U64_MAX
 
 /*
  * The 64-bit code VMX reports for a full 32-bit exit reason: bits 15:0
  * are the basic reason; bit 31 (failed VM entry) gets its own row; the
  * other flag bits (27 enclave mode, ...) are ignored so that they never
- * create a bogus reason.
+ * create a bogus reason.  A failed VMREAD gives all ones, which no exit
+ * reason is (bits 26:16 are reserved, 0): that is no failed VM entry.
  */
 static __always_inline u64 ket_vmx_code(u32 exit_reason)
 {
 	if (unlikely(exit_reason & KET_VMX_FAILED_VMENTRY))
-		return KET_VMX_FAILED_VMENTRY;
+		return exit_reason == U32_MAX ? KET_VMX_UNREADABLE :
+						KET_VMX_FAILED_VMENTRY;
 	return exit_reason & 0xffff;
 }
+
+/* The class of a named code, or a KET_RESOLVE_*; exposed for the tests. */
+unsigned int ket_svm_base_class(u64 code);
+unsigned int ket_vmx_base_class(u64 code);
 
 unsigned int ket_resolve_class(const struct ket_reason_table *t,
 			       unsigned int reason,

@@ -24,6 +24,7 @@ typedef int16_t s16;
 typedef int64_t s64;
 
 #define U64_MAX UINT64_MAX
+#define U32_MAX UINT32_MAX
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #ifndef ARRAY_SIZE

@@ -594,6 +594,53 @@ TEST(classes)
 		ASSERT_TRUE(vmx.cls[i] < C(TIMEINGUEST) || vmx.cls[i] >= KET_RESOLVE_FIRST);
 }
 
+/*
+ * Codes a host can produce that the tables must not misfile: a failed
+ * VMREAD, SVM's idle HLT and bus lock, and codes the tables do not name.
+ */
+TEST(decode_edges)
+{
+	unsigned int code;
+
+	tables_init();
+	/* A failed VMREAD (all ones) is unknown, never a failed VM entry. */
+	ASSERT_EQ(KET_VMX_UNREADABLE, ket_vmx_code(U32_MAX));
+	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, ket_vmx_code(U32_MAX)));
+	ASSERT_EQ(C(OTHER), vmx.cls[ket_reason_index(&vmx, ket_vmx_code(U32_MAX))]);
+	ASSERT_EQ(0, ket_exit_stamp_fast(&vmx, KET_VMX_UNREADABLE));
+	ASSERT_EQ(KET_VMX_FAILED_VMENTRY, ket_vmx_code(0x80000021));
+	ASSERT_EQ(KET_VMX_FAILED_VMENTRY, ket_vmx_code(0xfffe0021));
+	ASSERT_EQ(0xffff, ket_vmx_code(0x7fffffff));
+	/* SVM idle HLT (6.15+) is HALT; bus lock is OTHER, on both vendors */
+	ASSERT_EQ(C(HALT), ket_svm_base_class(0xa6));
+	ASSERT_EQ(C(OTHER), ket_svm_base_class(0xa5));
+	ASSERT_EQ(C(OTHER), ket_vmx_base_class(74));	/* BUS_LOCK */
+	/* Codes no table names: OTHER, never EMULINST */
+	for (code = 0xa0; code < 0x100; code++)
+		if (code != 0xa2 && code != 0xa6)	/* invpcid, idle-halt */
+			ASSERT_EQ(C(OTHER), ket_svm_base_class(code));
+	ASSERT_EQ(C(OTHER), ket_svm_base_class(0x7f));	/* shutdown */
+	ASSERT_EQ(C(OTHER), ket_svm_base_class(0x4ff));
+	ASSERT_EQ(C(OTHER), ket_vmx_base_class(77));	/* TDCALL */
+	ASSERT_EQ(C(OTHER), ket_vmx_base_class(0xffff));
+	/* The instructions KVM emulates stay EMULINST */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x65));	/* cr0_sel_write */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x72));	/* cpuid */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x73));	/* rsm */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x89));	/* wbinvd */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x8d));	/* xsetbv */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x9f));	/* cr15 trap */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0xa2));	/* invpcid */
+	ASSERT_EQ(C(APIC), ket_svm_base_class(0x74));	/* iret */
+	/* An unnamed code's row, through the fast table: unknown, OTHER */
+	if (svm.lo[0xa6] == KET_NO_REASON) {
+		ASSERT_EQ(svm.unknown, ket_reason_index(&svm, 0xa6));
+		ASSERT_EQ(0, ket_exit_stamp_fast(&svm, 0xa6));
+	} else {
+		ASSERT_EQ(C(HALT), svm.cls[svm.lo[0xa6]]);
+	}
+}
+
 /* The binary stats file: KVM's layout, byte for byte. */
 TEST(stats_layout_exact)
 {
