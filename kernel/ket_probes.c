@@ -10,9 +10,6 @@
 #include <asm/irq_vectors.h>
 #include <asm/svm.h>
 #include <asm/vmx.h>
-#if IS_ENABLED(CONFIG_HYPERV)
-#include <asm/mshyperv.h>
-#endif
 
 #include "ket.h"
 
@@ -71,8 +68,6 @@ static __always_inline u64 ket_vmread(unsigned long field)
 }
 
 static bool ket_svm;
-/* VMX on Hyper-V with the enlightened VMCS: see ket_vcpu_opaque(). */
-static bool ket_vmx_evmcs;
 
 static void ket_snap_outcome(struct ket_snap *s, const struct kvm_vcpu *vcpu)
 {
@@ -208,6 +203,8 @@ static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 }
 #endif
 
+static void ket_vcpu_set_opaque(struct ket_vcpu *kv);
+
 /*
  * Stamps an exit whose kind the fast table cannot give alone: codes
  * beyond it, exits L2 took, and classes that need more of the exit, read
@@ -219,6 +216,8 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 	unsigned int reason = ket_reason_index(&ket_reasons, code);
 	unsigned int cls = ket_reasons.cls[reason];
 
+	if (unlikely(code == KET_VMX_UNREADABLE && !ket_svm && !kv->opaque))
+		ket_vcpu_set_opaque(kv);
 	if (vcpu->arch.hflags & HF_GUEST_MASK)
 		cls = KET_RESOLVE_NESTED;
 	else if (cls >= KET_RESOLVE_FIRST)
@@ -584,30 +583,36 @@ void ket_apply_reset(struct ket_vcpu *kv)
 }
 
 /*
- * Whether @vcpu's exit reasons cannot be read with VMREAD, decided when
- * the module attaches it.  Its exits are then timed as every other, under
- * the "unknown" reason (class OTHER), and it is kept out of the per-CPU
- * cache (ket_vcpu_lookup()), so that only its slow paths, which test
- * this, see it; the common paths pay nothing.
- * - A TDX guest's vCPU (6.16 and later): KVM fires kvm_exit for it with
- *   its exit reason in the TDX module's reply, in no VMCS the host has
- *   loaded.
- * - KVM itself nested on Hyper-V with the enlightened VMCS, which Hyper-V
- *   recommends (ms_hyperv.hints) and kvm_intel then uses unless its
- *   enlightened_vmcs parameter is off: KVM never loads a VMCS with
- *   VMPTRLD, so a VMREAD fails, or traps to Hyper-V on every exit.  The
- *   test is the recommendation alone, so that kvm_intel may be reloaded
- *   with either setting: with enlightened_vmcs=0 the exits stay unknown.
+ * Whether @vcpu's exit reasons cannot be read with VMREAD ("opaque").
+ * Its exits are then timed as every other, under the "unknown" reason
+ * (class OTHER), and it is kept out of the per-CPU cache
+ * (ket_vcpu_lookup()), so that only its slow paths, which test this, see
+ * it; the common paths pay nothing.  Decided when the module attaches
+ * the vCPU for a TDX guest's vCPU (6.16 and later): KVM fires kvm_exit
+ * for it with its exit reason in the TDX module's reply, in no VMCS the
+ * host has loaded, and a VMREAD would read whichever VMCS the CPU last
+ * had.  See also ket_vcpu_set_opaque().
  */
 bool ket_vcpu_opaque(const struct kvm_vcpu *vcpu)
 {
-	if (ket_svm)
-		return false;
 #ifdef KVM_X86_TDX_VM
-	if (vcpu->kvm->arch.vm_type == KVM_X86_TDX_VM)
+	if (!ket_svm && vcpu->kvm->arch.vm_type == KVM_X86_TDX_VM)
 		return true;
 #endif
-	return ket_vmx_evmcs;
+	return false;
+}
+
+/*
+ * A VMREAD of the exit reason failed: the CPU has no current VMCS.  So it
+ * is when KVM runs nested on Hyper-V with the enlightened VMCS, which it
+ * never loads with VMPTRLD; there each VMREAD traps to Hyper-V, too.  The
+ * vCPU's first failure makes it opaque: its thread only writes the mark,
+ * and reads it, in its probes.
+ */
+static noinline void ket_vcpu_set_opaque(struct ket_vcpu *kv)
+{
+	WRITE_ONCE(kv->opaque, true);
+	ket_vcpu_uncache(kv);
 }
 
 /* The kvm_exit probe of this host's vendor, chosen at registration. */
@@ -619,10 +624,6 @@ int ket_probes_register(void)
 
 	BUILD_BUG_ON(LOCAL_TIMER_VECTOR != 0xec);
 	ket_svm = ket_reasons.vendor == KET_VENDOR_SVM;
-#if IS_ENABLED(CONFIG_HYPERV) && defined(HV_X64_ENLIGHTENED_VMCS_RECOMMENDED)
-	ket_vmx_evmcs = !ket_svm &&
-			(ms_hyperv.hints & HV_X64_ENLIGHTENED_VMCS_RECOMMENDED);
-#endif
 	ket_exit_probe = ket_svm ? ket_exit_probe_svm : ket_exit_probe_vmx;
 	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, ket_exit_probe,
 					NULL);

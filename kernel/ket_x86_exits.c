@@ -68,11 +68,10 @@ static const struct ket_name vmx_extra_names[] = {
 #define KET_GP 13
 #define KET_PF 14
 /*
- * SVM codes past 6.1's uapi header: idle HLT (intercepted instead of HLT
- * since 6.15, on CPUs that have it), and the last CR write trap.
+ * An SVM code past 6.1's uapi header: idle HLT, intercepted instead of
+ * HLT since 6.15 on CPUs that have it.
  */
 #define KET_SVM_EXIT_IDLE_HLT 0xa6
-#define KET_SVM_EXIT_CR15_WRITE_TRAP 0x09f
 
 /* LOCAL_TIMER_VECTOR of <asm/irq_vectors.h>; checked at build time. */
 #define KET_LOCAL_TIMER_VECTOR 0xec
@@ -108,6 +107,7 @@ unsigned int ket_svm_base_class(u64 code)
 		return C(EXTINT);
 	case SVM_EXIT_INIT:
 	case SVM_EXIT_VINTR:
+	case SVM_EXIT_CR8_WRITE_TRAP:	/* the TPR, as CR8 above */
 	case SVM_EXIT_IRET:	/* intercepted only to open an NMI window */
 	case SVM_EXIT_AVIC_INCOMPLETE_IPI:
 	case SVM_EXIT_AVIC_UNACCELERATED_ACCESS:
@@ -144,14 +144,15 @@ unsigned int ket_svm_base_class(u64 code)
 	 * traps of SEV-ES guests: selective CR0 write, descriptor-table
 	 * accesses, RDTSC, RDPMC, PUSHF, POPF, CPUID, RSM, INVD, INVLPG,
 	 * TASK_SWITCH, RDTSCP, WBINVD, MONITOR, MWAIT(_COND), XSETBV,
-	 * RDPRU, the EFER and CR0-15 write traps, INVPCID.
+	 * RDPRU, the EFER and CR write traps but CR8's, INVPCID.
 	 */
 	case SVM_EXIT_CR0_SEL_WRITE ... SVM_EXIT_RSM:
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_INVLPG:
 	case SVM_EXIT_TASK_SWITCH:
 	case SVM_EXIT_RDTSCP:
-	case SVM_EXIT_WBINVD ... KET_SVM_EXIT_CR15_WRITE_TRAP:
+	case SVM_EXIT_WBINVD ... SVM_EXIT_CR7_WRITE_TRAP:
+	case SVM_EXIT_CR9_WRITE_TRAP ... SVM_EXIT_CR15_WRITE_TRAP:
 	case SVM_EXIT_INVPCID:
 		return C(EMULINST);
 	}

@@ -632,6 +632,9 @@ TEST(decode_edges)
 	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x9f));	/* cr15 trap */
 	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0xa2));	/* invpcid */
 	ASSERT_EQ(C(APIC), ket_svm_base_class(0x74));	/* iret */
+	ASSERT_EQ(C(APIC), ket_svm_base_class(0x98));	/* write_cr8_trap */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x97));	/* cr7 trap */
+	ASSERT_EQ(C(EMULINST), ket_svm_base_class(0x99));	/* cr9 trap */
 	/* An unnamed code's row, through the fast table: unknown, OTHER */
 	if (svm.lo[0xa6] == KET_NO_REASON) {
 		ASSERT_EQ(svm.unknown, ket_reason_index(&svm, 0xa6));
