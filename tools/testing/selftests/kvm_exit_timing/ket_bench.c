@@ -18,11 +18,18 @@
  * again the cost of one exit, context switches between the vCPU threads
  * included.
  *
- * usage: ket_bench -w cpuid|pio|mmio|mixed [-n N] [-r ROUNDS] [-v VCPUS]
+ * Bochs' clock (sync=none) also follows the instruction count, at about
+ * one tick per instruction: the workload "calib" (one vCPU) measures how
+ * many, with rounds of N loops of KET_CALIB_INSNS instructions that do
+ * not exit, timed the same way (host interrupts included, as in the
+ * exit rounds).
+ *
+ * usage: ket_bench -w cpuid|pio|mmio|mixed|calib [-n N] [-r ROUNDS] [-v VCPUS]
  * prints, per measured round:
  *   ket_bench: pid P workload W exits E round R ticks T
  * where W is the workload's name, with "-Nvcpu" appended for N > 1 vCPUs,
- * and E the exits of all vCPUs in the round.
+ * and E the exits of all vCPUs in the round; for calib:
+ *   ket_bench: pid P workload calib instructions I round R ticks T
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -38,7 +45,10 @@
 #define KET_MMIO_GPA 0xc0000000UL
 #define KET_MAX_VCPUS 8
 
-enum { B_CPUID = 1, B_PIO = 2, B_MMIO = 4, B_MIXED = 7 };
+enum { B_CPUID = 1, B_PIO = 2, B_MMIO = 4, B_MIXED = 7, B_CALIB = 8 };
+
+/* Instructions of one calib loop: KET_CALIB_INSNS / 2 times dec, jnz. */
+#define KET_CALIB_INSNS 100000
 
 static uint64_t n = 5000, rounds = 3;
 static int work;
@@ -62,6 +72,12 @@ static void guest_code(void)
 					     : : "a"(0), "d"(KET_PIO_PORT));
 			if (work & B_MMIO)
 				*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
+			if (work & B_CALIB) {
+				uint64_t k = KET_CALIB_INSNS / 2;
+
+				asm volatile("1: dec %0\n\tjnz 1b"
+					     : "+r"(k) : : "cc");
+			}
 		}
 		GUEST_SYNC(rdtsc() - t0);
 	}
@@ -79,9 +95,13 @@ static void report(uint64_t round, uint64_t ticks)
 	printf("ket_bench: pid %d workload %s", getpid(), name);
 	if (nr_vcpus > 1)
 		printf("-%uvcpu", nr_vcpus);
-	printf(" exits %llu round %llu ticks %llu\n",
-	       (unsigned long long)(n * per * nr_vcpus),
-	       (unsigned long long)round, (unsigned long long)ticks);
+	if (work == B_CALIB)
+		printf(" instructions %llu",
+		       (unsigned long long)n * KET_CALIB_INSNS);
+	else
+		printf(" exits %llu", (unsigned long long)(n * per * nr_vcpus));
+	printf(" round %llu ticks %llu\n", (unsigned long long)round,
+	       (unsigned long long)ticks);
 }
 
 /* Runs @vcpu to its next sync; returns the guest's ticks, or ~0 at the end. */
@@ -148,7 +168,7 @@ int main(int argc, char **argv)
 {
 	static const struct { const char *name; int work; } works[] = {
 		{ "cpuid", B_CPUID }, { "pio", B_PIO }, { "mmio", B_MMIO },
-		{ "mixed", B_MIXED },
+		{ "mixed", B_MIXED }, { "calib", B_CALIB },
 	};
 	struct kvm_vcpu *vcpus[KET_MAX_VCPUS];
 	pthread_t threads[KET_MAX_VCPUS];
@@ -176,9 +196,10 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (!name || !n || !rounds || !nr_vcpus || nr_vcpus > KET_MAX_VCPUS) {
+	if (!name || !n || !rounds || !nr_vcpus || nr_vcpus > KET_MAX_VCPUS ||
+	    (work == B_CALIB && nr_vcpus > 1)) {
 		fprintf(stderr,
-			"usage: %s -w cpuid|pio|mmio|mixed [-n N] [-r ROUNDS] [-v VCPUS (1-%u)]\n",
+			"usage: %s -w cpuid|pio|mmio|mixed|calib [-n N] [-r ROUNDS] [-v VCPUS (1-%u)]\n",
 			argv[0], KET_MAX_VCPUS);
 		return 2;
 	}

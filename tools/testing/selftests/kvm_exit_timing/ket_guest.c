@@ -14,6 +14,7 @@
 #include "apic.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "vmx.h"
 
 #include "ket_guest.h"
 #include "ket_util.h"
@@ -46,7 +47,9 @@
 
 static int work;
 static uint64_t work_n;
+static bool intel;
 static uint64_t vmload_gpa;
+static vm_vaddr_t vmx_gva;	/* W_NESTED on VMX: the guest's vmx_pages */
 
 extern char ket_pf_read[], ket_pf_read_done[], ket_pf_fetch_done[];
 
@@ -88,21 +91,24 @@ static noinline void do_work(uint64_t i)
 	case W_MMIO:
 		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
 		break;
-	case W_HCALL: {
-		uint64_t r = 0xdead;	/* no such hypercall */
-
-		asm volatile("vmmcall" : "+a"(r) : : "memory");
+	case W_HCALL:
+		ket_guest_hypercall(intel, 0xdead);	/* no such hypercall */
 		break;
-	}
 	case W_TSCDL:	/* 0 disarms the TSC-deadline timer */
 		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 		break;
 	case W_ICR:
 		wrmsr(APIC_BASE_MSR + (APIC_ICR >> 4), KET_ICR_NOBODY);
 		break;
-	case W_VMLOAD:
-		asm volatile("vmload %%rax"
-			     : : "a"(vmload_gpa) : "memory");
+	case W_NESTED:
+		if (intel) {
+			uint64_t vmcs;
+
+			asm volatile("vmptrst %0" : "=m"(vmcs) : : "cc");
+		} else {
+			asm volatile("vmload %%rax"
+				     : : "a"(vmload_gpa) : "memory");
+		}
 		break;
 	case W_TLB:
 		*(volatile uint64_t *)(KET_TLB_DATA + (i + 1) * 4096) = i;
@@ -133,7 +139,13 @@ static void guest_code(void)
 		x2apic_write_reg(KET_APIC_TDCR, KET_TDCR_DIV1);
 		x2apic_write_reg(KET_APIC_LVTT, KET_TIMER_VECTOR);
 	}
-	if (work == W_VMLOAD)
+	/*
+	 * W_NESTED: SVM's VMLOAD needs EFER.SVME, VMX's VMPTRST to be in VMX
+	 * operation (VMXON, an exit of its own, before the count starts).
+	 */
+	if (work == W_NESTED && intel)
+		GUEST_ASSERT(prepare_for_vmx_operation((struct vmx_pages *)vmx_gva));
+	if (work == W_NESTED && !intel)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	/*
 	 * W_TLB: touch page 0 of both regions through the same code as the
@@ -227,14 +239,55 @@ static void ket_tlb_setup(struct kvm_vm *vm)
 		*(uint8_t *)addr_gva2hva(vm, code + i * 4096) = 0xc3;
 }
 
-/* kvm_amd's nested paging: NPF exits with it, #PF intercepts without. */
-bool ket_npt(void)
+static const struct ket_names ket_svm_names = {
+	.cpuid = "cpuid", .io = "io", .hcall = "hypercall", .msr_write = "msr",
+	.hlt = "hlt", .irq_window = "vintr", .pf = "PF_excp",
+	.nested = "vmload", .tdp = { "npf" },
+};
+
+/* KVM's MMIO SPTEs make an MMIO access's later exits EPT_MISCONFIG. */
+static const struct ket_names ket_vmx_names = {
+	.cpuid = "CPUID", .io = "IO_INSTRUCTION", .hcall = "VMCALL",
+	.msr_write = "MSR_WRITE", .hlt = "HLT",
+	.irq_window = "INTERRUPT_WINDOW", .pf = "EXCEPTION_NMI",
+	.nested = "VMPTRST", .tdp = { "EPT_VIOLATION", "EPT_MISCONFIG" },
+};
+
+const struct ket_names *ket_names(void)
 {
-	char *v = ket_slurp("/sys/module/kvm_amd/parameters/npt");
+	return is_intel_cpu() ? &ket_vmx_names : &ket_svm_names;
+}
+
+bool ket_tdp(void)
+{
+	char *v = ket_slurp(is_intel_cpu() ?
+				    "/sys/module/kvm_intel/parameters/ept" :
+				    "/sys/module/kvm_amd/parameters/npt");
 	bool on = v && v[0] == 'Y';
 
 	free(v);
 	return on;
+}
+
+bool ket_nested(void)
+{
+	char *v = ket_slurp(is_intel_cpu() ?
+				    "/sys/module/kvm_intel/parameters/nested" :
+				    "/sys/module/kvm_amd/parameters/nested");
+	bool on = v && (v[0] == 'Y' || v[0] == '1');
+
+	free(v);
+	return on;
+}
+
+uint64_t ket_fault_exits(const struct ket_table *reasons)
+{
+	const struct ket_names *n = ket_names();
+
+	if (!ket_tdp())
+		return ket_count(reasons, n->pf);
+	return ket_count(reasons, n->tdp[0]) +
+	       (n->tdp[1] ? ket_count(reasons, n->tdp[1]) : 0);
 }
 
 bool wait_for_file(const char *path)
@@ -257,11 +310,16 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 
 	work = w;
 	work_n = n;
+	intel = is_intel_cpu();
 	sync_global_to_guest(vm, work);
 	sync_global_to_guest(vm, work_n);
+	sync_global_to_guest(vm, intel);
 	if (w == W_MMIO)
 		virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
-	if (w == W_VMLOAD) {
+	if (w == W_NESTED && intel) {
+		vcpu_alloc_vmx(vm, &vmx_gva);
+		sync_global_to_guest(vm, vmx_gva);
+	} else if (w == W_NESTED) {
 		vmload_gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
 		sync_global_to_guest(vm, vmload_gpa);
 	}

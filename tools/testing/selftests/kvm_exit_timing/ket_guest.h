@@ -21,8 +21,29 @@
 #define KET_TLB_DATA 0x40000000UL
 #define KET_TLB_CODE 0x40400000UL
 
+/* W_NESTED: a VMX or SVM instruction in the guest (VMPTRST, VMLOAD). */
 enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
-	       W_VMLOAD, W_TLB, W_PFREAL, W_HALT };
+	       W_NESTED, W_TLB, W_PFREAL, W_HALT };
+
+/*
+ * The exit_reasons rows of this host's exits, named by the uapi tables
+ * of its vendor (SVM_EXIT_REASONS, VMX_EXIT_REASONS).
+ */
+struct ket_names {
+	const char *cpuid, *io, *hcall, *msr_write, *hlt, *irq_window;
+	const char *pf;		/* an intercepted #PF (shadow paging) */
+	const char *nested;	/* W_NESTED's instruction */
+	const char *tdp[2];	/* a nested page fault's exits, or NULL */
+};
+
+/* In the guest: a hypercall, with the instruction of the host's vendor. */
+static inline void ket_guest_hypercall(bool intel, uint64_t nr)
+{
+	if (intel)
+		asm volatile("vmcall" : "+a"(nr) : : "memory");
+	else
+		asm volatile("vmmcall" : "+a"(nr) : : "memory");
+}
 
 struct ket_run {
 	struct kvm_vm *vm;
@@ -44,8 +65,17 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 				  uint64_t n);
 /* Runs the vCPU to its next ucall: the sync's argument, ~0 when done. */
 uint64_t run_to_ucall(struct kvm_vcpu *vcpu);
-/* kvm_amd's nested paging: NPF exits with it, #PF intercepts without. */
-bool ket_npt(void);
+/* This host's reason names. */
+const struct ket_names *ket_names(void);
+/*
+ * Two-dimensional paging (kvm_amd npt, kvm_intel ept): nested page faults
+ * with it, intercepted #PFs without.
+ */
+bool ket_tdp(void);
+/* Nested virtualization offered to guests (kvm_amd, kvm_intel nested). */
+bool ket_nested(void);
+/* The exits of guest page faults KVM saw: nested page faults or #PFs. */
+uint64_t ket_fault_exits(const struct ket_table *reasons);
 /* Waits up to 3 s for @path to exist. */
 bool wait_for_file(const char *path);
 

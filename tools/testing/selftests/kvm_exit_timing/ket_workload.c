@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A guest workload for demos and lifecycle tests: one VM, NR vCPUs, each
- * looping over CPUID, port I/O, MMIO writes, VMMCALL and HLT-free spin for
- * SECONDS seconds (or until killed).
+ * looping over CPUID, port I/O, MMIO writes and a hypercall (VMMCALL on AMD,
+ * VMCALL on Intel), HLT-free, for SECONDS seconds (or until killed).
  *
  * With -a, each vCPU first syncs and waits until kvm_exit_timing has
  * attached it (its vcpu<N>/exit_timing exists), then syncs again and
  * resets its tables, so that they hold exactly the loop's exits: per
- * vCPU, ITERATIONS each of CPUID (EMULINST), VMMCALL (HCALL), MMIO writes
+ * vCPU, ITERATIONS each of CPUID (EMULINST), hypercalls (HCALL), MMIO writes
  * (MMIO), and ITERATIONS OUTs plus the syncs from the second on (PIO).
  * Two syncs, because the first one's exit may come before the attach is
  * complete, and is then not accounted; the second one's exit is, and
@@ -25,7 +25,8 @@
 #include "kvm_util.h"
 #include "processor.h"
 
-#define KET_PIO_PORT 0x2000
+#include "ket_guest.h"
+
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
 
@@ -33,6 +34,7 @@
 #define KET_SYNC_READY (~0ULL)
 
 static uint64_t iterations;
+static bool intel;
 static bool attach_reset;
 static int vm_fd;
 
@@ -44,12 +46,11 @@ static void guest_code(void)
 	GUEST_SYNC(KET_SYNC_READY);
 	for (i = 0; !iterations || i < iterations; i++) {
 		uint32_t a = 0, b, c = 0, d;
-		uint64_t r = 0xdead;
 
 		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 		asm volatile("outb %%al, %%dx" : : "a"(0), "d"(KET_PIO_PORT));
 		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
-		asm volatile("vmmcall" : "+a"(r) : : "memory");
+		ket_guest_hypercall(intel, 0xdead);	/* no such hypercall */
 		if (i % 16 == 0)
 			GUEST_SYNC(i);
 	}
@@ -137,7 +138,9 @@ int main(int argc, char **argv)
 	if (seconds)
 		deadline = time(NULL) + seconds;
 	vm = vm_create_with_vcpus(nr, guest_code, vcpus);
+	intel = is_intel_cpu();
 	sync_global_to_guest(vm, iterations);
+	sync_global_to_guest(vm, intel);
 	virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
 	vm_fd = vm->fd;
 	printf("ket_workload: pid %d vm_fd %d vcpus %d\n", getpid(), vm->fd, nr);
