@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """make bench: the table of instructions per exit, from the rig's log.
 
-    bench_table.py LOG JSON_OUT [--host]
+    bench_table.py LOG JSON_OUT [--host] [--calibrate]
 
 Each KET-BENCH line is one round: CONFIG workload W exits E ticks T.
-Under -icount shift=0 a tick is an instruction.  Per configuration and
+Under -icount shift=0 a tick is an instruction.  Under Bochs' clock
+sync=none a tick is about one: --calibrate divides every figure by the
+ticks per instruction of the baseline's calib rounds (loops of a known
+number of instructions that do not exit), which the table prints in any
+case.  Per configuration and
 workload: the median round's instructions per exit, and what the
 configuration adds over the baseline.  The rig's log must also show,
 for every workload, the module's rounds and its count of every exit
@@ -17,6 +21,7 @@ import statistics
 import sys
 
 LINE = re.compile(r"^KET-BENCH (\S+) ket_bench: pid \d+ workload (\S+) exits (\d+) round \d+ ticks (\d+)")
+CALIB = re.compile(r"^KET-BENCH baseline ket_bench: pid \d+ workload calib instructions (\d+) round \d+ ticks (\d+)")
 WORKS = ("cpuid", "pio", "mmio", "mixed")
 # Workloads as ket_bench names them: "cpuid", and "cpuid-2vcpu" for 2 vCPUs.
 NAMES = WORKS + tuple(f"{w}-2vcpu" for w in WORKS)
@@ -35,12 +40,18 @@ def vcpus(work):
 
 def main(log, out, *flags):
     host = "--host" in flags
+    calibrate = "--calibrate" in flags
+    calib = []
     rounds = {}
     rounds_n = {}
     rounds_r = {}
     counts = []
     perf = {}
     for line in open(log, errors="replace"):
+        c = CALIB.match(line)
+        if c:
+            calib.append(int(c.group(2)) / int(c.group(1)))
+            continue
         m = LINE.match(line)
         if m:
             cfg, work, exits, ticks = m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
@@ -59,10 +70,24 @@ def main(log, out, *flags):
                     perf[f[1]][f[4]] = f[5]
         elif line.startswith("KET-MEM"):
             counts.append(["mem"] + line.split()[1:])
-    configs = [c for c in ("baseline", "module", "ftrace", "perf-record", "bpftrace")
+    configs = [c for c in ("baseline", "module", "ftrace", "perf-record", "bpftrace", "libbpf")
                if any(k[0] == c for k in rounds)]
     works = [w for w in NAMES if ("baseline", w) in rounds]
-    result = {"unit": "instructions per exit (qemu -icount shift=0)", "rows": []}
+    ratio = 1.0
+    if calib:
+        ratio_med = statistics.median(calib)
+        print(f"# clock: {ratio_med:.4f} ticks per instruction "
+              f"(calib, {len(calib)} rounds, spread {max(calib) - min(calib):.4f})")
+        if calibrate:
+            ratio = ratio_med
+    elif calibrate:
+        print("# calib rounds MISSING")
+        return 1
+    unit = ("instructions per exit (Bochs clock sync=none, calibrated)" if calibrate
+            else "instructions per exit (qemu -icount shift=0)")
+    result = {"unit": unit, "ticks_per_instruction": round(ratio, 4), "rows": []}
+    for k in rounds:
+        rounds[k] = [t / ratio for t in rounds[k]]
     print(f"{'workload':10} {'config':12} {'instr/exit':>11} {'added':>8} {'spread':>7}")
     for w in works:
         base_med = statistics.median(rounds[("baseline", w)])
@@ -118,7 +143,8 @@ def main(log, out, *flags):
     for w, p in perf.items():
         n = rounds_n.get(w, 0) * (rounds_r.get(w, 3) + 1) * ({"mixed": 3}.get(base(w), 1))
         ms = p.get("report_task_clock_ms")
-        if ms and n:
+        # Task-clock is time: instructions only under -icount.
+        if ms and n and not calibrate:
             per = float(ms) * 1e6 / n
             p["report_per_exit"] = round(per, 1)
             print(f"# perf kvm stat report: {per:.0f} instructions per recorded exit ({w})")
