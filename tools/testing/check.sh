@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: installs what it needs (root, Debian packages), builds, runs
-# the host checks and unit tests, then the selftests in the rig VM, and
-# ends with "N passed, N failed".  make demo: the rig with a workload.
-# make bench: instructions per exit, in the rig under -icount.
+# the host checks and unit tests, then the selftests in each rig VM (SVM
+# under QEMU, VMX under Bochs), and ends with "N passed, N failed".
+# make demo: a rig with a workload.  make bench: instructions per exit,
+# in a rig whose time counts instructions.  VENDOR=svm or vmx: that rig
+# alone (make check runs both; the others run svm unless told).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,6 +40,17 @@ if [ "$(id -u)" != 0 ]; then
 	echo "  sudo make -C $top $mode"
 	exit 1
 fi
+if [ "$mode" = check ]; then
+	vendors=${VENDOR:-svm vmx}
+else
+	vendors=${VENDOR:-svm}
+fi
+for v in $vendors; do
+	case $v in
+	svm|vmx) ;;
+	*) echo "VENDOR is svm, vmx or both (\"svm vmx\"), not '$v'"; exit 2 ;;
+	esac
+done
 "$rig" deps || exit 1
 ksrc=$out/linux-source
 mkdir -p "$out"
@@ -103,8 +116,9 @@ rc=$?
 [ $rc = 0 ] || { cat "$out/tool-build.log"; exit 1; }
 
 # KVM's own selftests, from linux-source, for kvm_selftests.sh's gate.
-# make check: those that pass or skip in the rig without the module and
-# do not depend on timing (kvm_clock_test and svm_nested_soft_inject_test
+# make check: those that pass or skip in the rigs without the module (the
+# SVM ones skip in the VMX rig, the VMX ones in the SVM rig) and do not
+# depend on timing (kvm_clock_test and svm_nested_soft_inject_test
 # fail there, module or not; tsc_msrs_test compares TSC reads, and failed
 # once under the reader's load); make check-kvm-selftests: every one that
 # builds (make -k: dirty_log_test and steal_time do not link from this
@@ -115,7 +129,10 @@ kst_subset="kvm_binary_stats_test kvm_create_max_vcpus set_memory_region_test
 	x86_64/smm_test x86_64/state_test x86_64/svm_int_ctl_test
 	x86_64/svm_vmcall_test x86_64/sync_regs_test
 	x86_64/userspace_io_test x86_64/userspace_msr_exit_test
-	x86_64/xapic_state_test"
+	x86_64/xapic_state_test x86_64/vmx_apic_access_test
+	x86_64/vmx_close_while_nested_test x86_64/vmx_tsc_adjust_test
+	x86_64/vmx_set_nested_state_test
+	x86_64/vmx_exception_with_invalid_guest_state"
 kst=$out/kvm-selftests
 rm -rf "$kst"
 if [ "$mode" = kvm-selftests ]; then
@@ -145,15 +162,22 @@ cp "$modtree/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
 	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
 	"$out/selftests/ket_bench" "$out/selftests/ket_fuzz_input" \
 	"$out/static/kvm-exit-timing" "$payload/"
-# make bench compares with perf kvm stat and bpftrace, run in the rig.
+# make bench compares with perf kvm stat, bpftrace and a compiled libbpf
+# program (tools/testing/bench_bpf), run in the rig.
 if [ "$mode" = bench ]; then
-	for p in linux-perf bpftrace; do
+	for p in linux-perf bpftrace libbpf-dev bpftool zlib1g-dev; do
 		dpkg -s "$p" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 	done
 	export RIG_BINS="perf bpftrace"
+	make -s -C "$top/tools/testing/bench_bpf" OUTPUT="$out/bench_bpf" \
+		>"$out/bench_bpf-build.log" 2>&1 ||
+		{ cat "$out/bench_bpf-build.log"; exit 1; }
+	cp "$out/bench_bpf/ket_peer" "$payload/"
 fi
-"$rig" initramfs "$out/rig.cpio.gz" "$payload" || exit 1
+for v in $vendors; do
+	RIG_VENDOR=$v "$rig" initramfs "$out/rig-$v.cpio.gz" "$payload" || exit 1
+done
 
 # make bench-host: the same loops on this machine's own KVM, in cycles.
 if [ "$mode" = bench-host ]; then
@@ -162,33 +186,47 @@ if [ "$mode" = bench-host ]; then
 		"$out/selftests/ket_bench"
 fi
 
-# make bench: one CPU and -icount shift=0, so that the guest's TSC counts
-# emulated instructions: deterministic, unlike time under TCG.
+# make bench: one CPU, and a clock that counts instructions: QEMU's
+# -icount shift=0 (SVM), Bochs' clock sync=none (VMX), so that the
+# figures are deterministic, unlike time under emulation.
 if [ "$mode" = bench ]; then
-	RIG_SMP=1 RIG_QEMU_OPTS="-icount shift=0,sleep=off" \
-		"$rig" run "$out/rig.cpio.gz" bench "$out/bench.log" 3600 >/dev/null || exit 1
-	grep -q KET-BENCH-FAIL "$out/bench.log" && { grep KET-BENCH-FAIL "$out/bench.log"; exit 1; }
-	/usr/bin/python3 "$top/tools/testing/bench_table.py" "$out/bench.log" "$out/bench.json"
-	exit $?
+	for v in $vendors; do
+		RIG_VENDOR=$v RIG_SMP=1 RIG_QEMU_OPTS="-icount shift=0,sleep=off" \
+			"$rig" run "$out/rig-$v.cpio.gz" bench "$out/bench-$v.log" 3600 \
+			>/dev/null || exit 1
+		grep -q KET-BENCH-FAIL "$out/bench-$v.log" &&
+			{ grep KET-BENCH-FAIL "$out/bench-$v.log"; exit 1; }
+		echo "## $v"
+		/usr/bin/python3 "$top/tools/testing/bench_table.py" \
+			"$out/bench-$v.log" "$out/bench-$v.json" \
+			$([ $v = vmx ] && echo --calibrate) || exit 1
+	done
+	exit 0
 fi
 
 # make check-kvm-selftests: the gate alone, on every KVM selftest.
 if [ "$mode" = kvm-selftests ]; then
-	if "$rig" run "$out/rig.cpio.gz" kvm_selftests "$out/kvm-selftests.log" 3600 >/dev/null; then
-		grep -E '^(not )?ok |^# ' "$out/kvm-selftests.log"
-		tally "$out/kvm-selftests.log"
-	else
-		tail -40 "$out/kvm-selftests.log"
-		result "rig VM ran to completion" 1
-	fi
+	for v in $vendors; do
+		if RIG_VENDOR=$v "$rig" run "$out/rig-$v.cpio.gz" kvm_selftests \
+			"$out/kvm-selftests-$v.log" 3600 >/dev/null; then
+			grep -E '^(not )?ok |^# ' "$out/kvm-selftests-$v.log"
+			tally "$out/kvm-selftests-$v.log"
+		else
+			tail -40 "$out/kvm-selftests-$v.log"
+			result "$v rig VM ran to completion" 1
+		fi
+	done
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]
 	exit
 fi
 
 if [ "$mode" = demo ]; then
-	"$rig" run "$out/rig.cpio.gz" demo "$out/demo.log" 600 >/dev/null || exit 1
-	sed -n '/^### cat/,/^KET-RIG-DONE/p' "$out/demo.log" | grep -v '^KET-RIG-DONE'
+	for v in $vendors; do
+		RIG_VENDOR=$v "$rig" run "$out/rig-$v.cpio.gz" demo "$out/demo-$v.log" 1200 \
+			>/dev/null || exit 1
+		sed -n '/^### cat/,/^KET-RIG-DONE/p' "$out/demo-$v.log" | grep -v '^KET-RIG-DONE'
+	done
 	exit 0
 fi
 
@@ -235,24 +273,31 @@ rc=$?
 result "fuzz the stats parser ${KET_FUZZ_SECONDS:-60}s: no crash, no leak, no UB" $rc
 [ $rc = 0 ] || tail -30 "$out/fuzz.log"
 
-# The rig: selftests and lifecycle tests inside the VM.
-if "$rig" run "$out/rig.cpio.gz" check "$out/rig.log" "${KET_RIG_TIMEOUT:-1800}" >/dev/null; then
-	grep -E '^(not )?ok |^# .*(FAIL|Expected)|^#.*Totals' "$out/rig.log"
-	tally "$out/rig.log"
-	# The tool's machine outputs on the real workload, checked here
-	# (none where no VM can run: the RT kernel, see guest/check.sh).
-	if ! grep -q '# SKIP every VM test' "$out/rig.log"; then
-		sed -n 's/^KET-JSON //p' "$out/rig.log" |
-			/usr/bin/python3 "$top/tools/testing/tool_check.py" json report >/dev/null
-		result "rig: tool's JSON report valid against the schema" $?
-		sed -n 's/^KET-PROM //p' "$out/rig.log" |
-			/usr/bin/python3 "$top/tools/testing/tool_check.py" prometheus >/dev/null
-		result "rig: tool's Prometheus output accepted by prometheus_client" $?
+# The rigs: selftests and lifecycle tests inside each VM.  The VMX rig
+# (Bochs) boots in about 90 s where QEMU takes a few.
+for v in $vendors; do
+	log=$out/rig-$v.log
+	echo "# the $v rig"
+	if RIG_VENDOR=$v "$rig" run "$out/rig-$v.cpio.gz" check "$log" \
+		"${KET_RIG_TIMEOUT:-2400}" >/dev/null; then
+		grep -E '^(not )?ok |^# .*(FAIL|Expected)|^#.*Totals' "$log"
+		tally "$log"
+		# The tool's machine outputs on the real workload, checked
+		# here (none where no VM can run: the RT kernel, see
+		# guest/check.sh).
+		if ! grep -q '# SKIP every VM test' "$log"; then
+			sed -n 's/^KET-JSON //p' "$log" |
+				/usr/bin/python3 "$top/tools/testing/tool_check.py" json report >/dev/null
+			result "$v rig: tool's JSON report valid against the schema" $?
+			sed -n 's/^KET-PROM //p' "$log" |
+				/usr/bin/python3 "$top/tools/testing/tool_check.py" prometheus >/dev/null
+			result "$v rig: tool's Prometheus output accepted by prometheus_client" $?
+		fi
+	else
+		tail -40 "$log"
+		result "$v rig VM ran to completion" 1
 	fi
-else
-	tail -40 "$out/rig.log"
-	result "rig VM ran to completion" 1
-fi
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

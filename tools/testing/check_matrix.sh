@@ -3,7 +3,8 @@
 #
 # make check-matrix: make check on every kernel of tools/testing/kernels.sh
 # in turn (6.1, 6.1-rt, 6.12, sid).  Each run's output is kept in
-# build/matrix/NAME.log, its rig's console in NAME-rig.log; the totals
+# build/matrix/NAME.log, its rigs' consoles in NAME-rig-svm.log and
+# NAME-rig-vmx.log; the totals
 # end with "N passed, N failed".
 set -uo pipefail
 
@@ -16,7 +17,9 @@ for k in $("$top/tools/testing/kernels.sh" list); do
 	start=$(date +%s)
 	KERNEL=$k "$top/tools/testing/check.sh" check >"$logs/$k.log" 2>&1
 	rc=$?
-	cp "$top/build/rig.log" "$logs/$k-rig.log" 2>/dev/null
+	for v in svm vmx; do
+		cp "$top/build/rig-$v.log" "$logs/$k-rig-$v.log" 2>/dev/null
+	done
 	last=$(tail -1 "$logs/$k.log")
 	p=0 f=1
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The test rig: Debian's kernel under QEMU TCG with nested SVM, kvm-amd
-# and kvm_exit_timing loaded, running a guest script.  Everything comes
-# from Debian's packages; see Documentation/kvm_exit_timing.rst, "Testing".
+# The test rigs: Debian's kernel with kvm_exit_timing loaded, running a
+# guest script, under one of two emulators (RIG_VENDOR):
+#   svm (default)  QEMU TCG, -cpu max: nested SVM, kvm-amd
+#   vmx            Bochs, an emulated Skylake-X: VMX with EPT, kvm-intel
+# Everything comes from Debian's packages; see
+# Documentation/kvm_exit_timing.rst, "Testing".
 #
 #   rig.sh deps                  install what the rig needs (root)
 #   rig.sh kver                  the rig kernel's version
@@ -15,7 +18,15 @@ set -euo pipefail
 RIG_PACKAGES="linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
 libelf-dev bc flex bison clang libclang-rt-14-dev python3-jsonschema \
-python3-prometheus-client valgrind dkms"
+python3-prometheus-client valgrind dkms \
+bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools"
+
+vendor=${RIG_VENDOR:-svm}
+case $vendor in
+svm) vendor_module=kvm-amd ;;
+vmx) vendor_module=kvm-intel ;;
+*) echo "rig: RIG_VENDOR is svm or vmx, not '$vendor'" >&2; exit 2 ;;
+esac
 
 die() { echo "rig: $*" >&2; exit 1; }
 
@@ -108,9 +119,9 @@ cmd_initramfs() {
 	chmod 755 "$root"
 	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,ket}
 	cp /bin/busybox "$root/bin/busybox"
-	# kvm-amd and the modules it needs, dependencies first, in the order
-	# /init loads them (/modules/order).
-	add_module kvm-amd "$root_dir/lib/modules/$kver/kernel" "$root/modules"
+	# The vendor module and the modules it needs, dependencies first, in
+	# the order /init loads them (/modules/order).
+	add_module $vendor_module "$root_dir/lib/modules/$kver/kernel" "$root/modules"
 	cp "$(dirname "$0")/guest/"* "$root/ket/"
 	cp -r "$payload"/. "$root/ket/"
 	mv "$root/ket/init" "$root/init"
@@ -120,8 +131,21 @@ cmd_initramfs() {
 }
 
 # Boots the rig kernel; the guest runs /ket/MODE.sh and powers off.
-# The guest's console goes to LOG and to stdout.  RIG_SMP (default 2) and
-# RIG_QEMU_OPTS (e.g. -icount) change the machine.
+# The guest's console goes to LOG and to stdout.
+cmd_run() {
+	"run_$vendor" "$@"
+	grep -q '^KET-RIG-DONE' "$3" || die "guest did not finish"
+}
+
+# The kernel's command line in both rigs.
+cmdline() {	# MODE
+	echo "console=ttyS0${1:+,115200} panic=-1 quiet loglevel=1" \
+		"ket.mode=$2 ${RIG_APPEND:-}"
+}
+
+# SVM: QEMU.  RIG_SMP (default 2) and RIG_QEMU_OPTS (e.g. -icount)
+# change the machine (the VMX rig has neither: one CPU, and its clock
+# always counts instructions).
 #
 # TCG runs the guest's CPUs in one host thread (thread=single), not one
 # thread each: with QEMU 7.2's multi-threaded TCG, Debian's 6.1 kernel in
@@ -131,16 +155,86 @@ cmd_initramfs() {
 # happened in any run (Documentation/kvm_exit_timing.rst, "Testing").
 # tr is line-buffered, so that LOG shows a slow guest's progress as it
 # comes, not in 4 KiB blocks.
-cmd_run() {
-	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver rc=0
+run_svm() {
+	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver
 	kver=$(cmd_kver)
 	timeout --foreground "$timeout" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu max -smp "${RIG_SMP:-2}" -m 2G -nographic -no-reboot \
 		${RIG_QEMU_OPTS:-} \
 		-kernel "$root_dir/boot/vmlinuz-$kver" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=1 ket.mode=$mode ${RIG_APPEND:-}" \
-		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" || rc=$?
-	grep -q '^KET-RIG-DONE' "$log" || die "guest did not finish (rc $rc)"
+		-append "$(cmdline "" "$mode")" \
+		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" ||
+		echo "rig: QEMU ended with status $?" >&2
+}
+
+# VMX: Bochs 2.7 emulating a Core i7-7800X (Skylake-X), whose VMX has EPT,
+# unrestricted guest, VPID, PML, shadow VMCS and flexpriority; one CPU
+# (two run 2-3 times slower).  Bochs has no -kernel: GRUB boots the
+# kernel and initramfs from a CD image.  clock: sync=none makes guest
+# time follow the instruction count (deterministic: make bench).  Bochs
+# does not model IA32_DEBUGCTL, which KVM reads on every run:
+# ignore_bad_msrs.  The display is the RFB server (this build has no
+# "nogui"), which waits for no client.  Sound goes to the dummy driver:
+# with ALSA's, and no sound card, Bochs' mixer thread aborts at start
+# ("buffer overflow detected").  Bochs is built with its debugger,
+# which stops at a prompt unless told to continue (-rc).  It does not
+# always end at poweroff: it is killed once the console shows the end
+# marker, or a panic.
+run_vmx() {
+	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver d pid i
+	kver=$(cmd_kver)
+	d=$(mktemp -d)
+	mkdir -p "$d/iso/boot/grub"
+	cp "$root_dir/boot/vmlinuz-$kver" "$d/iso/boot/vmlinuz"
+	cp "$initrd" "$d/iso/boot/initrd"
+	cat >"$d/iso/boot/grub/grub.cfg" <<-EOF
+	serial --unit=0 --speed=115200
+	terminal_input serial
+	terminal_output serial
+	set timeout=0
+	menuentry ket {
+		linux /boot/vmlinuz $(cmdline serial "$mode") rdinit=/init mitigations=off nokaslr audit=0 nowatchdog tsc=reliable no_timer_check tsc_early_khz=50000
+		initrd /boot/initrd
+	}
+	EOF
+	grub-mkrescue -o "$d/boot.iso" "$d/iso" >"$d/mkrescue.log" 2>&1 ||
+		{ cat "$d/mkrescue.log" >&2; rm -rf "$d"; die "grub-mkrescue failed"; }
+	cat >"$d/bochsrc" <<-EOF
+	display_library: rfb, options="timeout=0, hideIPS"
+	megs: ${RIG_MEGS:-1024}
+	romimage: file=/usr/share/bochs/BIOS-bochs-latest
+	vgaromimage: file=/usr/share/vgabios/vgabios.bin
+	cpu: model=corei7_skylake_x, count=1, ips=50000000, reset_on_triple_fault=1, ignore_bad_msrs=1
+	clock: sync=none, time0=local
+	ata0-master: type=cdrom, path=$d/boot.iso, status=inserted
+	boot: cdrom
+	com1: enabled=1, mode=file, dev=$d/serial.txt
+	panic: action=report
+	error: action=report
+	info: action=ignore
+	sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+	speaker: enabled=0
+	EOF
+	echo c >"$d/cont.rc"
+	: >"$d/serial.txt"
+	(cd "$d" && exec bochs -q -f bochsrc -rc cont.rc </dev/null >"$d/bochs.out" 2>&1) &
+	pid=$!
+	# The console as it comes; the follower ends with Bochs.
+	tail -n +1 --pid=$pid -f "$d/serial.txt" | stdbuf -oL tr -d '\r' | tee "$log" &
+	for ((i = 0; i < timeout; i++)); do
+		kill -0 $pid 2>/dev/null || break
+		grep -qE '^KET-RIG-DONE|Kernel panic' "$log" && break
+		# A reset (Bochs has no -no-reboot) would boot GRUB again.
+		[ "$(grep -c "Booting \`ket'" "$log")" -le 1 ] || break
+		sleep 1
+	done
+	sleep 1
+	kill $pid 2>/dev/null || true
+	wait $pid 2>/dev/null || true
+	wait || true
+	[ $i -lt "$timeout" ] || echo "rig: Bochs timed out after ${timeout}s" >&2
+	grep -q '^KET-RIG-DONE' "$log" || tail -5 "$d/bochs.out" >&2
+	rm -rf "$d"
 }
 
 case "${1:-}" in

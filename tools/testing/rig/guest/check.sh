@@ -23,48 +23,53 @@ if [ ! -e /dev/kvm ] && dmesg | grep -q 'RT requires X86_FEATURE_CONSTANT_TSC'; 
 	exit 0
 fi
 
+# What the boot printed is not ours: Bochs' boot has a WARNING of its own
+# (arch/x86/kernel/fpu/xstate.c, the emulated XSAVE layout).  The dmesg
+# check at the end reads what came after.
+dmesg -c >/dev/null
 ls -p $D/kvm | grep -v / >/tmp/top.before
 insmod $KO || notok "insmod"
-check "status file" grep -q '^vendor svm$' $D/kvm_exit_timing/status
+check "status file" grep -q "^vendor $VENDOR\$" $D/kvm_exit_timing/status
 check "status: the vendor module, loaded before" \
-	grep -q '^vendor_module kvm_amd$' $D/kvm_exit_timing/status
+	grep -q "^vendor_module $VMOD\$" $D/kvm_exit_timing/status
 
 ./exit_timing_test
 ./stats_test
 
-# The last VMs' teardown may still hold kvm_amd for a moment.
-rmmod_kvm_amd() { for i in $(seq 20); do rmmod kvm_amd 2>/dev/null && return; sleep 0.5; done; return 1; }
+# The last VMs' teardown may still hold the vendor module for a moment.
+rmmod_vendor() { for i in $(seq 20); do rmmod $VMOD 2>/dev/null && return; sleep 0.5; done; return 1; }
 
-# A VM the module still holds, its process gone, pins kvm_amd: on 6.12
-# and 7.2 the VM itself does not, and destroying it after kvm_amd is gone
-# oopses the host.  The reaper may let go before rmmod runs, which proves
-# nothing: then kvm_amd is reloaded and the VM run again.  A module with
-# references fails delete_module() with EWOULDBLOCK.
+# A VM the module still holds, its process gone, pins the vendor module:
+# on 6.12 and 7.2 the VM itself does not, and destroying it after the
+# vendor module is gone oopses the host.  The reaper may let go before
+# rmmod runs, which proves nothing: then the vendor module is reloaded
+# and the VM run again.  A module with references fails delete_module()
+# with EWOULDBLOCK.
 pinned() {
 	for i in 1 2 3 4 5; do
 		./ket_workload -i 16 >/dev/null
 		idle && continue
-		rmmod kvm_amd 2>/tmp/rmmod.err ||
+		rmmod $VMOD 2>/tmp/rmmod.err ||
 			{ grep -q 'Resource temporarily unavailable' /tmp/rmmod.err; return; }
 		idle || return 1
-		insmod /modules/kvm-amd.ko || return 1
+		insmod $VKO || return 1
 	done
 	return 1
 }
-check "rmmod kvm_amd refused while the module holds an exited VM" pinned
-check "rmmod kvm_amd once the module let go" rmmod_kvm_amd
+check "rmmod $VMOD refused while the module holds an exited VM" pinned
+check "rmmod $VMOD once the module let go" rmmod_vendor
 check "status: no vendor module once it is unloaded" \
 	grep -q '^vendor_module -$' $D/kvm_exit_timing/status
 
-# Again under shadow paging: the ITLBREAL/DTLBREAL test runs, and the
-# others still hold.
-insmod /modules/kvm-amd.ko npt=0 &&
-	grep -q N /sys/module/kvm_amd/parameters/npt || notok "kvm_amd npt=0"
+# Again under shadow paging (npt=0, ept=0): the ITLBREAL/DTLBREAL test
+# runs, and the others still hold.
+insmod $VKO $TDP=0 &&
+	grep -q N /sys/module/$VMOD/parameters/$TDP || notok "$VMOD $TDP=0"
 ./exit_timing_test
-rmmod_kvm_amd && insmod /modules/kvm-amd.ko || notok "kvm_amd reload"
+rmmod_vendor && insmod $VKO || notok "$VMOD reload"
 check "status: the vendor module, loaded after" \
-	grep -q '^vendor_module kvm_amd$' $D/kvm_exit_timing/status
-check "rmmod kvm_amd refused while the module holds an exited VM, after a reload" pinned
+	grep -q "^vendor_module $VMOD\$" $D/kvm_exit_timing/status
+check "rmmod $VMOD refused while the module holds an exited VM, after a reload" pinned
 
 # The final tables of the last 16 VMs, no more.
 for i in $(seq 18); do ./ket_workload -i 16 >/dev/null; done
@@ -75,7 +80,7 @@ check "the last 16 exited VMs are kept, no VM held" kept
 
 # The command-line tool, through the device, on a workload of known
 # counts: reset once attached (-a), then 160 loops of CPUID, OUT, an MMIO
-# write, VMMCALL, and a sync (OUT) every 16th; the ready sync's exit
+# write, a hypercall, and a sync (OUT) every 16th; the ready sync's exit
 # completes after the reset.  JSON and Prometheus go to the log for the
 # host to validate (KET-JSON, KET-PROM lines).
 T=./kvm-exit-timing
@@ -85,7 +90,7 @@ wait_idle
 $T report --vm "$pid" >/tmp/rep && $T report --vm "$pid" --reasons >/tmp/rea
 exact() { [ "$(col EMULINST /tmp/rep)" = 160 ] && [ "$(col HCALL /tmp/rep)" = 160 ] &&
 	[ "$(col MMIO /tmp/rep)" = 160 ] && [ "$(col PIO /tmp/rep)" = 171 ] &&
-	[ "$(col cpuid /tmp/rea)" = 160 ] && [ "$(col hypercall /tmp/rea)" = 160 ]; }
+	[ "$(col $R_CPUID /tmp/rea)" = 160 ] && [ "$(col $R_HCALL /tmp/rea)" = 160 ]; }
 check "tool: report counts the workload exactly" exact
 hist_total() { [ "$($T hist EMULINST --vm "$pid" |
 	sed -n 's/^\[.*) *\([0-9][0-9]*\) .*/\1/p' | awk '{n+=$1} END{print n}')" = 160 ]; }
@@ -111,7 +116,7 @@ wait
 # attach, its exits are counted as lost and its VM runs on; reads fail
 # with ENOMEM; everything recovers once the parameter is cleared.
 P=/sys/module/kvm_exit_timing/parameters/fail_alloc
-cpuids() { awk '$1=="cpuid"{print $2}' "$D/kvm/$1/exit_reasons"; }
+cpuids() { awk -v r=$R_CPUID '$1==r{print $2}' "$D/kvm/$1/exit_reasons"; }
 wait_idle
 echo 1 >$P
 f0=$(st attach_failures)
@@ -163,8 +168,9 @@ wait $wl
 # insmod/rmmod 100 times under a running VM and a reader (cycle.sh).
 sh ./cycle.sh 100
 # 2000 VMs created and destroyed, two at a time, a reader walking every
-# table; no state leaks (churn.sh).
-sh ./churn.sh 2000
+# table; no state leaks (churn.sh).  500 in the VMX rig, where Bochs
+# takes 10 minutes for 2000.
+sh ./churn.sh $([ $VENDOR = vmx ] && echo 500 || echo 2000)
 # Bad input at random, on the files and the device (fuzz_input.sh).
 sh ./fuzz_input.sh 10
 # vCPU threads moved between the CPUs while they run (migrate.sh).
@@ -180,7 +186,7 @@ insmod $KO
 sleep 2
 vm=$(vmof /tmp/wl.out)
 attached() {
-	c=$(awk '$1=="cpuid"{print $2}' $D/kvm/$vm/exit_reasons)
+	c=$(awk -v r=$R_CPUID '$1==r{print $2}' $D/kvm/$vm/exit_reasons)
 	[ -n "$c" ] && [ "$c" -gt 0 ]
 }
 check "attach to a running VM after insmod" attached

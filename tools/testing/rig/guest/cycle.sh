@@ -72,7 +72,7 @@ check "rmmod refused while $held_cycles cycles held 3 files open; they read on" 
 insmod $KO
 counted() {
 	for i in $(seq 50); do
-		c=$(awk '$1=="cpuid"{print $2}' $D/kvm/$vm/exit_reasons 2>/dev/null)
+		c=$(awk -v r=$R_CPUID '$1==r{print $2}' $D/kvm/$vm/exit_reasons 2>/dev/null)
 		[ -n "$c" ] && [ "$c" -gt 0 ] && return 0
 		sleep 0.1
 	done

@@ -13,15 +13,24 @@ KO=/ket/kvm_exit_timing.ko
 S=/ket/kvm-selftests
 
 
-tests=$(cd $S && find . -type f | sed 's|^\./||' | sort)
+# set_memory_region_test did not end within 5 minutes in the VMX rig
+# (Bochs), against seconds under QEMU: not run there.
+slow=
+[ "$VENDOR" = vmx ] && slow=set_memory_region_test
+tests=$(cd $S && find . -type f | sed 's|^\./||' | grep -vx "$slow" | sort)
 
-one() {	# TEST: pass, skip or fail
+# TEST LABEL: pass, skip or fail; the log gets the result and the
+# guest's seconds as each test ends.
+one() {
+	local t0=$(cut -d. -f1 /proc/uptime) r
 	timeout 300 $S/$1 >/tmp/kst.out 2>&1
 	case $? in
-	0) echo pass ;;
-	4) echo skip ;;	# KSFT_SKIP
-	*) echo fail ;;
+	0) r=pass ;;
+	4) r=skip ;;	# KSFT_SKIP
+	*) r=fail ;;
 	esac
+	echo "# kvm selftest $1 ($2): $r in $(($(cut -d. -f1 /proc/uptime) - t0)) s" >&2
+	echo $r
 }
 
 # LABEL [BASE]: one line per test in /tmp/kst.LABEL.  A test whose result
@@ -31,13 +40,13 @@ one() {	# TEST: pass, skip or fail
 run_all() {
 	: >/tmp/kst.$1
 	for t in $tests; do
-		r=$(one $t)
+		r=$(one $t $1)
 		if [ -n "${2:-}" ]; then
 			want=$(awk -v t=$t '$1 == t {print $2}' /tmp/kst.$2)
 			for i in 1 2; do
 				[ "$r" = "$want" ] && break
 				echo "# kvm selftest $t: $r $1, $want $2: run again"
-				r=$(one $t)
+				r=$(one $t $1)
 			done
 		fi
 		echo "$t $r" >>/tmp/kst.$1

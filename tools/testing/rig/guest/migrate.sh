@@ -10,6 +10,11 @@ T=./kvm-exit-timing
 I=10000
 
 
+# The VMX rig has one CPU (Bochs runs two 2-3 times slower).
+if [ "$(nproc)" -lt 2 ]; then
+	ok "migration between CPUs # SKIP one CPU"
+	exit 0
+fi
 insmod /ket/kvm_exit_timing.ko || notok "insmod"
 ./ket_workload -v 2 -i $I -a >/tmp/mg.out &
 wl=$!

@@ -20,3 +20,14 @@ idle() { [ "$(st vms_attached)" = 0 ]; }
 wait_idle() { for i in $(seq 30); do idle && return 0; sleep 0.2; done; return 1; }
 # The "<pid>-<fd>" name of the VM a ket_workload output file announces.
 vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
+
+# The rig's vendor: its KVM module, that module's file and its paging
+# parameter, and the exit_reasons names of its exits (the uapi tables,
+# SVM_EXIT_REASONS and VMX_EXIT_REASONS).
+if grep -qw vmx /proc/cpuinfo; then
+	VENDOR=vmx VMOD=kvm_intel VKO=/modules/kvm-intel.ko TDP=ept
+	R_CPUID=CPUID R_IO=IO_INSTRUCTION R_HCALL=VMCALL
+else
+	VENDOR=svm VMOD=kvm_amd VKO=/modules/kvm-amd.ko TDP=npt
+	R_CPUID=cpuid R_IO=io R_HCALL=hypercall
+fi
