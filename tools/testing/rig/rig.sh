@@ -217,6 +217,7 @@ run_vmx() {
 	EOF
 	echo c >"$d/cont.rc"
 	: >"$d/serial.txt"
+	: >"$log"
 	(cd "$d" && exec bochs -q -f bochsrc -rc cont.rc </dev/null >"$d/bochs.out" 2>&1) &
 	pid=$!
 	# The console as it comes; the follower ends with Bochs.
