@@ -57,6 +57,18 @@ static __always_inline u64 ket_svm_code(const struct vmcb_control_area *c)
 static __always_inline u64 ket_vmread(unsigned long field)
 {
 	unsigned long value;
+#ifdef CONFIG_CC_HAS_ASM_GOTO_OUTPUT
+	/* As KVM's __vmcs_readl(): a branch, no flag to test after. */
+	asm goto("vmread %[field], %[value]\n\t"
+		 "jbe %l[fail]"
+		 : [value] "=r"(value)
+		 : [field] "r"(field)
+		 : "cc"
+		 : fail);
+	return value;
+fail:
+	return ~0ULL;
+#else
 	bool fail;
 
 	asm volatile("vmread %[field], %[value]\n\t"
@@ -65,6 +77,7 @@ static __always_inline u64 ket_vmread(unsigned long field)
 		     : [field] "r"(field)
 		     : "cc");
 	return fail ? ~0ULL : value;
+#endif
 }
 
 static bool ket_svm;
@@ -203,8 +216,6 @@ static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 }
 #endif
 
-static void ket_vcpu_set_opaque(struct ket_vcpu *kv);
-
 /*
  * Stamps an exit whose kind the fast table cannot give alone: codes
  * beyond it, exits L2 took, and classes that need more of the exit, read
@@ -216,13 +227,30 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 	unsigned int reason = ket_reason_index(&ket_reasons, code);
 	unsigned int cls = ket_reasons.cls[reason];
 
-	if (unlikely(code == KET_VMX_UNREADABLE && !ket_svm && !kv->opaque))
-		ket_vcpu_set_opaque(kv);
 	if (vcpu->arch.hflags & HF_GUEST_MASK)
 		cls = KET_RESOLVE_NESTED;
 	else if (cls >= KET_RESOLVE_FIRST)
 		ket_read_detail(kv, vcpu, code);
 	ket_acct_stamp_exit(&kv->acct, now, ket_acct_kind(reason, cls));
+}
+
+static void ket_vcpu_set_opaque(struct ket_vcpu *kv);
+
+/*
+ * A VMX exit of a vCPU whose reason VMREAD returned @raw (all ones if it
+ * failed) that the fast table cannot stamp: a reason with flags, a failed
+ * entry or VMREAD, a code beyond the table, a class to resolve, or L2's.
+ * A failed VMREAD makes the vCPU opaque (ket_vcpu_set_opaque()).  Apart
+ * from ket_exit_classify(), so that SVM's exits pay nothing for it.
+ */
+static noinline void ket_exit_vmx(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
+				  u64 now, u32 raw)
+{
+	u64 code = ket_vmx_code(raw);
+
+	if (unlikely(code == KET_VMX_UNREADABLE))
+		ket_vcpu_set_opaque(kv);
+	ket_exit_classify(kv, vcpu, now, code);
 }
 
 /*
@@ -241,9 +269,16 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 	}
 	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		return;
-	ket_exit_classify(kv, vcpu, ket_exit_time(kv, vcpu, now),
-			  kv->opaque ? KET_VMX_UNREADABLE :
-				       ket_exit_code(vcpu, ket_svm));
+	if (ket_svm) {
+		ket_exit_classify(kv, vcpu, ket_exit_time(kv, vcpu, now),
+				  ket_exit_code(vcpu, true));
+		return;
+	}
+	if (kv->opaque) {
+		ket_exit_classify(kv, vcpu, now, KET_VMX_UNREADABLE);
+		return;
+	}
+	ket_exit_vmx(kv, vcpu, now, (u32)ket_vmread(VM_EXIT_REASON));
 }
 
 /*
@@ -273,11 +308,20 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	if (late)
 		now = ket_svm_exit_tsc(vcpu);
 #endif
-	code = ket_exit_code(vcpu, svm);
+	/*
+	 * VMX: the raw exit reason is below 0x100 only if it is a basic
+	 * reason with no flag bit set, which is then its code; any other
+	 * (flags, a failed entry or VMREAD) takes the classify path, which
+	 * decodes it.  One compare for both.
+	 */
+	code = svm ? ket_exit_code(vcpu, true) : ket_vmread(VM_EXIT_REASON);
 	stamp = ket_exit_stamp_fast(&ket_reasons, code);
 	if (unlikely(ket_acct_stamp_phase(stamp) != KET_PHASE_IN_EXIT ||
 		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
-		ket_exit_classify(kv, vcpu, now, code);
+		if (svm)
+			ket_exit_classify(kv, vcpu, now, code);
+		else
+			ket_exit_vmx(kv, vcpu, now, (u32)code);
 		return;
 	}
 	ket_acct_store_exit(&kv->acct, now, stamp);
