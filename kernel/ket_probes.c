@@ -125,11 +125,10 @@ static noinline void ket_read_detail(struct ket_vcpu *kv,
 	ket_snap_outcome(&kv->snap, vcpu);
 }
 
-static __always_inline u64 ket_exit_code(struct kvm_vcpu *vcpu, bool svm)
+/* The current VMCB's exit code (VMX reads its own: see ket_exit()). */
+static __always_inline u64 ket_svm_exit_code(struct kvm_vcpu *vcpu)
 {
-	if (svm)
-		return ket_svm_code(ket_svm_ctl(vcpu));
-	return ket_vmx_code((u32)ket_vmread(VM_EXIT_REASON));
+	return ket_svm_code(ket_svm_ctl(vcpu));
 }
 
 #ifdef KET_SVM_LATE_KVM_EXIT
@@ -271,7 +270,7 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 		return;
 	if (ket_svm) {
 		ket_exit_classify(kv, vcpu, ket_exit_time(kv, vcpu, now),
-				  ket_exit_code(vcpu, true));
+				  ket_svm_exit_code(vcpu));
 		return;
 	}
 	if (kv->opaque) {
@@ -314,7 +313,7 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	 * (flags, a failed entry or VMREAD) takes the classify path, which
 	 * decodes it.  One compare for both.
 	 */
-	code = svm ? ket_exit_code(vcpu, true) : ket_vmread(VM_EXIT_REASON);
+	code = svm ? ket_svm_exit_code(vcpu) : ket_vmread(VM_EXIT_REASON);
 	stamp = ket_exit_stamp_fast(&ket_reasons, code);
 	if (unlikely(ket_acct_stamp_phase(stamp) != KET_PHASE_IN_EXIT ||
 		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
@@ -398,7 +397,7 @@ static void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 	u64 code = 0;
 
 	if (ket_svm) {
-		code = ket_exit_code(vcpu, true);
+		code = ket_svm_exit_code(vcpu);
 		reason = ket_reason_index(&ket_reasons, code);
 	}
 	table_cls = ket_reasons.cls[reason];
