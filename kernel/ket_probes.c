@@ -57,14 +57,18 @@ static __always_inline u64 ket_svm_code(const struct vmcb_control_area *c)
 static __always_inline u64 ket_vmread(unsigned long field)
 {
 	unsigned long value;
-#ifdef CONFIG_CC_HAS_ASM_GOTO_OUTPUT
-	/* As KVM's __vmcs_readl(): a branch, no flag to test after. */
-	asm goto("vmread %[field], %[value]\n\t"
-		 "jbe %l[fail]"
-		 : [value] "=r"(value)
-		 : [field] "r"(field)
-		 : "cc"
-		 : fail);
+#if defined(CONFIG_CC_HAS_ASM_GOTO_OUTPUT) && defined(asm_goto_output)
+	/*
+	 * As KVM's __vmcs_readl(): a branch, no flag to test after, through
+	 * asm_goto_output() (GCC bug 113921: an asm goto with outputs not
+	 * treated as volatile); kernels without it take the flag below.
+	 */
+	asm_goto_output("vmread %[field], %[value]\n\t"
+			"jbe %l[fail]"
+			: [value] "=r"(value)
+			: [field] "r"(field)
+			: "cc"
+			: fail);
 	return value;
 fail:
 	return ~0ULL;

@@ -147,7 +147,7 @@ ket_reason_index(const struct ket_reason_table *t, u64 code)
  * are the basic reason; bit 31 (failed VM entry) gets its own row; the
  * other flag bits (27 enclave mode, ...) are ignored so that they never
  * create a bogus reason.  A failed VMREAD gives all ones, which no exit
- * reason is (bits 26:16 are reserved, 0): that is no failed VM entry.
+ * reason is (bit 16 is always 0): that is no failed VM entry.
  */
 static __always_inline u64 ket_vmx_code(u32 exit_reason)
 {
