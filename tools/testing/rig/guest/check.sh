@@ -62,9 +62,14 @@ check "status: no vendor module once it is unloaded" \
 	grep -q '^vendor_module -$' $D/kvm_exit_timing/status
 
 # Again under shadow paging (npt=0, ept=0): the ITLBREAL/DTLBREAL test
-# runs, and the others still hold.
-insmod $VKO $TDP=0 &&
-	grep -q N /sys/module/$VMOD/parameters/$TDP || notok "$VMOD $TDP=0"
+# runs, and the others still hold.  On VMX also without the preemption
+# timer, so that the timer test takes the hrtimer's path.
+again="$TDP=0"
+[ $VENDOR = vmx ] && again="$again preemption_timer=0"
+insmod $VKO $again &&
+	grep -q N /sys/module/$VMOD/parameters/$TDP || notok "$VMOD $again"
+[ $VENDOR = svm ] || grep -q N /sys/module/$VMOD/parameters/preemption_timer ||
+	notok "$VMOD $again"
 ./exit_timing_test
 rmmod_vendor && insmod $VKO || notok "$VMOD reload"
 check "status: the vendor module, loaded after" \

@@ -200,15 +200,20 @@ TEST(halt_exact)
 	ASSERT_EQ(KET_HALT_N, ket_count(&r.reasons, ket_names()->hlt));
 	ASSERT_EQ(KET_HALT_N, ket_count(&r.classes, "HALT"));
 	/*
-	 * DEC: the N timer arms; on VMX also the external-interrupt exits
-	 * with the host's LOCAL_TIMER_VECTOR (its own ticks, and the hrtimer
-	 * that emulates the guest's APIC timer), which SVM cannot tell from
+	 * DEC: the N timer arms; on VMX also the guest's timer expiring in
+	 * guest mode (a host delay before "sti; hlt"): a PREEMPTION_TIMER
+	 * exit with kvm_intel preemption_timer=1 (the VMX rig's), else an
+	 * external-interrupt exit; and those with the host's
+	 * LOCAL_TIMER_VECTOR (its own ticks too), which SVM cannot tell from
 	 * other interrupts (its are all EXTINT).  The vector's decode is
 	 * unit-tested (classes).
 	 */
 	if (is_intel_cpu()) {
-		ASSERT_LE(KET_HALT_N, ket_count(&r.classes, "DEC"));
-		ASSERT_GE(KET_HALT_N + ket_count(&r.reasons, "EXTERNAL_INTERRUPT"),
+		uint64_t timer = KET_HALT_N +
+				 ket_count(&r.reasons, "PREEMPTION_TIMER");
+
+		ASSERT_LE(timer, ket_count(&r.classes, "DEC"));
+		ASSERT_GE(timer + ket_count(&r.reasons, "EXTERNAL_INTERRUPT"),
 			  ket_count(&r.classes, "DEC"));
 	} else {
 		ASSERT_EQ(KET_HALT_N, ket_count(&r.classes, "DEC"));
@@ -221,6 +226,52 @@ TEST(halt_exact)
 	ASSERT_EQ(KET_HALT_N + ket_count(&r.reasons, ket_names()->irq_window),
 		  ket_count(&r.classes, "APIC"));
 	ASSERT_GT(ket_row(&r.classes, "HALT")->min, 0);
+	ket_check_tables(_metadata, &r);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * The guest's APIC timer expiring in guest mode, interrupts off.  With
+ * kvm_intel preemption_timer=1 (the VMX rig's), KVM arms it as the VMX
+ * preemption timer: a PREEMPTION_TIMER exit, handled in KVM's fastpath
+ * (DEC).  Else the host's hrtimer interrupts the guest: an external
+ * interrupt exit with LOCAL_TIMER_VECTOR, DEC on VMX and EXTINT on SVM,
+ * which cannot tell the vector.  Then an interrupt window at "sti", and
+ * the EOI (APIC).  The host's own ticks add external-interrupt exits.
+ * Bochs (the VMX rig) takes an external interrupt that arrives while
+ * the guest has interrupts off only at the guest's "sti", and KVM then
+ * injects it with no window: the hrtimer's path has as many window exits
+ * as timers at most.
+ */
+TEST(dec_timer_in_guest)
+{
+	uint64_t windows, expired, dec;
+	struct ket_run r;
+
+	ket_run_work(&r, W_TIMER, KET_TIMER_N);
+	ASSERT_EQ(2 * KET_TIMER_N,
+		  ket_count(&r.reasons, ket_names()->msr_write));
+	windows = ket_count(&r.reasons, ket_names()->irq_window);
+	ASSERT_GE(KET_TIMER_N, windows);
+	ASSERT_EQ(KET_TIMER_N + windows, ket_count(&r.classes, "APIC"));
+	dec = ket_count(&r.classes, "DEC");
+	if (is_intel_cpu()) {
+		expired = ket_count(&r.reasons, "PREEMPTION_TIMER");
+		if (ket_preemption_timer()) {
+			ASSERT_EQ(KET_TIMER_N, expired);
+			ASSERT_EQ(KET_TIMER_N, windows);
+		} else {
+			ASSERT_EQ(0, expired);
+		}
+		ASSERT_LE(2 * KET_TIMER_N, dec);
+		ASSERT_GE(KET_TIMER_N + expired +
+				  ket_count(&r.reasons, "EXTERNAL_INTERRUPT"),
+			  dec);
+	} else {
+		ASSERT_EQ(KET_TIMER_N, windows);
+		ASSERT_EQ(KET_TIMER_N, dec);
+		ASSERT_LE(KET_TIMER_N, ket_count(&r.classes, "EXTINT"));
+	}
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
 }

@@ -38,6 +38,14 @@
  * the vCPU halted for good.
  */
 #define KET_TIMER_NS 1000000
+/*
+ * W_TIMER: the timer expires while the guest spins with interrupts off,
+ * KET_TIMER_LONG_NS after it is armed; the spin lasts twice that from
+ * before the arm, so that only a host delay of more than 20 ms (five
+ * ticks at HZ=250) in the arm's exit or in the spin could let the timer
+ * expire outside guest mode.
+ */
+#define KET_TIMER_LONG_NS 20000000
 
 /* W_PFREAL: a guest-virtual page the guest's own page tables do not map. */
 #define KET_UNMAPPED_GVA 0x50000000UL
@@ -47,6 +55,7 @@
 
 static int work;
 static uint64_t work_n;
+static uint64_t spin_tsc;	/* W_TIMER: 2 * KET_TIMER_LONG_NS in TSC ticks */
 static bool intel;
 static uint64_t vmload_gpa;
 static vm_vaddr_t vmx_gva;	/* W_NESTED on VMX: the guest's vmx_pages */
@@ -118,6 +127,16 @@ static noinline void do_work(uint64_t i)
 		x2apic_write_reg(KET_APIC_TMICT, KET_TIMER_NS);
 		asm volatile("sti; hlt; cli" : : : "memory");
 		break;
+	case W_TIMER: {	/* see KET_TIMER_LONG_NS; ket_timer() EOIs */
+		uint64_t t0 = rdtsc();
+
+		x2apic_write_reg(KET_APIC_TMICT, KET_TIMER_LONG_NS);
+		/* No PAUSE: pause-loop exiting would add exits. */
+		while (rdtsc() - t0 < spin_tsc)
+			;
+		asm volatile("sti; nop; cli" : : : "memory");
+		break;
+	}
 	case W_PFREAL:	/* a #PF on a read, then on a fetch: see ket_pf() */
 		asm volatile("ket_pf_read: movb (%0), %%al\n\t"
 			     "ket_pf_read_done:"
@@ -133,9 +152,9 @@ static void guest_code(void)
 {
 	uint64_t i;
 
-	if (work == W_ICR || work == W_HALT)
+	if (work == W_ICR || work == W_HALT || work == W_TIMER)
 		x2apic_enable();
-	if (work == W_HALT) {	/* one-shot APIC timer, divide by 1 */
+	if (work == W_HALT || work == W_TIMER) {	/* one-shot, divide by 1 */
 		x2apic_write_reg(KET_APIC_TDCR, KET_TDCR_DIV1);
 		x2apic_write_reg(KET_APIC_LVTT, KET_TIMER_VECTOR);
 	}
@@ -258,26 +277,34 @@ const struct ket_names *ket_names(void)
 	return is_intel_cpu() ? &ket_vmx_names : &ket_svm_names;
 }
 
-bool ket_tdp(void)
+/* Whether the vendor module's boolean parameter @name is on. */
+static bool ket_vendor_param(const char *name)
 {
-	char *v = ket_slurp(is_intel_cpu() ?
-				    "/sys/module/kvm_intel/parameters/ept" :
-				    "/sys/module/kvm_amd/parameters/npt");
-	bool on = v && v[0] == 'Y';
+	char path[96];
+	char *v;
+	bool on;
 
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+		 is_intel_cpu() ? "kvm_intel" : "kvm_amd", name);
+	v = ket_slurp(path);
+	on = v && (v[0] == 'Y' || v[0] == '1');
 	free(v);
 	return on;
 }
 
+bool ket_tdp(void)
+{
+	return ket_vendor_param(is_intel_cpu() ? "ept" : "npt");
+}
+
 bool ket_nested(void)
 {
-	char *v = ket_slurp(is_intel_cpu() ?
-				    "/sys/module/kvm_intel/parameters/nested" :
-				    "/sys/module/kvm_amd/parameters/nested");
-	bool on = v && (v[0] == 'Y' || v[0] == '1');
+	return ket_vendor_param("nested");
+}
 
-	free(v);
-	return on;
+bool ket_preemption_timer(void)
+{
+	return is_intel_cpu() && ket_vendor_param("preemption_timer");
 }
 
 uint64_t ket_fault_exits(const struct ket_table *reasons)
@@ -327,14 +354,21 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 		ket_tlb_setup(vm);
 	if (w == W_SIGNAL)
 		ket_signal_setup(*vcpu);
-	if (w == W_PFREAL || w == W_HALT) {
+	if (w == W_PFREAL || w == W_HALT || w == W_TIMER) {
 		vm_init_descriptor_tables(vm);
 		vcpu_init_descriptor_tables(*vcpu);
 	}
 	if (w == W_PFREAL)
 		vm_install_exception_handler(vm, PF_VECTOR, ket_pf);
-	if (w == W_HALT)
+	if (w == W_HALT || w == W_TIMER)
 		vm_install_exception_handler(vm, KET_TIMER_VECTOR, ket_timer);
+	if (w == W_TIMER) {
+		/* KVM_GET_TSC_KHZ returns the guest's TSC rate. */
+		spin_tsc = (uint64_t)__vcpu_ioctl(*vcpu, KVM_GET_TSC_KHZ, NULL) *
+			   2 * KET_TIMER_LONG_NS / 1000000;
+		TEST_ASSERT(spin_tsc, "KVM_GET_TSC_KHZ");
+		sync_global_to_guest(vm, spin_tsc);
+	}
 	return vm;
 }
 

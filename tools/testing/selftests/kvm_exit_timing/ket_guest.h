@@ -15,6 +15,7 @@
 #define KET_N 500
 #define KET_PIO_PORT 0x2000
 #define KET_HALT_N 200
+#define KET_TIMER_N 50
 
 /* W_TLB: pages the guest has mapped but never touched, data and code. */
 #define KET_TLB_PAGES 64
@@ -23,7 +24,7 @@
 
 /* W_NESTED: a VMX or SVM instruction in the guest (VMPTRST, VMLOAD). */
 enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
-	       W_NESTED, W_TLB, W_PFREAL, W_HALT };
+	       W_NESTED, W_TLB, W_PFREAL, W_HALT, W_TIMER };
 
 /*
  * The exit_reasons rows of this host's exits, named by the uapi tables
@@ -74,6 +75,8 @@ const struct ket_names *ket_names(void);
 bool ket_tdp(void);
 /* Nested virtualization offered to guests (kvm_amd, kvm_intel nested). */
 bool ket_nested(void);
+/* Whether KVM emulates the guest's APIC timer with the VMX preemption timer. */
+bool ket_preemption_timer(void);
 /* The exits of guest page faults KVM saw: nested page faults or #PFs. */
 uint64_t ket_fault_exits(const struct ket_table *reasons);
 /* Waits up to 3 s for @path to exist. */
