@@ -84,6 +84,22 @@ fail:
 #endif
 }
 
+/*
+ * The exit reason, for the kvm_exit probe's common path, with no flag to
+ * test: a failed VMREAD leaves its destination as it was, and the
+ * destination starts as the field's encoding, 0x4402, which is no basic
+ * exit reason (all are below 0x100), so the common path hands it on
+ * to ket_exit_vmx() like any other it cannot stamp; that one reads the
+ * reason again, with ket_vmread(), to tell.
+ */
+static __always_inline u64 ket_vmread_exit_reason(void)
+{
+	unsigned long value = VM_EXIT_REASON;
+
+	asm volatile("vmread %[value], %[value]" : [value] "+r"(value) : : "cc");
+	return value;
+}
+
 static bool ket_svm;
 
 static void ket_snap_outcome(struct ket_snap *s, const struct kvm_vcpu *vcpu)
@@ -240,8 +256,8 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 static void ket_vcpu_set_opaque(struct ket_vcpu *kv);
 
 /*
- * A VMX exit of a vCPU whose reason VMREAD returned @raw (all ones if it
- * failed) that the fast table cannot stamp: a reason with flags, a failed
+ * A VMX exit of a vCPU whose reason ket_vmread_exit_reason() returned
+ * @raw that the fast table cannot stamp: a reason with flags, a failed
  * entry or VMREAD, a code beyond the table, a class to resolve, or L2's.
  * A failed VMREAD makes the vCPU opaque (ket_vcpu_set_opaque()).  Apart
  * from ket_exit_classify(), so that SVM's exits pay nothing for it.
@@ -249,7 +265,12 @@ static void ket_vcpu_set_opaque(struct ket_vcpu *kv);
 static noinline void ket_exit_vmx(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 				  u64 now, u32 raw)
 {
-	u64 code = ket_vmx_code(raw);
+	u64 code;
+
+	/* Failed, or read as the field's encoding: all ones if it failed. */
+	if (raw == VM_EXIT_REASON)
+		raw = (u32)ket_vmread(VM_EXIT_REASON);
+	code = ket_vmx_code(raw);
 
 	if (unlikely(code == KET_VMX_UNREADABLE))
 		ket_vcpu_set_opaque(kv);
@@ -317,7 +338,7 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	 * (flags, a failed entry or VMREAD) takes the classify path, which
 	 * decodes it.  One compare for both.
 	 */
-	code = svm ? ket_svm_exit_code(vcpu) : ket_vmread(VM_EXIT_REASON);
+	code = svm ? ket_svm_exit_code(vcpu) : ket_vmread_exit_reason();
 	stamp = ket_exit_stamp_fast(&ket_reasons, code);
 	if (unlikely(ket_acct_stamp_phase(stamp) != KET_PHASE_IN_EXIT ||
 		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
