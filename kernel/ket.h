@@ -12,6 +12,7 @@
 #include <linux/hash.h>
 #include <linux/kref.h>
 #include <linux/kvm_host.h>
+#include <linux/llist.h>
 #include <linux/rculist.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -55,22 +56,28 @@ struct ket_snap {
 struct ket_vcpu {
 	/* Found by the probes through ket_vcpu_hash, under RCU-sched. */
 	struct hlist_node hnode;
-	const struct kvm_vcpu *vcpu;	/* key; NULL once the VM is gone */
+	const struct kvm_vcpu *vcpu;	/* key, never dereferenced */
 	struct ket_vm *vm;
 	struct list_head node;		/* in vm->vcpus, RCU for readers */
 	struct ket_scope scope;
 	int id;				/* vcpu->vcpu_id */
 	bool attached;			/* @unaccounted final; ket_lock */
-	struct dentry *dir;		/* KVM's vcpu<N> dir, or ours */
-	struct dentry *files[KET_NR_FILES];
+	struct dentry *dir;		/* KVM's vcpu<N> dir, or ours; referenced */
+	struct dentry *files[KET_NR_FILES];	/* referenced */
 
 	/* Readers ask for a reset, the vCPU thread applies it. */
 	atomic_t reset_req;
 	int reset_done;			/* vCPU thread only */
 	atomic64_t unaccounted;		/* exits seen before attach */
 
-	/* Written by the vCPU thread only, readers retry on @seq. */
-	seqcount_t seq;
+	/*
+	 * Written by the vCPU thread, in its probes, and under ket_reset_lock
+	 * by a reset or retirement once no probe can run; readers retry on
+	 * @seq.  Tied to the lock so that on PREEMPT_RT, where it does not
+	 * disable preemption, a reader that meets a preempted writer waits
+	 * for the lock instead of spinning.
+	 */
+	seqcount_spinlock_t seq;
 	u64 signal_exits;		/* vcpu->stat's, at the last entry */
 	struct ket_snap snap;
 	struct ket_exit_detail detail;
@@ -92,18 +99,23 @@ struct ket_vm {
 	/* The lists below and each stats file hold one; ket_vm_put(). */
 	struct kref ref;
 	struct list_head node;		/* ket_vms, then ket_exited_vms */
-	struct list_head reap;		/* the reaper's, while it retires us */
-	struct kvm *kvm;		/* our reference; NULL once exited */
-	struct kvm *dying;		/* the reference, while the reaper drops it */
-	struct module *vendor;		/* ours, while we hold the VM; or NULL */
+	/*
+	 * The VM's struct kvm, a key that is never dereferenced: the module
+	 * holds no reference to the VM.  NULL once KVM destroys it
+	 * (ket_kvm_destroying()); under ket_kvm_lock.
+	 */
+	const struct kvm *kvm;
+	struct hlist_node kvm_node;	/* in ket_kvm_hash while attached */
+	struct llist_node retire;	/* queued for ket_retire_fn() */
 	char name[KET_NAME_LEN];	/* "<pid>-<fd>", as KVM's dir */
 	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<pid>" */
 	struct pid *owner;		/* process that ran its first vCPU */
 	u64 serial;
 	struct list_head vcpus;
 	struct ket_scope scope;
-	struct dentry *dir;		/* KVM's VM dir, or ours once exited */
-	struct dentry *files[KET_NR_FILES];
+	/* KVM's VM dir, referenced, until the VM exits; then ours. */
+	struct dentry *dir;
+	struct dentry *files[KET_NR_FILES];	/* referenced */
 };
 
 /* ket_main.c */
@@ -116,7 +128,9 @@ extern struct dentry *ket_debugfs_root;
  * Every allocation of the module after its init goes through these, so
  * that the fail_alloc debug parameter can make them all fail: attach,
  * tables, stats files and the device's lists (Documentation, "Lifecycle").
- * The status file is exempt, so that the failures stay observable.
+ * The status file is exempt, so that the failures stay observable.  All
+ * are charged to a memory cgroup: a reader's to the reader's, a VM's
+ * states to the VMM's (ket_attach_slot()).
  */
 static inline bool ket_may_alloc(void)
 {
@@ -125,27 +139,27 @@ static inline bool ket_may_alloc(void)
 
 static inline void *ket_kzalloc(size_t size)
 {
-	return ket_may_alloc() ? kzalloc(size, GFP_KERNEL) : NULL;
+	return ket_may_alloc() ? kzalloc(size, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 static inline void *ket_kvzalloc(size_t size)
 {
-	return ket_may_alloc() ? kvzalloc(size, GFP_KERNEL) : NULL;
+	return ket_may_alloc() ? kvzalloc(size, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 static inline void *ket_kvmalloc(size_t size)
 {
-	return ket_may_alloc() ? kvmalloc(size, GFP_KERNEL) : NULL;
+	return ket_may_alloc() ? kvmalloc(size, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 static inline void *ket_kvmalloc_array(size_t n, size_t size)
 {
-	return ket_may_alloc() ? kvmalloc_array(n, size, GFP_KERNEL) : NULL;
+	return ket_may_alloc() ? kvmalloc_array(n, size, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 static inline void *ket_kvcalloc(size_t n, size_t size)
 {
-	return ket_may_alloc() ? kvcalloc(n, size, GFP_KERNEL) : NULL;
+	return ket_may_alloc() ? kvcalloc(n, size, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 /*
@@ -181,11 +195,11 @@ extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
  * its own, one load fewer than a separate key; an empty entry is
  * &ket_vcpu_none, whose ->vcpu is NULL.  Only that CPU's probes fill it
  * (preemption is off in a probe, and neither tracepoint fires in
- * interrupt context); ket_vm_retire() empties the entries of a VM none of
- * whose vCPUs can run any more, and the reaper waits a grace period
- * before it may free them, so that an entry a probe read stays readable
- * to the end of the probe.  A retired state's ->vcpu is NULL, set before
- * KVM may free the vCPU and reuse its address.
+ * interrupt context); ket_kvm_destroying() empties the entries of a VM
+ * KVM is destroying, none of whose vCPUs can run any more, before KVM
+ * may free a vCPU and reuse its address, and retirement waits a grace
+ * period before it may free the states, so that an entry a probe read
+ * stays readable to the end of the probe.
  */
 DECLARE_PER_CPU(struct ket_vcpu *, ket_cpu_kv);
 extern struct ket_vcpu ket_vcpu_none;
@@ -227,7 +241,6 @@ bool ket_vcpu_opaque(const struct kvm_vcpu *vcpu);
 /* ket_vendor.c */
 int ket_vendor_init(enum ket_vendor vendor);
 void ket_vendor_exit(void);
-bool ket_vendor_get(struct module **mod);
 const char *ket_vendor_module(void);
 
 /* ket_debugfs.c */
@@ -237,6 +250,7 @@ void ket_debugfs_remove(struct dentry **files);
 void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
 		    void (*fn)(void *arg, const struct ket_vcpu_now *now),
 		    void *arg);
+extern spinlock_t ket_reset_lock;
 void ket_vcpu_reset(struct ket_vcpu *kv);
 void ket_vcpu_finish(struct ket_vcpu *kv);
 void ket_scope_reset(struct ket_scope *sc);

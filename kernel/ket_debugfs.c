@@ -19,7 +19,8 @@
 #include "ket.h"
 
 /* Serialises resets applied by a reader (exited VMs) and by retirement. */
-static DEFINE_SPINLOCK(ket_reset_lock);
+/* Serialises resets and retirement, the writers of a vCPU's seq but its own. */
+DEFINE_SPINLOCK(ket_reset_lock);
 
 #define KET_BUF_MIN (64 * 1024)
 #define KET_BUF_MAX (64 * 1024 * 1024)
@@ -362,23 +363,37 @@ static const struct {
 			     &ket_stats_debugfs_fops },
 };
 
+/*
+ * Our files, in @dir, each referenced: when @dir is one of KVM's, KVM
+ * removes it, our files with it, when it destroys the VM, and the
+ * references keep the dentries valid until ket_debugfs_remove() puts
+ * them, before or after that, in any order.  If KVM removed @dir
+ * already, debugfs creates nothing (-ENOENT), which is not an error.
+ */
 void ket_debugfs_create(struct dentry *dir, struct dentry **files,
 			struct ket_scope *scope)
 {
+	struct dentry *d;
 	unsigned int i;
 
-	for (i = 0; i < KET_NR_FILES; i++)
-		files[i] = debugfs_create_file(ket_files[i].name,
-					       ket_files[i].mode, dir, scope,
-					       ket_files[i].fops);
+	for (i = 0; i < KET_NR_FILES; i++) {
+		d = debugfs_create_file(ket_files[i].name, ket_files[i].mode,
+					dir, scope, ket_files[i].fops);
+		files[i] = IS_ERR(d) ? NULL : dget(d);
+	}
 }
 
+/*
+ * Removes our files, if KVM has not, and waits for their readers: after
+ * it, no file operation of theirs but release can run.
+ */
 void ket_debugfs_remove(struct dentry **files)
 {
 	unsigned int i;
 
 	for (i = 0; i < KET_NR_FILES; i++) {
 		debugfs_remove(files[i]);
+		dput(files[i]);
 		files[i] = NULL;
 	}
 }

@@ -1,29 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VM and vCPU lifecycle, as described in Documentation/kvm_exit_timing.rst
- * ("Lifecycle"):
+ * ("Lifecycle").  The module holds no reference to a VM, a vCPU or the
+ * vendor module: KVM creates and destroys VMs when, where and as it
+ * would without it.
  *
- *  - attach: a probe that meets an unknown vCPU claims a slot, takes a
- *    reference on its VM and on the vendor module (ket_vendor.c) and
- *    kicks the attach worker through irq_work;
- *    the worker allocates the vCPU's state and publishes it in
- *    ket_vcpu_hash.  Exits seen meanwhile are counted, not lost.
- *  - reap: every half second, a VM whose only remaining user is our
- *    reference is retired: unpublished, its files removed from KVM's
- *    directory, its references dropped (which destroys it) and its final
- *    tables moved under kvm_exit_timing/exited/, where the last
- *    ket_retain VMs are kept.
+ *  - attach: a probe that meets an unknown vCPU claims a slot, copies
+ *    what the attach needs from the running vCPU (its VM as a key, names,
+ *    the memory cgroup to charge) and kicks the attach worker through
+ *    irq_work; the worker allocates the vCPU's state, charged to that
+ *    cgroup, and publishes it in ket_vcpu_hash.  Exits seen meanwhile are
+ *    counted, not lost.
+ *  - exit: a kprobe on kvm_arch_destroy_vm(), which KVM calls once it
+ *    destroys a VM, in the context of whoever dropped its last reference
+ *    (KVM's own choice), before it frees the vCPUs, unpublishes the VM's
+ *    states there and then (ket_kvm_destroying()), so that no probe
+ *    finds them again, not even for a vCPU at the same address later.
+ *    A work item then finalises them and moves their tables under
+ *    kvm_exit_timing/exited/, where the last ket_retain VMs are kept.
+ *    KVM removed our files with its directory just before.
  *
- * ket_lock serialises everything here; the probes never take it, and
- * neither do the debugfs file operations (debugfs_remove() waits for
- * those, so they must not wait for us).
+ * ket_lock serialises the attach worker, retirement and the readers of
+ * the lists; the probes never take it, nor do the debugfs file
+ * operations (debugfs_remove() waits for those, so they must not wait
+ * for us).  ket_kvm_lock, a raw spinlock, serialises what the kprobe
+ * touches: the keys (a slot's VM, a VM's struct kvm) and ket_vcpu_hash.
  */
 #include <linux/debugfs.h>
+#include <linux/hashtable.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
+#include <linux/kprobes.h>
 #include <linux/kvm_host.h>
+#include <linux/llist.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -102,11 +115,15 @@ static void ket_vm_uncache(struct ket_vm *vm)
 }
 
 static DEFINE_MUTEX(ket_lock);
-static LIST_HEAD(ket_vms);		/* attached, kvm held */
+static LIST_HEAD(ket_vms);		/* attached */
 static LIST_HEAD(ket_exited_vms);	/* oldest first */
 static unsigned int ket_nr_exited;
 static u64 ket_vm_serial;
 static struct dentry *ket_exited_dir;
+
+/* The keys: live VMs by struct kvm, slots' VMs, and ket_vcpu_hash. */
+static DEFINE_RAW_SPINLOCK(ket_kvm_lock);
+static DEFINE_HASHTABLE(ket_kvm_hash, 8);
 
 static unsigned int ket_retain = 16;
 module_param_named(retain, ket_retain, uint, 0644);
@@ -120,22 +137,39 @@ MODULE_PARM_DESC(retain, "Exited VMs whose final tables are kept (default 16)");
 static atomic_t ket_live_vms = ATOMIC_INIT(0);
 static atomic_t ket_live_vcpus = ATOMIC_INIT(0);
 
-/* Exits no slot could be claimed for, or during the back-off. */
+/*
+ * Exits no slot could be claimed for, or during the back-off, or of a
+ * VM KVM destroyed before its attach.
+ */
 static atomic64_t ket_lost_exits = ATOMIC64_INIT(0);
+/* VMs KVM destroyed before the module could attach any of their vCPUs. */
+static atomic64_t ket_vms_missed = ATOMIC64_INIT(0);
 static atomic64_t ket_attach_failures = ATOMIC64_INIT(0);
 /* After a failed allocation, claim no slot before this (jiffies). */
 static unsigned long ket_backoff_until;
 
 #define KET_SLOTS 64
-#define KET_REAP_PERIOD (HZ / 2)
+#define KET_FILES_RETRY (HZ / 2)
 
+/*
+ * What the attach worker needs of a vCPU, copied by the probe that claims
+ * the slot while the vCPU runs: the worker never dereferences the vCPU or
+ * its VM, which KVM may destroy meanwhile (then @gone is set).
+ */
 struct ket_slot {
 	struct kvm_vcpu *vcpu;	/* claimer, by cmpxchg; NULL when free */
-	struct kvm *kvm;	/* the claimer's reference */
-	struct module *vendor;	/* the claimer's reference, see ket_vendor.c */
-	u64 missed;		/* exits of @vcpu before it was attached */
+	const struct kvm *kvm;	/* its VM, a key; ket_kvm_lock */
+	/* KVM's debugfs directory of the VM, a key, and its name */
+	const struct dentry *dir;
+	char dir_name[KET_NAME_LEN];
+	char stats_id[KVM_STATS_NAME_SIZE];
+	int vcpu_id;
+	bool opaque;
+	bool gone;		/* KVM destroyed the VM; ket_kvm_lock */
 	struct pid *owner;	/* the claimer's process */
-	int ready;		/* @kvm, @vendor, @owner and @missed are set */
+	struct mem_cgroup *memcg;	/* its memory cgroup, charged */
+	u64 missed;		/* exits of @vcpu before it was attached */
+	int ready;		/* the above are set */
 	struct ket_vcpu *done;	/* attach worker only */
 };
 
@@ -151,25 +185,64 @@ static void ket_attach_kick(struct irq_work *w)
 
 static DEFINE_IRQ_WORK(ket_attach_irq_work, ket_attach_kick);
 
-static void ket_reap_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(ket_reap_work, ket_reap_fn);
+static void ket_files_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ket_files_work, ket_files_fn);
+
+static void ket_retire_fn(struct work_struct *work);
+static DECLARE_WORK(ket_retire_work, ket_retire_fn);
+static LLIST_HEAD(ket_retire_list);
+
+/* Probe context: fill slot @s, claimed for @vcpu, and publish it. */
+static void ket_slot_fill(struct ket_slot *s, struct kvm_vcpu *vcpu,
+			  bool at_exit)
+{
+	const struct kvm *kvm = vcpu->kvm;
+	unsigned long flags;
+
+	s->owner = get_task_pid(current, PIDTYPE_TGID);
+	/* The VMM's: what its VM causes is charged to it. */
+	s->memcg = get_mem_cgroup_from_mm(current->mm);
+	s->vcpu_id = vcpu->vcpu_id;
+	s->opaque = ket_vcpu_opaque(vcpu);
+	strscpy(s->stats_id, kvm->stats_id, sizeof(s->stats_id));
+	s->dir = NULL;
+	s->dir_name[0] = '\0';
+	if (!IS_ERR_OR_NULL(kvm->debugfs_dentry)) {
+		s->dir = kvm->debugfs_dentry;
+		snprintf(s->dir_name, sizeof(s->dir_name), "%pd",
+			 kvm->debugfs_dentry);
+	}
+	s->missed = at_exit;
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	s->kvm = kvm;
+	s->gone = false;
+	/* Publishes the above to the attach worker. */
+	smp_store_release(&s->ready, 1);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	irq_work_queue(&ket_attach_irq_work);
+}
 
 /*
- * Probe context, for a vCPU not in ket_vcpu_hash.  Lock-free: one
- * cmpxchg to claim a slot, irq_work to leave the tracepoint.
+ * Probe context, for a vCPU not in ket_vcpu_hash.  Lock-free but for
+ * the claim's publication: one cmpxchg to claim a slot, irq_work to
+ * leave the tracepoint.
  */
 void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 {
-	struct module *vendor;
 	struct ket_slot *s;
 	unsigned int i;
 
 	for (i = 0; i < KET_SLOTS; i++) {
 		s = &ket_slots[i];
 		if (READ_ONCE(s->vcpu) == vcpu) {
-			/* Only @vcpu's thread writes its slot's count. */
+			/*
+			 * Only @vcpu's thread writes its slot's count.  A gone
+			 * slot's vCPU was another, at the same address.
+			 */
 			/* Pairs with the release below: count once claimed. */
-			if (at_exit && smp_load_acquire(&s->ready))
+			if (!smp_load_acquire(&s->ready) || READ_ONCE(s->gone))
+				continue;
+			if (at_exit)
 				WRITE_ONCE(s->missed, s->missed + 1);
 			return;
 		}
@@ -180,20 +253,7 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 		s = &ket_slots[i];
 		if (READ_ONCE(s->vcpu) || cmpxchg(&s->vcpu, NULL, vcpu))
 			continue;
-		if (!ket_vendor_get(&vendor)) {
-			/* Cannot happen while a vCPU runs: see ket_vendor.c. */
-			smp_store_release(&s->vcpu, NULL);
-			goto lost;
-		}
-		s->vendor = vendor;
-		/* Running vcpu: its fd holds the VM, so this cannot be the 1st. */
-		kvm_get_kvm(vcpu->kvm);
-		s->kvm = vcpu->kvm;
-		s->owner = get_task_pid(current, PIDTYPE_TGID);
-		s->missed = at_exit;
-		/* Publishes the above to the attach worker. */
-		smp_store_release(&s->ready, 1);
-		irq_work_queue(&ket_attach_irq_work);
+		ket_slot_fill(s, vcpu, at_exit);
 		return;
 	}
 lost:
@@ -201,11 +261,12 @@ lost:
 		atomic64_inc(&ket_lost_exits);
 }
 
-static struct ket_vm *ket_vm_lookup(struct kvm *kvm)
+/* The attached VM of @kvm; ket_kvm_lock held. */
+static struct ket_vm *ket_vm_live(const struct kvm *kvm)
 {
 	struct ket_vm *vm;
 
-	list_for_each_entry(vm, &ket_vms, node)
+	hash_for_each_possible(ket_kvm_hash, vm, kvm_node, (unsigned long)kvm)
 		if (vm->kvm == kvm)
 			return vm;
 	return NULL;
@@ -216,7 +277,7 @@ static bool ket_has_dir(struct dentry *d)
 	return !IS_ERR_OR_NULL(d);
 }
 
-static struct ket_vm *ket_vm_create(struct kvm *kvm, struct ket_slot *s)
+static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
 {
 	struct ket_vm *vm = ket_kzalloc(sizeof(*vm));
 
@@ -224,48 +285,59 @@ static struct ket_vm *ket_vm_create(struct kvm *kvm, struct ket_slot *s)
 		return NULL;
 	atomic_inc(&ket_live_vms);
 	kref_init(&vm->ref);
-	kvm_get_kvm(kvm);
-	vm->kvm = kvm;
-	/* The slot holds it: the VM's own, for as long as we hold the VM. */
-	__module_get(s->vendor);
-	vm->vendor = s->vendor;
-	vm->owner = s->owner;
-	s->owner = NULL;
-	snprintf(vm->stats_id, sizeof(vm->stats_id), "%s", kvm->stats_id);
-	vm->serial = ++ket_vm_serial;
 	INIT_LIST_HEAD(&vm->vcpus);
 	vm->scope.vm = vm;
-	if (ket_has_dir(kvm->debugfs_dentry)) {
-		snprintf(vm->name, sizeof(vm->name), "%pd", kvm->debugfs_dentry);
-		vm->dir = kvm->debugfs_dentry;
-		ket_debugfs_create(vm->dir, vm->files, &vm->scope);
-	} else {
-		snprintf(vm->name, sizeof(vm->name), "%s", kvm->stats_id);
-	}
-	list_add_tail(&vm->node, &ket_vms);
+	snprintf(vm->stats_id, sizeof(vm->stats_id), "%s", s->stats_id);
+	snprintf(vm->name, sizeof(vm->name), "%s",
+		 s->dir_name[0] ? s->dir_name : s->stats_id);
 	return vm;
+}
+
+/*
+ * A new VM's files, in KVM's directory of it, found by name: that
+ * directory if it is the one the probe saw (by address), held.  If KVM
+ * destroys the VM meanwhile, it removes the directory, our files with it,
+ * or debugfs creates none; the retirement then puts them.
+ */
+static void ket_vm_files(struct ket_vm *vm, const struct ket_slot *s)
+{
+	struct dentry *d;
+
+	if (!s->dir)
+		return;
+	d = debugfs_lookup(s->dir_name, kvm_debugfs_dir);
+	if (d != s->dir) {
+		dput(d);
+		return;
+	}
+	vm->dir = d;
+	ket_debugfs_create(vm->dir, vm->files, &vm->scope);
 }
 
 /*
  * A vCPU's files appear once its attach is complete, its count of exits
  * before the attach included.  KVM creates a vCPU's debugfs directory
  * after its fd, so a vCPU may run before the directory exists: retried
- * by the reaper until it does.
+ * by ket_files_fn() until it does.  Returns whether the vCPU has them,
+ * or never will.
  */
-static void ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
+static bool ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
 {
 	char name[24];
 
-	if (kv->dir || !kv->attached || !ket_has_dir(vm->dir))
-		return;
+	if (kv->dir || !kv->attached || !READ_ONCE(vm->kvm))
+		return true;
+	if (!ket_has_dir(vm->dir))
+		return true;
 	snprintf(name, sizeof(name), "vcpu%d", kv->id);
 	kv->dir = debugfs_lookup(name, vm->dir);
-	if (kv->dir)
-		ket_debugfs_create(kv->dir, kv->files, &kv->scope);
+	if (!kv->dir)
+		return false;
+	ket_debugfs_create(kv->dir, kv->files, &kv->scope);
+	return true;
 }
 
-static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
-					struct kvm_vcpu *vcpu)
+static struct ket_vcpu *ket_vcpu_alloc(struct ket_slot *s)
 {
 	struct ket_vcpu *kv;
 
@@ -274,54 +346,104 @@ static struct ket_vcpu *ket_vcpu_create(struct ket_vm *vm,
 		return NULL;
 	atomic_inc(&ket_live_vcpus);
 	ket_acct_init(&kv->acct, ket_reasons.nr);
-	kv->vcpu = vcpu;
-	kv->vm = vm;
-	kv->id = vcpu->vcpu_id;
-	kv->opaque = ket_vcpu_opaque(vcpu);
-	kv->scope.vm = vm;
+	kv->vcpu = s->vcpu;
+	kv->id = s->vcpu_id;
+	kv->opaque = s->opaque;
 	kv->scope.vcpu = kv;
-	seqcount_init(&kv->seq);
+	seqcount_spinlock_init(&kv->seq, &ket_reset_lock);
 	return kv;
 }
 
+static void ket_vm_free(struct ket_vm *vm)
+{
+	put_pid(vm->owner);
+	kfree(vm);
+	atomic_dec(&ket_live_vms);
+}
+
+static void ket_vcpu_free(struct ket_vcpu *kv)
+{
+	kvfree(kv);
+	atomic_dec(&ket_live_vcpus);
+}
+
+/*
+ * Allocates the state of slot @s's vCPU, and of its VM if it is the
+ * VM's first, charged to the vCPU's memory cgroup, and publishes them,
+ * unless KVM destroyed the VM meanwhile: then -ENOENT.  ket_lock held.
+ */
 static int ket_attach_slot(struct ket_slot *s)
 {
-	struct ket_vm *vm = ket_vm_lookup(s->kvm);
+	struct mem_cgroup *old = set_active_memcg(s->memcg);
+	struct ket_vm *vm, *fresh;
 	struct ket_vcpu *kv;
+	unsigned long flags;
 
-	if (!vm)
-		vm = ket_vm_create(s->kvm, s);
-	if (!vm)
+	fresh = ket_vm_alloc(s);
+	kv = ket_vcpu_alloc(s);
+	set_active_memcg(old);
+	if (!fresh || !kv) {
+		if (kv)
+			ket_vcpu_free(kv);
+		if (fresh)
+			ket_vm_free(fresh);
 		return -ENOMEM;
-	kv = ket_vcpu_create(vm, s->vcpu);
-	if (!kv)
-		return -ENOMEM;
+	}
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	if (s->gone) {
+		raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+		ket_vcpu_free(kv);
+		ket_vm_free(fresh);
+		return -ENOENT;
+	}
+	vm = ket_vm_live(s->kvm);
+	if (!vm) {
+		vm = fresh;
+		vm->kvm = s->kvm;
+		hash_add(ket_kvm_hash, &vm->kvm_node, (unsigned long)vm->kvm);
+	}
+	kv->vm = vm;
+	kv->scope.vm = vm;
 	list_add_tail_rcu(&kv->node, &vm->vcpus);
 	hlist_add_head_rcu(&kv->hnode,
 			   &ket_vcpu_hash[hash_ptr(s->vcpu, KET_HASH_BITS)]);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	if (vm == fresh) {
+		vm->owner = s->owner;
+		s->owner = NULL;
+		vm->serial = ++ket_vm_serial;
+		list_add_tail(&vm->node, &ket_vms);
+		ket_vm_files(vm, s);
+	} else {
+		ket_vm_free(fresh);
+	}
 	s->done = kv;
 	return 0;
 }
 
 static void ket_slot_free(struct ket_slot *s)
 {
-	kvm_put_kvm(s->kvm);
-	s->kvm = NULL;
-	module_put(s->vendor);
-	s->vendor = NULL;
+	unsigned long flags;
+
 	put_pid(s->owner);
 	s->owner = NULL;
+	mem_cgroup_put(s->memcg);
+	s->memcg = NULL;
 	s->done = NULL;
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	s->kvm = NULL;
 	WRITE_ONCE(s->ready, 0);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
 	/* The slot is reusable only once all of the above is visible. */
 	smp_store_release(&s->vcpu, NULL);
 }
 
 static void ket_attach_fn(struct work_struct *work)
 {
-	bool attached = false;
+	bool attached = false, missing = false;
 	struct ket_slot *s;
 	unsigned int i;
+	int ret;
 
 	mutex_lock(&ket_lock);
 	for (i = 0; i < KET_SLOTS; i++) {
@@ -329,10 +451,14 @@ static void ket_attach_fn(struct work_struct *work)
 		/* Pairs with the claimer's release of @ready. */
 		if (!smp_load_acquire(&s->ready) || s->done)
 			continue;
-		if (ket_attach_slot(s)) {
-			atomic64_inc(&ket_attach_failures);
+		ret = ket_attach_slot(s);
+		if (ret) {
+			/* A VM KVM destroyed first: its exits were lost. */
+			if (ret == -ENOMEM) {
+				atomic64_inc(&ket_attach_failures);
+				WRITE_ONCE(ket_backoff_until, jiffies + HZ);
+			}
 			atomic64_add(s->missed, &ket_lost_exits);
-			WRITE_ONCE(ket_backoff_until, jiffies + HZ);
 			ket_slot_free(s);
 			continue;
 		}
@@ -353,10 +479,30 @@ static void ket_attach_fn(struct work_struct *work)
 			continue;
 		atomic64_add(READ_ONCE(s->missed), &s->done->unaccounted);
 		s->done->attached = true;
-		ket_vcpu_files(s->done->vm, s->done);
+		if (!ket_vcpu_files(s->done->vm, s->done))
+			missing = true;
 		ket_slot_free(s);
 	}
 	mutex_unlock(&ket_lock);
+	if (missing)
+		schedule_delayed_work(&ket_files_work, KET_FILES_RETRY);
+}
+
+/* The vCPUs whose files could not be made yet (see ket_vcpu_files()). */
+static void ket_files_fn(struct work_struct *work)
+{
+	bool missing = false;
+	struct ket_vcpu *kv;
+	struct ket_vm *vm;
+
+	mutex_lock(&ket_lock);
+	list_for_each_entry(vm, &ket_vms, node)
+		list_for_each_entry(kv, &vm->vcpus, node)
+			if (!ket_vcpu_files(vm, kv))
+				missing = true;
+	mutex_unlock(&ket_lock);
+	if (missing)
+		schedule_delayed_work(&ket_files_work, KET_FILES_RETRY);
 }
 
 static void ket_vm_release(struct kref *ref)
@@ -364,13 +510,9 @@ static void ket_vm_release(struct kref *ref)
 	struct ket_vm *vm = container_of(ref, struct ket_vm, ref);
 	struct ket_vcpu *kv, *tmp;
 
-	list_for_each_entry_safe(kv, tmp, &vm->vcpus, node) {
-		kvfree(kv);
-		atomic_dec(&ket_live_vcpus);
-	}
-	put_pid(vm->owner);
-	kfree(vm);
-	atomic_dec(&ket_live_vms);
+	list_for_each_entry_safe(kv, tmp, &vm->vcpus, node)
+		ket_vcpu_free(kv);
+	ket_vm_free(vm);
 }
 
 void ket_vm_get(struct ket_vm *vm)
@@ -388,22 +530,34 @@ void ket_vm_put(struct ket_vm *vm)
 	kref_put(&vm->ref, ket_vm_release);
 }
 
+/* A directory of ours, held as KVM's are, or NULL. */
+static struct dentry *ket_dir_create(const char *name, struct dentry *parent)
+{
+	struct dentry *d = debugfs_create_dir(name, parent);
+
+	return IS_ERR(d) ? NULL : dget(d);
+}
+
 static void ket_exited_files(struct ket_vm *vm)
 {
 	struct ket_vcpu *kv;
 	char name[KET_NAME_LEN + 24];
 
 	snprintf(name, sizeof(name), "%s.%llu", vm->name, vm->serial);
-	vm->dir = debugfs_create_dir(name, ket_exited_dir);
+	vm->dir = ket_dir_create(name, ket_exited_dir);
 	ket_debugfs_create(vm->dir, vm->files, &vm->scope);
 	list_for_each_entry(kv, &vm->vcpus, node) {
 		snprintf(name, sizeof(name), "vcpu%d", kv->id);
-		kv->dir = debugfs_create_dir(name, vm->dir);
+		kv->dir = ket_dir_create(name, vm->dir);
 		ket_debugfs_create(kv->dir, kv->files, &kv->scope);
 	}
 }
 
-/* Removes our files from KVM's directories (waits for their users). */
+/*
+ * Our files, removed unless already (by KVM, with its directory; or with
+ * ours), which waits for their readers, and put; and the directories they
+ * are in, KVM's while the VM is attached, ours once it exited, put.
+ */
 static void ket_vm_unlink(struct ket_vm *vm)
 {
 	struct ket_vcpu *kv;
@@ -414,27 +568,23 @@ static void ket_vm_unlink(struct ket_vm *vm)
 		dput(kv->dir);
 		kv->dir = NULL;
 	}
+	dput(vm->dir);
 	vm->dir = NULL;
 }
 
 /*
- * The VM has no user but us: no vCPU can run, so its state has no writer
- * left and may be finalised here, and its tables move under exited/; the
- * oldest exited VMs beyond ket_retain move to @drop.  Called with
- * ket_lock held, after the vCPUs were unpublished and a grace period
- * passed.  Our reference to the VM moves to @vm->dying: ket_reap_fn()
- * drops it, and removes and puts @drop's VMs, without ket_lock.
+ * The VM's vCPUs can no longer be found by a probe (ket_kvm_destroying())
+ * nor run: their states have no writer left and are finalised here, and
+ * the tables move under exited/; the oldest exited VMs beyond ket_retain
+ * move to @drop.  ket_lock held.
  */
 static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 {
 	struct ket_vcpu *kv;
 
 	ket_vm_unlink(vm);
-	ket_vm_uncache(vm);
 	list_for_each_entry(kv, &vm->vcpus, node)
 		ket_vcpu_finish(kv);
-	vm->dying = vm->kvm;
-	WRITE_ONCE(vm->kvm, NULL);
 	list_move_tail(&vm->node, &ket_exited_vms);
 	ket_nr_exited++;
 	ket_exited_files(vm);
@@ -444,73 +594,94 @@ static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 	}
 }
 
-/* Our reference to the VM (@kvm), then the vendor module's. */
-static void ket_vm_drop(struct ket_vm *vm, struct kvm *kvm)
+/*
+ * Exited VMs dropped from exited/: their files removed (which waits for
+ * their readers) without ket_lock, then put.
+ */
+static void ket_vms_drop(struct list_head *drop)
 {
-	kvm_put_kvm(kvm);
-	module_put(vm->vendor);
-	vm->vendor = NULL;
+	struct ket_vm *vm, *tmp;
+
+	list_for_each_entry_safe(vm, tmp, drop, node) {
+		list_del(&vm->node);
+		debugfs_remove_recursive(vm->dir);
+		ket_vm_unlink(vm);
+		ket_vm_put(vm);
+	}
 }
 
-static void ket_vm_unhash(struct ket_vm *vm)
+/* No probe may find the VM's states any more; ket_kvm_lock held. */
+static void ket_vm_unpublish(struct ket_vm *vm)
 {
 	struct ket_vcpu *kv;
 
+	hash_del(&vm->kvm_node);
+	WRITE_ONCE(vm->kvm, NULL);
 	list_for_each_entry(kv, &vm->vcpus, node)
 		hlist_del_init_rcu(&kv->hnode);
 }
 
-/*
- * Destroying a VM (our reference is its last) and removing files (which
- * waits for their readers) are done without ket_lock: under VM churn,
- * the attach worker waiting for the lock let every attach slot fill and
- * new VMs go untimed.  Only the reaper frees exited VMs, so the ones it
- * retired stay alive, linked by @reap, until it is done with them.
- */
-static void ket_reap_fn(struct work_struct *work)
+static void ket_retire_fn(struct work_struct *work)
 {
+	struct llist_node *list = llist_del_all(&ket_retire_list);
 	struct ket_vm *vm, *tmp;
-	struct ket_vcpu *kv;
-	LIST_HEAD(dead);
 	LIST_HEAD(drop);
 
-	mutex_lock(&ket_lock);
-	list_for_each_entry(vm, &ket_vms, node) {
-		if (refcount_read(&vm->kvm->users_count) == 1) {
-			ket_vm_unhash(vm);
-			list_add_tail(&vm->reap, &dead);
-			continue;
-		}
-		list_for_each_entry(kv, &vm->vcpus, node)
-			ket_vcpu_files(vm, kv);
-	}
-	mutex_unlock(&ket_lock);
-	if (list_empty(&dead))
-		goto out;
-	synchronize_rcu();
-	mutex_lock(&ket_lock);
-	list_for_each_entry(vm, &dead, reap)
-		ket_vm_retire(vm, &drop);
-	mutex_unlock(&ket_lock);
+	if (!list)
+		return;
 	/*
-	 * A probe may still read a cache entry that ket_vm_retire() emptied
-	 * (see ket_cpu_kv): after a grace period none does, and the retired
-	 * states may be freed, here or by whoever puts them last.
+	 * A probe may still be walking the hash over, or reading a cache
+	 * entry of, the states just unpublished: after a grace period none
+	 * is, and they may be finalised and, once dropped, freed.
 	 */
 	synchronize_rcu();
-	list_for_each_entry_safe(vm, tmp, &dead, reap) {
-		ket_vm_drop(vm, vm->dying);
-		vm->dying = NULL;
-		list_del(&vm->reap);
-	}
-	list_for_each_entry_safe(vm, tmp, &drop, node) {
-		list_del(&vm->node);
-		debugfs_remove_recursive(vm->dir);
-		ket_vm_put(vm);
-	}
-out:
-	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
+	mutex_lock(&ket_lock);
+	llist_for_each_entry_safe(vm, tmp, list, retire)
+		ket_vm_retire(vm, &drop);
+	mutex_unlock(&ket_lock);
+	ket_vms_drop(&drop);
 }
+
+/*
+ * kprobe on kvm_arch_destroy_vm(@kvm): KVM is destroying @kvm, in the
+ * context of whoever dropped its last reference, after it removed the
+ * VM's debugfs directory and before it frees the vCPUs, whose addresses a
+ * new vCPU may then take.  No vCPU of it runs.  Atomic context: forget
+ * @kvm's slots and unpublish its states here, under ket_kvm_lock, and
+ * leave the rest to ket_retire_fn().
+ */
+static int ket_kvm_destroying(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct kvm *kvm = (const void *)regs_get_kernel_argument(regs, 0);
+	bool pending = false;
+	struct ket_vm *vm;
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	for (i = 0; i < KET_SLOTS; i++)
+		if (ket_slots[i].ready && ket_slots[i].kvm == kvm) {
+			WRITE_ONCE(ket_slots[i].gone, true);
+			pending = true;
+		}
+	vm = ket_vm_live(kvm);
+	if (vm)
+		ket_vm_unpublish(vm);
+	else if (pending)
+		atomic64_inc(&ket_vms_missed);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	if (!vm)
+		return 0;
+	ket_vm_uncache(vm);
+	llist_add(&vm->retire, &ket_retire_list);
+	queue_work(system_unbound_wq, &ket_retire_work);
+	return 0;
+}
+
+static struct kprobe ket_destroy_kp = {
+	.symbol_name = "kvm_arch_destroy_vm",
+	.pre_handler = ket_kvm_destroying,
+};
 
 /* Attached or exited VM @id, referenced; NULL if there is none. */
 struct ket_vm *ket_vm_get_by_id(u64 id)
@@ -615,6 +786,8 @@ void ket_status(struct ket_buf *b)
 	ket_buf_printf(b, "vms_exited_kept %u\n", ket_nr_exited);
 	ket_buf_printf(b, "vms_seen %llu\n", ket_vm_serial);
 	mutex_unlock(&ket_lock);
+	ket_buf_printf(b, "vms_missed %lld\n",
+		       (long long)atomic64_read(&ket_vms_missed));
 	ket_buf_printf(b, "lost_exits %lld\n",
 		       (long long)atomic64_read(&ket_lost_exits));
 	ket_buf_printf(b, "attach_failures %lld\n",
@@ -626,33 +799,48 @@ void ket_status(struct ket_buf *b)
 
 int ket_lifecycle_init(void)
 {
-	int cpu;
+	int cpu, ret;
 
 	for_each_possible_cpu(cpu)
 		per_cpu(ket_cpu_kv, cpu) = &ket_vcpu_none;
+	/* Before the probes: no VM may be destroyed unseen once attached. */
+	ret = register_kprobe(&ket_destroy_kp);
+	if (ret) {
+		pr_err("kvm_exit_timing: cannot probe %s: %d\n",
+		       ket_destroy_kp.symbol_name, ret);
+		return ret;
+	}
 	ket_exited_dir = debugfs_create_dir("exited", ket_debugfs_root);
-	schedule_delayed_work(&ket_reap_work, KET_REAP_PERIOD);
 	return 0;
 }
 
-/* Probes are unregistered: nothing but us touches the state any more. */
+/*
+ * Probes are unregistered, or were never registered: nothing but us, and
+ * KVM destroying VMs, touches the state any more.
+ */
 void ket_lifecycle_exit(void)
 {
 	struct ket_vm *vm, *tmp;
+	unsigned long flags;
 	unsigned int i;
 
 	irq_work_sync(&ket_attach_irq_work);
 	cancel_work_sync(&ket_attach_work);
-	cancel_delayed_work_sync(&ket_reap_work);
+	/* No VM is retired after this but here. */
+	unregister_kprobe(&ket_destroy_kp);
+	flush_work(&ket_retire_work);
+	cancel_delayed_work_sync(&ket_files_work);
 	mutex_lock(&ket_lock);
 	for (i = 0; i < KET_SLOTS; i++)
 		/* Pairs with the claimer's release of @ready. */
 		if (smp_load_acquire(&ket_slots[i].ready))
 			ket_slot_free(&ket_slots[i]);
 	list_for_each_entry_safe(vm, tmp, &ket_vms, node) {
-		ket_vm_unhash(vm);
+		raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+		ket_vm_unpublish(vm);
+		raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+		/* KVM may be removing the files too: they are held. */
 		ket_vm_unlink(vm);
-		ket_vm_drop(vm, vm->kvm);
 		list_del(&vm->node);
 		ket_vm_put(vm);
 	}
@@ -666,6 +854,7 @@ void ket_lifecycle_free_exited(void)
 
 	list_for_each_entry_safe(vm, tmp, &ket_exited_vms, node) {
 		list_del(&vm->node);
+		ket_vm_unlink(vm);
 		ket_vm_put(vm);
 	}
 	ket_nr_exited = 0;

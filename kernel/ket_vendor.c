@@ -1,40 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vendor module, kvm_amd or kvm_intel (Documentation/kvm_exit_timing.rst,
- * "Lifecycle").  KVM cannot destroy a VM once that module is gone, and
- * since KVM's revert of "KVM: Prevent module exit until all VMs are
- * freed" (2023; in 6.12, not in 6.1) a VM does not pin it: only the VM's
- * and vCPUs' files do.  The module may hold a VM's last reference, so it
- * pins the vendor module along with each VM reference it takes, from the
- * probe that meets the VM's first vCPU on.
- *
- * A probe cannot look a module up by name, so ket_vendor keeps the
- * pointer: found in /sys/module at init, then kept by a module notifier
- * across reloads.  A vCPU that runs pins its vendor module (its files, or
- * before the revert its VM), so a probe always finds it live.
+ * The vendor module, kvm_amd or kvm_intel, for the status file's
+ * vendor_module: found in /sys/module at init, then kept by a module
+ * notifier across reloads.  The module takes no reference on it, nor on
+ * any VM (Documentation/kvm_exit_timing.rst, "Lifecycle").
  */
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
-#include <linux/rcupdate.h>
 
 #include "ket.h"
 
 static const char *ket_vendor_name;
-/* Read by probes, under RCU; NULL if not loaded, or built in. */
+/* Compared, never dereferenced; NULL if not loaded, or built in. */
 static struct module *ket_vendor;
 static DEFINE_MUTEX(ket_vendor_lock);
-
-/*
- * Probe context: a reference on the running vCPU's vendor module, in
- * *@mod (NULL if built in: nothing to pin).  False if it is going away.
- */
-bool ket_vendor_get(struct module **mod)
-{
-	*mod = READ_ONCE(ket_vendor);
-	return try_module_get(*mod);
-}
 
 static int ket_vendor_notify(struct notifier_block *nb, unsigned long state,
 			     void *data)
@@ -48,13 +29,10 @@ static int ket_vendor_notify(struct notifier_block *nb, unsigned long state,
 	 * LIVE too: /sys/module/NAME appears after COMING, so a lookup by
 	 * ket_vendor_init() between the two finds nothing.
 	 */
-	if (state == MODULE_STATE_COMING || state == MODULE_STATE_LIVE) {
+	if (state == MODULE_STATE_COMING || state == MODULE_STATE_LIVE)
 		WRITE_ONCE(ket_vendor, mod);
-	} else if (state == MODULE_STATE_GOING && ket_vendor == mod) {
+	else if (state == MODULE_STATE_GOING && ket_vendor == mod)
 		WRITE_ONCE(ket_vendor, NULL);
-		/* No probe still holds the pointer when the module is freed. */
-		synchronize_rcu();
-	}
 	mutex_unlock(&ket_vendor_lock);
 	return NOTIFY_OK;
 }

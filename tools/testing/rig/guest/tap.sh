@@ -16,7 +16,8 @@ settle() {
 }
 # No VM attached: the module has let go of every VM.
 idle() { [ "$(st vms_attached)" = 0 ]; }
-# The reaper lets go of a VM within half a second; waits up to 6 s.
+# Exited VMs move under exited/ by a work item, after a grace period;
+# waits up to 6 s.
 wait_idle() { for i in $(seq 30); do idle && return 0; sleep 0.2; done; return 1; }
 # The "<pid>-<fd>" name of the VM a ket_workload output file announces.
 vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
