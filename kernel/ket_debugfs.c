@@ -18,7 +18,6 @@
 
 #include "ket.h"
 
-/* Serialises resets applied by a reader (exited VMs) and by retirement. */
 /* Serialises resets and retirement, the writers of a vCPU's seq but its own. */
 DEFINE_SPINLOCK(ket_reset_lock);
 
@@ -364,22 +363,34 @@ static const struct {
 };
 
 /*
- * Our files, in @dir, each referenced: when @dir is one of KVM's, KVM
- * removes it, our files with it, when it destroys the VM, and the
- * references keep the dentries valid until ket_debugfs_remove() puts
- * them, before or after that, in any order.  If KVM removed @dir
- * already, debugfs creates nothing (-ENOENT), which is not an error.
+ * Our files, in @dir (none if @dir is NULL), each referenced: when @dir
+ * is one of KVM's, KVM removes it, our files with it, when it destroys
+ * the VM, and the references keep the dentries valid until
+ * ket_debugfs_remove() puts them, before or after that.  The reference
+ * is taken by a lookup, not on the dentry debugfs returned: once debugfs
+ * unlocked @dir, KVM's removal may already have freed that one.  If KVM
+ * removed @dir first, debugfs creates nothing (-ENOENT), or the lookup
+ * finds nothing: not an error.
  */
 void ket_debugfs_create(struct dentry *dir, struct dentry **files,
 			struct ket_scope *scope)
 {
-	struct dentry *d;
+	struct dentry *d, *held;
 	unsigned int i;
 
 	for (i = 0; i < KET_NR_FILES; i++) {
+		files[i] = NULL;
+		if (!dir)
+			continue;
 		d = debugfs_create_file(ket_files[i].name, ket_files[i].mode,
 					dir, scope, ket_files[i].fops);
-		files[i] = IS_ERR(d) ? NULL : dget(d);
+		if (IS_ERR(d))
+			continue;
+		held = debugfs_lookup(ket_files[i].name, dir);
+		if (held == d)
+			files[i] = held;
+		else
+			dput(held);
 	}
 }
 

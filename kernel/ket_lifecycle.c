@@ -18,7 +18,9 @@
  *    finds them again, not even for a vCPU at the same address later.
  *    A work item then finalises them and moves their tables under
  *    kvm_exit_timing/exited/, where the last ket_retain VMs are kept.
- *    KVM removed our files with its directory just before.
+ *    KVM removed our files with its directory just before.  KVM also
+ *    calls kvm_arch_destroy_vm() when kvm_create_vm() fails: no vCPU of
+ *    that VM ran, so the module has nothing of it.
  *
  * ket_lock serialises the attach worker, retirement and the readers of
  * the lists; the probes never take it, nor do the debugfs file
@@ -64,7 +66,12 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 
 	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
 				 hnode)
-		if (kv->vcpu == vcpu) {
+		/*
+		 * The VM too: should the kprobe on VM destruction not fire
+		 * (kprobes disarmed by the administrator), a vCPU at the
+		 * address of an old one must not find the old one's state.
+		 */
+		if (kv->vcpu == vcpu && READ_ONCE(kv->vm->kvm) == vcpu->kvm) {
 			/* Never an opaque vCPU: its exits take the slow path. */
 			if (likely(!kv->opaque))
 				this_cpu_write(ket_cpu_kv, kv);
@@ -167,10 +174,9 @@ struct ket_slot {
 	bool opaque;
 	bool gone;		/* KVM destroyed the VM; ket_kvm_lock */
 	struct pid *owner;	/* the claimer's process */
-	struct mem_cgroup *memcg;	/* its memory cgroup, charged */
 	u64 missed;		/* exits of @vcpu before it was attached */
 	int ready;		/* the above are set */
-	struct ket_vcpu *done;	/* attach worker only */
+	struct ket_vcpu *done;	/* attach worker only, with a VM reference */
 };
 
 static struct ket_slot ket_slots[KET_SLOTS];
@@ -200,8 +206,6 @@ static void ket_slot_fill(struct ket_slot *s, struct kvm_vcpu *vcpu,
 	unsigned long flags;
 
 	s->owner = get_task_pid(current, PIDTYPE_TGID);
-	/* The VMM's: what its VM causes is charged to it. */
-	s->memcg = get_mem_cgroup_from_mm(current->mm);
 	s->vcpu_id = vcpu->vcpu_id;
 	s->opaque = ket_vcpu_opaque(vcpu);
 	strscpy(s->stats_id, kvm->stats_id, sizeof(s->stats_id));
@@ -277,9 +281,22 @@ static bool ket_has_dir(struct dentry *d)
 	return !IS_ERR_OR_NULL(d);
 }
 
+/*
+ * A VM's state, charged to the VMM's cgroup: at its limit the attach
+ * fails, and backs off, rather than wait in reclaim or call the OOM
+ * killer there, with ket_lock held and every other VM's attach waiting.
+ */
+static void *ket_attach_zalloc(size_t size)
+{
+	return ket_may_alloc() ?
+		       kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+					      __GFP_NOWARN) :
+		       NULL;
+}
+
 static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
 {
-	struct ket_vm *vm = ket_kzalloc(sizeof(*vm));
+	struct ket_vm *vm = ket_attach_zalloc(sizeof(*vm));
 
 	if (!vm)
 		return NULL;
@@ -341,7 +358,7 @@ static struct ket_vcpu *ket_vcpu_alloc(struct ket_slot *s)
 {
 	struct ket_vcpu *kv;
 
-	kv = ket_kvzalloc(ket_vcpu_size());
+	kv = ket_attach_zalloc(ket_vcpu_size());
 	if (!kv)
 		return NULL;
 	atomic_inc(&ket_live_vcpus);
@@ -357,7 +374,7 @@ static struct ket_vcpu *ket_vcpu_alloc(struct ket_slot *s)
 static void ket_vm_free(struct ket_vm *vm)
 {
 	put_pid(vm->owner);
-	kfree(vm);
+	kvfree(vm);
 	atomic_dec(&ket_live_vms);
 }
 
@@ -368,20 +385,43 @@ static void ket_vcpu_free(struct ket_vcpu *kv)
 }
 
 /*
+ * The memory cgroup of the VMM (@owner): what its VM causes is charged
+ * to it.  Referenced; NULL if the process is gone (or memcg is off).
+ */
+static struct mem_cgroup *ket_owner_memcg(struct pid *owner)
+{
+	struct task_struct *task = get_pid_task(owner, PIDTYPE_TGID);
+	struct mem_cgroup *memcg = NULL;
+	struct mm_struct *mm;
+
+	if (!task)
+		return NULL;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (mm) {
+		memcg = get_mem_cgroup_from_mm(mm);
+		mmput(mm);
+	}
+	return memcg;
+}
+
+/*
  * Allocates the state of slot @s's vCPU, and of its VM if it is the
  * VM's first, charged to the vCPU's memory cgroup, and publishes them,
  * unless KVM destroyed the VM meanwhile: then -ENOENT.  ket_lock held.
  */
 static int ket_attach_slot(struct ket_slot *s)
 {
-	struct mem_cgroup *old = set_active_memcg(s->memcg);
+	struct mem_cgroup *memcg = ket_owner_memcg(s->owner), *old;
 	struct ket_vm *vm, *fresh;
 	struct ket_vcpu *kv;
 	unsigned long flags;
 
+	old = set_active_memcg(memcg);
 	fresh = ket_vm_alloc(s);
 	kv = ket_vcpu_alloc(s);
 	set_active_memcg(old);
+	mem_cgroup_put(memcg);
 	if (!fresh || !kv) {
 		if (kv)
 			ket_vcpu_free(kv);
@@ -417,6 +457,8 @@ static int ket_attach_slot(struct ket_slot *s)
 	} else {
 		ket_vm_free(fresh);
 	}
+	/* Retirement may free the VM while the worker waits: hold it. */
+	ket_vm_get(vm);
 	s->done = kv;
 	return 0;
 }
@@ -427,8 +469,6 @@ static void ket_slot_free(struct ket_slot *s)
 
 	put_pid(s->owner);
 	s->owner = NULL;
-	mem_cgroup_put(s->memcg);
-	s->memcg = NULL;
 	s->done = NULL;
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	s->kvm = NULL;
@@ -441,6 +481,7 @@ static void ket_slot_free(struct ket_slot *s)
 static void ket_attach_fn(struct work_struct *work)
 {
 	bool attached = false, missing = false;
+	struct ket_vcpu *kv;
 	struct ket_slot *s;
 	unsigned int i;
 	int ret;
@@ -477,11 +518,13 @@ static void ket_attach_fn(struct work_struct *work)
 		s = &ket_slots[i];
 		if (!s->done)
 			continue;
-		atomic64_add(READ_ONCE(s->missed), &s->done->unaccounted);
-		s->done->attached = true;
-		if (!ket_vcpu_files(s->done->vm, s->done))
+		kv = s->done;
+		atomic64_add(READ_ONCE(s->missed), &kv->unaccounted);
+		kv->attached = true;
+		if (!ket_vcpu_files(kv->vm, kv))
 			missing = true;
 		ket_slot_free(s);
+		ket_vm_put(kv->vm);
 	}
 	mutex_unlock(&ket_lock);
 	if (missing)
@@ -533,8 +576,11 @@ void ket_vm_put(struct ket_vm *vm)
 /* A directory of ours, held as KVM's are, or NULL. */
 static struct dentry *ket_dir_create(const char *name, struct dentry *parent)
 {
-	struct dentry *d = debugfs_create_dir(name, parent);
+	struct dentry *d;
 
+	if (IS_ERR_OR_NULL(parent))
+		return NULL;
+	d = debugfs_create_dir(name, parent);
 	return IS_ERR(d) ? NULL : dget(d);
 }
 
@@ -623,7 +669,8 @@ static void ket_vm_unpublish(struct ket_vm *vm)
 
 static void ket_retire_fn(struct work_struct *work)
 {
-	struct llist_node *list = llist_del_all(&ket_retire_list);
+	/* Oldest first, as exited/ keeps them. */
+	struct llist_node *list = llist_reverse_order(llist_del_all(&ket_retire_list));
 	struct ket_vm *vm, *tmp;
 	LIST_HEAD(drop);
 
@@ -632,7 +679,9 @@ static void ket_retire_fn(struct work_struct *work)
 	/*
 	 * A probe may still be walking the hash over, or reading a cache
 	 * entry of, the states just unpublished: after a grace period none
-	 * is, and they may be finalised and, once dropped, freed.
+	 * is (a tracepoint calls its probes with preemption off, an RCU
+	 * read-side section), and they may be finalised and, once
+	 * dropped, freed.
 	 */
 	synchronize_rcu();
 	mutex_lock(&ket_lock);
@@ -660,7 +709,8 @@ static int ket_kvm_destroying(struct kprobe *p, struct pt_regs *regs)
 
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	for (i = 0; i < KET_SLOTS; i++)
-		if (ket_slots[i].ready && ket_slots[i].kvm == kvm) {
+		if (ket_slots[i].ready && !ket_slots[i].gone &&
+		    ket_slots[i].kvm == kvm) {
 			WRITE_ONCE(ket_slots[i].gone, true);
 			pending = true;
 		}

@@ -103,6 +103,7 @@ lifecycle:
 	ket_lifecycle_exit();
 remove:
 	debugfs_remove_recursive(ket_debugfs_root);
+	ket_lifecycle_free_exited();
 	ket_vendor_exit();
 	return ret;
 }
