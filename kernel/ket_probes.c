@@ -96,6 +96,7 @@ static __always_inline u64 ket_vmread_exit_reason(void)
 {
 	unsigned long value = VM_EXIT_REASON;
 
+	BUILD_BUG_ON(VM_EXIT_REASON < 0x100);
 	asm volatile("vmread %[value], %[value]" : [value] "+r"(value) : : "cc");
 	return value;
 }

@@ -196,6 +196,8 @@ TEST(halt_exact)
 {
 	struct ket_run r;
 
+	if (ket_apic_accelerated())
+		SKIP(return, "needs kvm_intel enable_apicv=0 or kvm_amd avic=0");
 	ket_run_work(&r, W_HALT, KET_HALT_N);
 	ASSERT_EQ(KET_HALT_N, ket_count(&r.reasons, ket_names()->hlt));
 	ASSERT_EQ(KET_HALT_N, ket_count(&r.classes, "HALT"));
@@ -233,21 +235,25 @@ TEST(halt_exact)
 /*
  * The guest's APIC timer expiring in guest mode, interrupts off.  With
  * kvm_intel preemption_timer=1 (the VMX rig's), KVM arms it as the VMX
- * preemption timer: a PREEMPTION_TIMER exit, handled in KVM's fastpath
- * (DEC).  Else the host's hrtimer interrupts the guest: an external
- * interrupt exit with LOCAL_TIMER_VECTOR, DEC on VMX and EXTINT on SVM,
- * which cannot tell the vector.  Then an interrupt window at "sti", and
- * the EOI (APIC).  The host's own ticks add external-interrupt exits.
- * Bochs (the VMX rig) takes an external interrupt that arrives while
- * the guest has interrupts off only at the guest's "sti", and KVM then
- * injects it with no window: the hrtimer's path has as many window exits
- * as timers at most.
+ * preemption timer: a PREEMPTION_TIMER exit, whose expiry KVM handles in
+ * its fastpath (DEC); unless the vCPU was put past the deadline, when
+ * KVM raises the interrupt at its next load with no exit.  Else the
+ * host's hrtimer interrupts the guest: an external interrupt exit with
+ * LOCAL_TIMER_VECTOR, DEC on VMX and EXTINT on SVM, which cannot tell
+ * the vector.  Then an interrupt window at "sti", and the EOI (APIC).
+ * The host's own ticks add external-interrupt exits.  Bochs (the VMX rig)
+ * takes an external interrupt that arrives while the guest has
+ * interrupts off only at the guest's "sti", and KVM then injects it with
+ * no window: the hrtimer's path has as many window exits as timers at
+ * most.
  */
 TEST(dec_timer_in_guest)
 {
 	uint64_t windows, expired, dec;
 	struct ket_run r;
 
+	if (ket_apic_accelerated())
+		SKIP(return, "needs kvm_intel enable_apicv=0 or kvm_amd avic=0");
 	ket_run_work(&r, W_TIMER, KET_TIMER_N);
 	ASSERT_EQ(2 * KET_TIMER_N,
 		  ket_count(&r.reasons, ket_names()->msr_write));
@@ -258,12 +264,13 @@ TEST(dec_timer_in_guest)
 	if (is_intel_cpu()) {
 		expired = ket_count(&r.reasons, "PREEMPTION_TIMER");
 		if (ket_preemption_timer()) {
-			ASSERT_EQ(KET_TIMER_N, expired);
+			ASSERT_GE(KET_TIMER_N, expired);
+			ASSERT_LT(0, expired);
 			ASSERT_EQ(KET_TIMER_N, windows);
 		} else {
 			ASSERT_EQ(0, expired);
 		}
-		ASSERT_LE(2 * KET_TIMER_N, dec);
+		ASSERT_LE(KET_TIMER_N + expired, dec);
 		ASSERT_GE(KET_TIMER_N + expired +
 				  ket_count(&r.reasons, "EXTERNAL_INTERRUPT"),
 			  dec);

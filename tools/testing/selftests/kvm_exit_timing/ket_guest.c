@@ -40,10 +40,10 @@
 #define KET_TIMER_NS 1000000
 /*
  * W_TIMER: the timer expires while the guest spins with interrupts off,
- * KET_TIMER_LONG_NS after it is armed; the spin lasts twice that from
- * before the arm, so that only a host delay of more than 20 ms (five
- * ticks at HZ=250) in the arm's exit or in the spin could let the timer
- * expire outside guest mode.
+ * KET_TIMER_LONG_NS after it is armed; the spin lasts twice that, by
+ * the guest's TSC, from the arm's return, so that the timer has always
+ * expired before the guest enables interrupts, even if the host delays
+ * the vCPU meanwhile.
  */
 #define KET_TIMER_LONG_NS 20000000
 
@@ -128,9 +128,11 @@ static noinline void do_work(uint64_t i)
 		asm volatile("sti; hlt; cli" : : : "memory");
 		break;
 	case W_TIMER: {	/* see KET_TIMER_LONG_NS; ket_timer() EOIs */
-		uint64_t t0 = rdtsc();
+		uint64_t t0;
 
+		/* KVM sets the deadline as it handles the write: t0 after. */
 		x2apic_write_reg(KET_APIC_TMICT, KET_TIMER_LONG_NS);
+		t0 = rdtsc();
 		/* No PAUSE: pause-loop exiting would add exits. */
 		while (rdtsc() - t0 < spin_tsc)
 			;
@@ -305,6 +307,11 @@ bool ket_nested(void)
 bool ket_preemption_timer(void)
 {
 	return is_intel_cpu() && ket_vendor_param("preemption_timer");
+}
+
+bool ket_apic_accelerated(void)
+{
+	return ket_vendor_param(is_intel_cpu() ? "enable_apicv" : "avic");
 }
 
 uint64_t ket_fault_exits(const struct ket_table *reasons)

@@ -77,6 +77,11 @@ bool ket_tdp(void);
 bool ket_nested(void);
 /* Whether KVM emulates the guest's APIC timer with the VMX preemption timer. */
 bool ket_preemption_timer(void);
+/*
+ * APICv or AVIC: the guest's EOIs and interrupt delivery take no exit,
+ * and the APIC tests' counts do not apply.
+ */
+bool ket_apic_accelerated(void);
 /* The exits of guest page faults KVM saw: nested page faults or #PFs. */
 uint64_t ket_fault_exits(const struct ket_table *reasons);
 /* Waits up to 3 s for @path to exist. */

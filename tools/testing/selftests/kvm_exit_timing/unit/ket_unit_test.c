@@ -608,6 +608,8 @@ TEST(decode_edges)
 	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, ket_vmx_code(U32_MAX)));
 	ASSERT_EQ(C(OTHER), vmx.cls[ket_reason_index(&vmx, ket_vmx_code(U32_MAX))]);
 	ASSERT_EQ(0, ket_exit_stamp_fast(&vmx, KET_VMX_UNREADABLE));
+	/* A failed VMREAD leaves the probe's VM_EXIT_REASON: not stamped. */
+	ASSERT_EQ(0, ket_exit_stamp_fast(&vmx, 0x4402));
 	ASSERT_EQ(KET_VMX_FAILED_VMENTRY, ket_vmx_code(0x80000021));
 	ASSERT_EQ(KET_VMX_FAILED_VMENTRY, ket_vmx_code(0xfffe0021));
 	ASSERT_EQ(0xffff, ket_vmx_code(0x7fffffff));
