@@ -318,11 +318,16 @@ static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
  */
 static void ket_vm_files(struct ket_vm *vm, const struct ket_slot *s)
 {
-	struct dentry *d;
+	struct dentry *d, *top;
 
 	if (!s->dir)
 		return;
-	d = debugfs_lookup(s->dir_name, kvm_debugfs_dir);
+	/* KVM's top directory, by name: 6.12 no longer declares kvm_debugfs_dir. */
+	top = debugfs_lookup("kvm", NULL);
+	if (!top)
+		return;
+	d = debugfs_lookup(s->dir_name, top);
+	dput(top);
 	if (d != s->dir) {
 		dput(d);
 		return;
