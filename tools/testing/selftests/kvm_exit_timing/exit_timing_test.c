@@ -220,12 +220,24 @@ TEST(halt_exact)
 	} else {
 		ASSERT_EQ(KET_HALT_N, ket_count(&r.classes, "DEC"));
 	}
-	ASSERT_EQ(2 * KET_HALT_N, ket_count(&r.reasons, ket_names()->msr_write));
 	/*
-	 * APIC: the N EOIs, plus an interrupt window each time the timer
+	 * The MSR writes: the N arms and the guest's EOIs, one per timer
+	 * interrupt it took, as it counted them: N, unless KVM delivered
+	 * one twice (seen once in CI, in the VMX rig with ept=0: 401 MSR
+	 * writes, not reproduced in 480 runs since).  Exact against what
+	 * the guest did, whatever KVM and the emulated CPU did.
+	 */
+	if (r.eois != KET_HALT_N)
+		TH_LOG("the guest took %lu timer interrupts for %u arms",
+		       r.eois, KET_HALT_N);
+	ASSERT_LE(KET_HALT_N, r.eois);
+	ASSERT_EQ(KET_HALT_N + r.eois,
+		  ket_count(&r.reasons, ket_names()->msr_write));
+	/*
+	 * APIC: the EOIs, plus an interrupt window each time the timer
 	 * fired while the guest had interrupts off.
 	 */
-	ASSERT_EQ(KET_HALT_N + ket_count(&r.reasons, ket_names()->irq_window),
+	ASSERT_EQ(r.eois + ket_count(&r.reasons, ket_names()->irq_window),
 		  ket_count(&r.classes, "APIC"));
 	ASSERT_GT(ket_row(&r.classes, "HALT")->min, 0);
 	ket_check_tables(_metadata, &r);
@@ -255,11 +267,16 @@ TEST(dec_timer_in_guest)
 	if (ket_apic_accelerated())
 		SKIP(return, "needs kvm_intel enable_apicv=0 or kvm_amd avic=0");
 	ket_run_work(&r, W_TIMER, KET_TIMER_N);
-	ASSERT_EQ(2 * KET_TIMER_N,
+	/* The arms and the guest's EOIs, as in halt_exact. */
+	if (r.eois != KET_TIMER_N)
+		TH_LOG("the guest took %lu timer interrupts for %u arms",
+		       r.eois, KET_TIMER_N);
+	ASSERT_LE(KET_TIMER_N, r.eois);
+	ASSERT_EQ(KET_TIMER_N + r.eois,
 		  ket_count(&r.reasons, ket_names()->msr_write));
 	windows = ket_count(&r.reasons, ket_names()->irq_window);
 	ASSERT_GE(KET_TIMER_N, windows);
-	ASSERT_EQ(KET_TIMER_N + windows, ket_count(&r.classes, "APIC"));
+	ASSERT_EQ(r.eois + windows, ket_count(&r.classes, "APIC"));
 	dec = ket_count(&r.classes, "DEC");
 	if (is_intel_cpu()) {
 		expired = ket_count(&r.reasons, "PREEMPTION_TIMER");

@@ -59,6 +59,7 @@ static uint64_t spin_tsc;	/* W_TIMER: 2 * KET_TIMER_LONG_NS in TSC ticks */
 static bool intel;
 static uint64_t vmload_gpa;
 static vm_vaddr_t vmx_gva;	/* W_NESTED on VMX: the guest's vmx_pages */
+static uint64_t guest_eois;	/* the guest's timer interrupts: ket_timer() */
 
 extern char ket_pf_read[], ket_pf_read_done[], ket_pf_fetch_done[];
 
@@ -75,6 +76,7 @@ static void ket_pf(struct ex_regs *regs)
 
 static void ket_timer(struct ex_regs *regs)
 {
+	guest_eois++;
 	x2apic_write_reg(APIC_EOI, 0);
 }
 
@@ -402,6 +404,8 @@ void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n)
 	TEST_ASSERT(!ket_write_file(path, "c\n", 2, 0), "reset %s", path);
 	TEST_ASSERT(run_to_ucall_sig(r->vcpu, w == W_SIGNAL) == 2,
 		    "third sync");
+	sync_global_from_guest(r->vm, guest_eois);
+	r->eois = guest_eois;
 
 	err = ket_parse_table(path, &r->classes);
 	TEST_ASSERT(!err, "%s", err);

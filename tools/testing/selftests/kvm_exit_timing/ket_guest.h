@@ -51,6 +51,7 @@ struct ket_run {
 	struct kvm_vcpu *vcpu;
 	char dir[128];
 	char vcpu_dir[160];
+	uint64_t eois;		/* W_HALT, W_TIMER: the guest's EOI writes */
 	struct ket_table classes, reasons, vcpu_classes;
 };
 
