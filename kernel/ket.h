@@ -226,8 +226,8 @@ int ket_lifecycle_init(void);
 void ket_vm_get(struct ket_vm *vm);
 void ket_vm_put(struct ket_vm *vm);
 struct ket_vm *ket_vm_get_by_id(u64 id);
-int ket_vm_list(bool (*may_read)(struct ket_vm *vm),
-		struct kvm_exit_timing_vm *out, u32 room, u32 *nr);
+struct ket_vm *ket_vm_get_by_kvm(const struct kvm *kvm);
+int ket_vm_list(struct kvm_exit_timing_vm *out, u32 room, u32 *nr);
 struct ket_vcpu *ket_vm_vcpu(struct ket_vm *vm, int id);
 unsigned int ket_vm_vcpu_ids(struct ket_vm *vm, u32 *ids, u32 room);
 void ket_lifecycle_exit(void);

@@ -1,30 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/kvm_exit_timing: the VMs being timed and their binary statistics,
- * for hosts where debugfs is not mounted or is locked down.  The ioctls
- * are in include/uapi/linux/kvm_exit_timing.h.
+ * for hosts where debugfs is not mounted or is locked down, and for VMMs
+ * that read their own VM's.  The ioctls are in
+ * include/uapi/linux/kvm_exit_timing.h.
  *
- * Who may read what: the node is 0600, root's alone unless the
- * administrator opens it up.  A caller with CAP_SYS_ADMIN reads every VM;
- * any other caller only the VMs whose owner process (the one that ran
- * the first vCPU) it could ptrace for reading: the same user ids and
- * group ids, and the owner dumpable, or CAP_SYS_PTRACE over it.  This is
- * the credential rule of ptrace_may_access(), which is not exported to
- * modules; LSM ptrace hooks such as Yama's are not consulted.
+ * Who may do what, by proof rather than by rule:
+ *  - Whoever holds a VM's fd (KVM_CREATE_VM's) may read that VM's
+ *    statistics, naming the VM by the fd: the fd is what lets it run,
+ *    read and write the VM, and the LSMs vetted its way to the caller.
+ *  - A device fd opened with CAP_PERFMON or CAP_SYS_ADMIN lists every
+ *    VM and names any by its id, exited ones included.
+ *  - RESET takes, besides, a device fd open for writing, so that a
+ *    read-only fd handed to a monitoring agent reads and changes nothing.
+ * Anything else fails with EPERM before any VM is looked up: a caller
+ * learns nothing of the VMs it may not read.  So the node can be 0666,
+ * as /dev/kvm is on most distributions.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
-#include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
-#include <linux/pid.h>
-#include <linux/sched/coredump.h>
-#ifdef KET_TASK_EXEC_STATE
-#include <linux/sched/exec_state.h>
-#endif
-#include <linux/sched/mm.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -33,87 +31,93 @@
 /* Caps a listing's kernel buffer; far beyond any host's VM count. */
 #define KET_LIST_MAX 65536
 
+/* file->private_data of a device fd opened with the admin's capabilities */
+static const char ket_admin_token;
+
 /*
- * The owner's dumpability, or CAP_SYS_PTRACE in the user namespace it
- * was set in.  Since 7.2 both live in the task's exec_state, no longer
- * in its mm; the accessor is not exported, the RCU pointer is public.
+ * Whether @file's opener had CAP_PERFMON or CAP_SYS_ADMIN (the kernel's
+ * test for system-wide monitoring, perfmon_capable()).  Decided at open,
+ * from the credentials the file keeps (file->f_cred): an fd is worth what
+ * its opener was, whoever calls with it.  No audit record either way:
+ * a caller without them is refused nothing the VM fd would not give.
  */
-#ifdef KET_TASK_EXEC_STATE
-static bool ket_owner_dumpable(struct task_struct *task)
+static bool ket_dev_admin(const struct file *file)
 {
-	struct task_exec_state *es;
-	bool ok;
-
-	rcu_read_lock();
-	es = rcu_dereference(task->exec_state);
-	ok = !es || es->dumpable == TASK_DUMPABLE_OWNER ||
-	     ns_capable(es->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	return ok;
+	return file->private_data == &ket_admin_token;
 }
+
+static int ket_dev_open(struct inode *inode, struct file *file)
+{
+	bool admin = ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
+		     ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+
+	file->private_data = admin ? (void *)&ket_admin_token : NULL;
+	return 0;
+}
+
+/*
+ * Whether @file is a KVM VM's fd: file_is_kvm() where KVM exports it to
+ * any module (6.1, 6.12; kernel/Kbuild tells).  Newer kernels keep it to
+ * KVM's own modules (EXPORT_SYMBOL_FOR_KVM_INTERNAL); there a VM's fd is
+ * known by the name KVM gives it, which no other file has
+ * (anon_inode_getfile()'s "kvm-vm"; its stats fd is "kvm-vm-stats").
+ * Either way its private data is then the struct kvm, which
+ * ket_vm_get_by_kvm() only compares.
+ */
+static bool ket_file_is_vm(struct file *file)
+{
+#ifdef KET_FILE_IS_KVM
+	return file_is_kvm(file);
 #else
-static bool ket_owner_dumpable(struct task_struct *task)
-{
-	struct mm_struct *mm;
-	bool ok = true;
-
-	task_lock(task);
-	mm = task->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
-		ok = false;
-	task_unlock(task);
-	return ok;
-}
+	return !strcmp(file->f_path.dentry->d_name.name, "kvm-vm");
 #endif
-
-static bool ket_may_ptrace_read(struct task_struct *task)
-{
-	const struct cred *cred = current_cred(), *tcred;
-	bool ok;
-
-	if (same_thread_group(task, current))
-		return true;
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = (uid_eq(cred->fsuid, tcred->euid) &&
-	      uid_eq(cred->fsuid, tcred->suid) &&
-	      uid_eq(cred->fsuid, tcred->uid) &&
-	      gid_eq(cred->fsgid, tcred->egid) &&
-	      gid_eq(cred->fsgid, tcred->sgid) &&
-	      gid_eq(cred->fsgid, tcred->gid)) ||
-	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	if (!ok)
-		return false;
-	return ket_owner_dumpable(task);
 }
 
-/* For a caller without CAP_SYS_ADMIN: is @vm's owner its to ptrace? */
-static bool ket_may_read_owned(struct ket_vm *vm)
+/* The attached VM whose fd is @fd in the caller's table, referenced. */
+static struct ket_vm *ket_vm_get_by_fd(int fd, int *err)
 {
-	struct task_struct *task;
-	bool ok;
+	struct file *file = fget(fd);
+	struct ket_vm *vm = NULL;
 
-	task = get_pid_task(vm->owner, PIDTYPE_TGID);
-	if (!task)
-		return false;	/* the owner is gone: root's alone */
-	ok = ket_may_ptrace_read(task);
-	put_task_struct(task);
-	return ok;
+	*err = -EBADF;
+	if (!file)
+		return NULL;
+	if (ket_file_is_vm(file)) {
+		vm = ket_vm_get_by_kvm(file->private_data);
+		*err = vm ? 0 : -ENOENT;
+	}
+	fput(file);
+	return vm;
 }
 
-static bool ket_may_read_any(struct ket_vm *vm)
+/* The VM @sc names, referenced, if the caller may read it. */
+static struct ket_vm *ket_dev_vm(struct file *file,
+				 const struct kvm_exit_timing_scope *sc,
+				 int *err)
 {
-	return true;
+	struct ket_vm *vm;
+
+	if (sc->flags || sc->pad || sc->vcpu_id < KVM_EXIT_TIMING_VM_SCOPE) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (sc->vm_fd != KVM_EXIT_TIMING_BY_ID) {
+		if (sc->vm_id) {
+			*err = -EINVAL;
+			return NULL;
+		}
+		return ket_vm_get_by_fd(sc->vm_fd, err);
+	}
+	if (!ket_dev_admin(file)) {
+		*err = -EPERM;
+		return NULL;
+	}
+	vm = ket_vm_get_by_id(sc->vm_id);
+	*err = vm ? 0 : -ENOENT;
+	return vm;
 }
 
-static bool (*ket_read_rule(void))(struct ket_vm *vm)
-{
-	return capable(CAP_SYS_ADMIN) ? ket_may_read_any : ket_may_read_owned;
-}
-
-static long ket_ioctl_list_vms(void __user *argp)
+static long ket_ioctl_list_vms(struct file *file, void __user *argp)
 {
 	struct kvm_exit_timing_vm_list req;
 	struct kvm_exit_timing_vm *vms;
@@ -124,10 +128,12 @@ static long ket_ioctl_list_vms(void __user *argp)
 		return -EFAULT;
 	if (req.flags || req.nr > KET_LIST_MAX)
 		return -EINVAL;
+	if (!ket_dev_admin(file))
+		return -EPERM;
 	vms = ket_kvcalloc(req.nr, sizeof(*vms));
 	if (!vms && req.nr)
 		return -ENOMEM;
-	ret = ket_vm_list(ket_read_rule(), vms, req.nr, &nr);
+	ret = ket_vm_list(vms, req.nr, &nr);
 	if (ret == -E2BIG) {
 		if (put_user(nr, (u32 __user *)argp))
 			ret = -EFAULT;
@@ -140,37 +146,23 @@ static long ket_ioctl_list_vms(void __user *argp)
 	return ret;
 }
 
-/* VM @vm_id, referenced, if it exists and the caller may read it. */
-static struct ket_vm *ket_dev_vm(u64 vm_id, int *err)
+static long ket_ioctl_list_vcpus(struct file *file, void __user *argp)
 {
-	struct ket_vm *vm = ket_vm_get_by_id(vm_id);
-
-	*err = -ENOENT;
-	if (!vm)
-		return NULL;
-	if (!ket_read_rule()(vm)) {
-		ket_vm_put(vm);
-		*err = -EACCES;
-		return NULL;
-	}
-	return vm;
-}
-
-static long ket_ioctl_list_vcpus(void __user *argp)
-{
+	struct kvm_exit_timing_vcpu_list __user *uarg = argp;
 	struct kvm_exit_timing_vcpu_list req;
 	struct ket_vm *vm;
 	u32 *ids, nr;
-	int ret = 0;
+	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || req.nr > KVM_MAX_VCPUS)
+	if (req.pad || req.nr > KVM_MAX_VCPUS ||
+	    req.vm.vcpu_id != KVM_EXIT_TIMING_VM_SCOPE)
 		return -EINVAL;
 	ids = ket_kvcalloc(req.nr, sizeof(*ids));
 	if (!ids && req.nr)
 		return -ENOMEM;
-	vm = ket_dev_vm(req.vm_id, &ret);
+	vm = ket_dev_vm(file, &req.vm, &ret);
 	if (!vm) {
 		kvfree(ids);
 		return ret;
@@ -183,24 +175,22 @@ static long ket_ioctl_list_vcpus(void __user *argp)
 	else if (copy_to_user(u64_to_user_ptr(req.ids), ids,
 			      nr * sizeof(*ids)))
 		ret = -EFAULT;
-	if (put_user(nr, &((struct kvm_exit_timing_vcpu_list __user *)argp)->nr))
+	if (put_user(nr, &uarg->nr))
 		ret = -EFAULT;
 	kvfree(ids);
 	return ret;
 }
 
-/* The scope @req names, @vm referenced and @kv set (NULL: the VM). */
-static int ket_dev_scope(void __user *argp, struct ket_vm **vm,
-			 struct ket_vcpu **kv)
+/* The scope @argp names, @vm referenced and @kv set (NULL: the VM). */
+static int ket_dev_scope(struct file *file, void __user *argp,
+			 struct ket_vm **vm, struct ket_vcpu **kv)
 {
 	struct kvm_exit_timing_scope req;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || req.vcpu_id < KVM_EXIT_TIMING_VM_SCOPE)
-		return -EINVAL;
-	*vm = ket_dev_vm(req.vm_id, &ret);
+	*vm = ket_dev_vm(file, &req, &ret);
 	if (!*vm)
 		return ret;
 	*kv = NULL;
@@ -213,25 +203,27 @@ static int ket_dev_scope(void __user *argp, struct ket_vm **vm,
 	return -ENOENT;
 }
 
-static long ket_ioctl_stats_fd(void __user *argp)
+static long ket_ioctl_stats_fd(struct file *file, void __user *argp)
 {
 	struct ket_vcpu *kv;
 	struct ket_vm *vm;
 	int ret;
 
-	ret = ket_dev_scope(argp, &vm, &kv);
+	ret = ket_dev_scope(file, argp, &vm, &kv);
 	if (ret)
 		return ret;
 	return ket_stats_fd(vm, kv);
 }
 
-static long ket_ioctl_reset(void __user *argp)
+static long ket_ioctl_reset(struct file *file, void __user *argp)
 {
 	struct ket_vcpu *kv;
 	struct ket_vm *vm;
 	int ret;
 
-	ret = ket_dev_scope(argp, &vm, &kv);
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	ret = ket_dev_scope(file, argp, &vm, &kv);
 	if (ret)
 		return ret;
 	ket_scope_reset(kv ? &kv->scope : &vm->scope);
@@ -246,19 +238,20 @@ static long ket_dev_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case KVM_EXIT_TIMING_LIST_VMS:
-		return ket_ioctl_list_vms(argp);
+		return ket_ioctl_list_vms(file, argp);
 	case KVM_EXIT_TIMING_LIST_VCPUS:
-		return ket_ioctl_list_vcpus(argp);
+		return ket_ioctl_list_vcpus(file, argp);
 	case KVM_EXIT_TIMING_GET_STATS_FD:
-		return ket_ioctl_stats_fd(argp);
+		return ket_ioctl_stats_fd(file, argp);
 	case KVM_EXIT_TIMING_RESET:
-		return ket_ioctl_reset(argp);
+		return ket_ioctl_reset(file, argp);
 	}
 	return -ENOTTY;
 }
 
 static const struct file_operations ket_dev_fops = {
 	.owner = THIS_MODULE,
+	.open = ket_dev_open,
 	.unlocked_ioctl = ket_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -268,7 +261,7 @@ static struct miscdevice ket_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "kvm_exit_timing",
 	.fops = &ket_dev_fops,
-	.mode = 0600,
+	.mode = 0666,
 };
 
 int ket_dev_init(void)

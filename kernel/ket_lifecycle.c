@@ -757,6 +757,24 @@ struct ket_vm *ket_vm_get_by_id(u64 id)
 	return found;
 }
 
+/*
+ * The attached VM of @kvm, referenced; NULL if it has none (no vCPU of it
+ * ran yet).  @kvm is a key, never dereferenced; the caller holds the VM
+ * (its fd), so that it is not destroyed and its address not reused.
+ */
+struct ket_vm *ket_vm_get_by_kvm(const struct kvm *kvm)
+{
+	struct ket_vm *vm;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	vm = ket_vm_live(kvm);
+	if (vm)
+		ket_vm_get(vm);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	return vm;
+}
+
 /* vCPU @id of @vm, which the caller holds; NULL if it has none. */
 struct ket_vcpu *ket_vm_vcpu(struct ket_vm *vm, int id)
 {
@@ -799,11 +817,10 @@ static void ket_vm_describe(struct ket_vm *vm, struct kvm_exit_timing_vm *d)
 }
 
 /*
- * The VMs @may_read accepts, attached ones first, then exited ones,
- * oldest first.  *@nr is set to their number; -E2BIG if @room is less.
+ * Every VM, attached ones first, then exited ones, oldest first.  *@nr
+ * is set to their number; -E2BIG if @room is less.
  */
-int ket_vm_list(bool (*may_read)(struct ket_vm *vm),
-		struct kvm_exit_timing_vm *out, u32 room, u32 *nr)
+int ket_vm_list(struct kvm_exit_timing_vm *out, u32 room, u32 *nr)
 {
 	struct list_head *lists[] = { &ket_vms, &ket_exited_vms };
 	struct ket_vm *vm;
@@ -813,8 +830,6 @@ int ket_vm_list(bool (*may_read)(struct ket_vm *vm),
 	mutex_lock(&ket_lock);
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		list_for_each_entry(vm, lists[i], node) {
-			if (!may_read(vm))
-				continue;
 			if (n < room)
 				ket_vm_describe(vm, &out[n]);
 			n++;

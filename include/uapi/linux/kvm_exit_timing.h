@@ -100,9 +100,18 @@ struct kvm_exit_timing_vm {
 };
 
 /*
+ * Who may do what: Documentation/kvm_exit_timing.rst, "Where the fd
+ * comes from".  In short, a VM is named by the caller's fd of it
+ * (@vm_fd), which anyone holding one may do, or by its id (@vm_fd
+ * KVM_EXIT_TIMING_BY_ID), which takes a device fd opened with CAP_PERFMON
+ * or CAP_SYS_ADMIN, as KVM_EXIT_TIMING_LIST_VMS does; RESET takes a
+ * device fd open for writing.
+ */
+
+/*
  * KVM_EXIT_TIMING_LIST_VMS: @nr in, the room at @vms; out, the number of
- * VMs the caller may read.  If that is more than the room, the call
- * fails with E2BIG and copies nothing but @nr.
+ * VMs.  If that is more than the room, the call fails with E2BIG and
+ * copies nothing but @nr.
  */
 struct kvm_exit_timing_vm_list {
 	__u32 nr;
@@ -110,24 +119,33 @@ struct kvm_exit_timing_vm_list {
 	__u64 vms;		/* struct kvm_exit_timing_vm[nr] */
 };
 
-/* KVM_EXIT_TIMING_LIST_VCPUS: the vCPU ids of VM @vm_id, like LIST_VMS. */
-struct kvm_exit_timing_vcpu_list {
-	__u64 vm_id;
-	__u32 nr;
+/* @vm_fd: the VM is named by @vm_id. */
+#define KVM_EXIT_TIMING_BY_ID		(-1)
+/* @vcpu_id: the whole VM. */
+#define KVM_EXIT_TIMING_VM_SCOPE	(-1)
+
+/* A VM, by fd or id, or one of its vCPUs. */
+struct kvm_exit_timing_scope {
+	__u64 vm_id;		/* with @vm_fd KVM_EXIT_TIMING_BY_ID; else 0 */
+	__s32 vm_fd;		/* the caller's fd of the VM (KVM_CREATE_VM) */
+	__s32 vcpu_id;		/* or KVM_EXIT_TIMING_VM_SCOPE */
 	__u32 flags;		/* 0 */
+	__u32 pad;		/* 0 */
+};
+
+/*
+ * KVM_EXIT_TIMING_LIST_VCPUS: the vCPU ids of the VM @vm names (its
+ * @vcpu_id KVM_EXIT_TIMING_VM_SCOPE), like LIST_VMS.
+ */
+struct kvm_exit_timing_vcpu_list {
+	struct kvm_exit_timing_scope vm;
+	__u32 nr;
+	__u32 pad;		/* 0 */
 	__u64 ids;		/* __u32[nr] */
 };
 
-#define KVM_EXIT_TIMING_VM_SCOPE	(-1)
-
-/* A VM (@vcpu_id KVM_EXIT_TIMING_VM_SCOPE) or one of its vCPUs. */
-struct kvm_exit_timing_scope {
-	__u64 vm_id;
-	__s32 vcpu_id;
-	__u32 flags;		/* 0 */
-};
-
-#define KVM_EXIT_TIMING_IO	0xB8
+/* Not 0xB8, which is <linux/mshv.h>'s. */
+#define KVM_EXIT_TIMING_IO	0xC4
 
 /* Returns 0. */
 #define KVM_EXIT_TIMING_LIST_VMS \

@@ -50,9 +50,8 @@ int ket_source_open(struct ket_source *src, char *err, size_t esz)
 			    KVM_EXIT_TIMING_DEVICE, path);
 	if (e == ENOENT)
 		return fail(err, esz, errno, "%s: %s", path, strerror(errno));
-	return fail(err, esz, e, "cannot open %s: %s%s",
-		    KVM_EXIT_TIMING_DEVICE, strerror(e),
-		    e == EACCES || e == EPERM ? " (root's by default)" : "");
+	return fail(err, esz, e, "cannot open %s: %s", KVM_EXIT_TIMING_DEVICE,
+		    strerror(e));
 }
 
 void ket_source_close(struct ket_source *src)
@@ -75,8 +74,11 @@ static int list_device(struct ket_source *src, struct ket_vm_info **out,
 			break;
 		if (errno != E2BIG) {
 			free(vms);
-			return fail(err, esz, errno, "listing VMs: %s",
-				    strerror(errno));
+			return fail(err, esz, errno, "listing VMs: %s%s",
+				    strerror(errno),
+				    errno == EPERM ?
+				    " (it takes CAP_PERFMON or CAP_SYS_ADMIN)" :
+				    "");
 		}
 		free(vms);
 		l.nr += 4;
@@ -87,7 +89,11 @@ static int list_device(struct ket_source *src, struct ket_vm_info **out,
 	}
 	info = calloc(l.nr + 1, sizeof(*info));
 	for (i = 0; info && i < l.nr; i++) {
-		struct kvm_exit_timing_vcpu_list vl = { .vm_id = vms[i].id };
+		struct kvm_exit_timing_vcpu_list vl = {
+			.vm = { .vm_id = vms[i].id,
+				.vm_fd = KVM_EXIT_TIMING_BY_ID,
+				.vcpu_id = KVM_EXIT_TIMING_VM_SCOPE },
+		};
 
 		info[i].id = vms[i].id;
 		info[i].pid = vms[i].pid;
@@ -233,7 +239,9 @@ static void scope_path(char *path, size_t size, const struct ket_vm_info *vm,
 int ket_source_stats_fd(struct ket_source *src, const struct ket_vm_info *vm,
 			int vcpu, char *err, size_t esz)
 {
-	struct kvm_exit_timing_scope sc = { .vm_id = vm->id, .vcpu_id = vcpu };
+	struct kvm_exit_timing_scope sc = { .vm_id = vm->id,
+					    .vm_fd = KVM_EXIT_TIMING_BY_ID,
+					    .vcpu_id = vcpu };
 	char path[512];
 	int fd;
 
@@ -254,7 +262,9 @@ int ket_source_stats_fd(struct ket_source *src, const struct ket_vm_info *vm,
 int ket_source_reset(struct ket_source *src, const struct ket_vm_info *vm,
 		     int vcpu, char *err, size_t esz)
 {
-	struct kvm_exit_timing_scope sc = { .vm_id = vm->id, .vcpu_id = vcpu };
+	struct kvm_exit_timing_scope sc = { .vm_id = vm->id,
+					    .vm_fd = KVM_EXIT_TIMING_BY_ID,
+					    .vcpu_id = vcpu };
 	char path[512];
 	int fd, ret;
 

@@ -167,8 +167,8 @@ static void fuzz_ioctl(int dev)
 		return;
 	}
 	switch (errno) {
-	case EFAULT: case EINVAL: case ENOENT: case EACCES: case E2BIG:
-	case ENOTTY:
+	case EFAULT: case EINVAL: case ENOENT: case EBADF: case EPERM:
+	case E2BIG: case ENOTTY:
 		return;
 	}
 	bad++;

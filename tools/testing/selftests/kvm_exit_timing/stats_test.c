@@ -14,9 +14,11 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/kvm_exit_timing.h>
 
 #include "kvm_util.h"
@@ -175,9 +177,10 @@ static uint64_t ket_vm_id_wait(const char *name)
 	return id;
 }
 
-static int ket_dev_ioctl(unsigned long cmd, void *arg)
+/* An ioctl on a device fd opened with @flags now: its result, or -errno. */
+static int ket_dev_ioctl_as(int flags, unsigned long cmd, void *arg)
 {
-	int fd = open(KET_DEV, O_RDWR), ret;
+	int fd = open(KET_DEV, flags), ret;
 
 	if (fd < 0)
 		return -errno;
@@ -188,10 +191,29 @@ static int ket_dev_ioctl(unsigned long cmd, void *arg)
 	return ret;
 }
 
+static int ket_dev_ioctl(unsigned long cmd, void *arg)
+{
+	return ket_dev_ioctl_as(O_RDWR, cmd, arg);
+}
+
+/* VM @vm_id by id, as an admin names it. */
+static struct kvm_exit_timing_scope ket_by_id(uint64_t vm_id, int vcpu_id)
+{
+	return (struct kvm_exit_timing_scope){ .vm_id = vm_id,
+					       .vm_fd = KVM_EXIT_TIMING_BY_ID,
+					       .vcpu_id = vcpu_id };
+}
+
+/* The VM whose fd is @vm_fd, as its VMM names it. */
+static struct kvm_exit_timing_scope ket_by_fd(int vm_fd, int vcpu_id)
+{
+	return (struct kvm_exit_timing_scope){ .vm_fd = vm_fd,
+					       .vcpu_id = vcpu_id };
+}
+
 static int ket_dev_stats_fd(uint64_t vm_id, int vcpu_id)
 {
-	struct kvm_exit_timing_scope sc = { .vm_id = vm_id,
-					    .vcpu_id = vcpu_id };
+	struct kvm_exit_timing_scope sc = ket_by_id(vm_id, vcpu_id);
 
 	return ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc);
 }
@@ -437,12 +459,12 @@ TEST(stats_pread_any_offset)
 /* Data are live: a reset through the device shows at the next pread. */
 TEST(stats_live_and_reset)
 {
-	struct kvm_exit_timing_scope sc = { .vcpu_id = -1 };
+	struct kvm_exit_timing_scope sc;
 	struct ket_stats s;
 	struct ket_run r;
 
 	ket_run_work(&r, W_HCALL, 77);
-	sc.vm_id = ket_vm_id(ket_base(r.dir), NULL);
+	sc = ket_by_id(ket_vm_id(ket_base(r.dir), NULL), -1);
 	ket_stats_open(_metadata, &s, ket_dev_stats_fd(sc.vm_id, -1));
 	ASSERT_EQ(77, ket_stat1(_metadata, &s, "class_HCALL_count"));
 	ASSERT_EQ(0, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
@@ -489,14 +511,14 @@ TEST(dev_lists_vms_and_vcpus)
 	struct stat st;
 
 	ASSERT_EQ(0, stat(KET_DEV, &st));
-	ASSERT_EQ(0600, st.st_mode & 0777);
+	ASSERT_EQ(0666, st.st_mode & 0777);
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
 	ket_run_work(&r, W_CPUID, 1);
 	/* nr 0: the count comes back with E2BIG, nothing else is written. */
 	ASSERT_EQ(-E2BIG, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
 	ASSERT_LE(1, l.nr);
-	vl.vm_id = ket_vm_id(ket_base(r.dir), &info);
-	ASSERT_NE(0, vl.vm_id);
+	vl.vm = ket_by_id(ket_vm_id(ket_base(r.dir), &info), -1);
+	ASSERT_NE(0, vl.vm.vm_id);
 	ASSERT_EQ(getpid(), info.pid);
 	ASSERT_EQ(0, info.flags);
 	ASSERT_EQ(1, info.nr_vcpus);
@@ -505,6 +527,13 @@ TEST(dev_lists_vms_and_vcpus)
 	ASSERT_EQ(1, vl.nr);
 	vl.nr = 4;
 	vl.ids = (uintptr_t)ids;
+	ASSERT_EQ(0, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+	ASSERT_EQ(1, vl.nr);
+	ASSERT_EQ(0, ids[0]);
+	ASSERT_EQ(7, ids[1]);
+	/* The same by the VM's fd. */
+	vl.vm = ket_by_fd(r.vm->fd, -1);
+	ids[0] = 7;
 	ASSERT_EQ(0, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
 	ASSERT_EQ(1, vl.nr);
 	ASSERT_EQ(0, ids[0]);
@@ -518,6 +547,7 @@ TEST(dev_bad_arguments)
 	struct kvm_exit_timing_vm_list l = {};
 	struct kvm_exit_timing_vcpu_list vl = {};
 	struct kvm_exit_timing_scope sc;
+	int kvm_stats_fd, vm_fd;
 	struct ket_stats s;
 	struct ket_run r;
 	uint64_t id;
@@ -525,6 +555,7 @@ TEST(dev_bad_arguments)
 	char *before, *after;
 
 	ket_run_work(&r, W_CPUID, 5);
+	vm_fd = r.vm->fd;
 	id = ket_vm_id(ket_base(r.dir), NULL);
 	ket_stats_open(_metadata, &s, ket_dev_stats_fd(id, -1));
 	size = ket_stats_size(&s);
@@ -542,26 +573,66 @@ TEST(dev_bad_arguments)
 	l.nr = 64;
 	l.vms = 8;	/* unmapped */
 	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
-	vl.vm_id = ~0ULL;
+	vl.vm = ket_by_id(~0ULL, -1);
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
-	vl.vm_id = id;
-	vl.flags = 2;
+	vl.vm = ket_by_id(id, -1);
+	vl.vm.flags = 2;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+	vl.vm.flags = 0;
+	vl.pad = 1;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
+	vl.pad = 0;
+	vl.vm.vcpu_id = 0;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VCPUS, &vl));
 
-	sc = (struct kvm_exit_timing_scope){ .vm_id = ~0ULL, .vcpu_id = -1 };
+	sc = ket_by_id(~0ULL, -1);
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
-	sc = (struct kvm_exit_timing_scope){ .vm_id = id, .vcpu_id = 1 };
+	sc = ket_by_id(id, 1);
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
 	sc.vcpu_id = -2;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
-	sc = (struct kvm_exit_timing_scope){ .vm_id = id, .vcpu_id = -1,
-					     .flags = 1 };
+	sc = ket_by_id(id, -1);
+	sc.flags = 1;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	sc = ket_by_id(id, -1);
+	sc.pad = 1;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
 	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, NULL));
+	/* By fd: an id too is ambiguous. */
+	sc = ket_by_fd(vm_fd, -1);
+	sc.vm_id = id;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	/*
+	 * Not a VM's fd: none, another KVM file, and the VM's own KVM stats
+	 * fd, whose private data is the VM too.
+	 */
+	kvm_stats_fd = vm_get_stats_fd(r.vm);
+	{
+		int bad[] = { 1000, -2, r.vm->kvm_fd, r.vcpu->fd,
+			      kvm_stats_fd, s.fd };
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			sc = ket_by_fd(bad[i], -1);
+			ASSERT_EQ(-EBADF, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD,
+							&sc)) TH_LOG("fd %d", bad[i]);
+			ASSERT_EQ(-EBADF, ket_dev_ioctl(KVM_EXIT_TIMING_RESET,
+							&sc)) TH_LOG("fd %d", bad[i]);
+		}
+	}
+	close(kvm_stats_fd);
+	/* A reset needs a device fd open for writing, even the admin's. */
+	sc = ket_by_id(id, -1);
+	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_RESET,
+					   &sc));
+	sc = ket_by_fd(vm_fd, -1);
+	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_RESET,
+					   &sc));
 
 	ASSERT_EQ(size, pread(s.fd, after, size, 0));
 	for (i = 0; i < size && before[i] == after[i]; i++)
@@ -574,64 +645,160 @@ TEST(dev_bad_arguments)
 	kvm_vm_free(r.vm);
 }
 
-/*
- * As user @uid: can it see VM @name, get its fd, reset it?  Returns
- * three bits: listed, fd, reset.  0x100 if the device does not open.
- */
-static int ket_probe_as(uid_t uid, const char *name, uint64_t id)
-{
-	struct kvm_exit_timing_scope sc = { .vm_id = id, .vcpu_id = -1 };
-	int status, res = 0;
-	pid_t pid = fork();
+/* What a caller gets, each an ioctl's result or -errno. */
+enum { P_LIST, P_ID, P_NO_ID, P_FD, P_VCPUS, P_RESET_RO, P_RESET,
+       P_ADMIN_FD_LIST, P_NR };
 
-	if (!pid) {
-		if (setgid(uid) || setuid(uid))
-			_exit(0xff);
-		if (access(KET_DEV, R_OK))
-			_exit(0x80);
-		res |= ket_vm_id(name, NULL) == id;
-		res |= (ket_dev_stats_fd(id, -1) >= 0) << 1;
-		res |= !ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc) << 2;
-		if (ket_dev_stats_fd(id, -1) == -EACCES)
-			res |= 0x10;
-		_exit(res);
-	}
-	waitpid(pid, &status, 0);
-	return WEXITSTATUS(status);
+struct ket_probe {
+	uint64_t id;		/* the VM's */
+	int vm_fd;		/* the VM's fd in the caller, or -1 */
+	int results[P_NR];
+};
+
+/* Drops the effective capabilities but @keep (a CAP_ bit, or 0). */
+static int ket_caps_only(uint64_t keep)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].effective = (uint32_t)keep;
+	d[1].effective = (uint32_t)(keep >> 32);
+	return syscall(SYS_capset, &h, d);
 }
 
 /*
- * A VMM's own VM, and no other: user 1000 runs a VM; user 1000 may read
- * and reset it, user 1001 may not even see it (EACCES), and neither may
- * open the device while it has its default mode.
+ * Each call a caller may try on VM @p->id: list the VMs, name it by id,
+ * name an id no VM has (EPERM, as an existing one: no oracle), name it
+ * by its fd (if the caller has one), reset through a read-only and a
+ * read-write device fd.  P_ADMIN_FD_LIST: a listing through a device fd
+ * opened before the caller dropped its capabilities, or -1.
  */
-TEST(dev_permissions)
+static void ket_probe_calls(struct ket_probe *p, int admin_fd)
+{
+	struct kvm_exit_timing_vm_list l = {};
+	struct kvm_exit_timing_vcpu_list vl = {};
+	struct kvm_exit_timing_scope sc;
+	int fd;
+
+	p->results[P_LIST] = ket_dev_ioctl_as(O_RDONLY,
+					      KVM_EXIT_TIMING_LIST_VMS, &l);
+	sc = ket_by_id(p->id, -1);
+	fd = ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_GET_STATS_FD, &sc);
+	p->results[P_ID] = fd < 0 ? fd : 0;
+	if (fd >= 0)
+		close(fd);
+	sc = ket_by_id(~0ULL, -1);
+	p->results[P_NO_ID] = ket_dev_ioctl_as(O_RDONLY,
+					       KVM_EXIT_TIMING_GET_STATS_FD,
+					       &sc);
+	sc = p->vm_fd >= 0 ? ket_by_fd(p->vm_fd, -1) : ket_by_id(p->id, -1);
+	fd = ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_GET_STATS_FD, &sc);
+	p->results[P_FD] = fd < 0 ? fd : 0;
+	if (fd >= 0)
+		close(fd);
+	vl.vm = sc;	/* no room: E2BIG and the number of vCPUs */
+	fd = ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_LIST_VCPUS, &vl);
+	p->results[P_VCPUS] = fd == -E2BIG ? (int)vl.nr : fd;
+	p->results[P_RESET_RO] = ket_dev_ioctl_as(O_RDONLY,
+						  KVM_EXIT_TIMING_RESET, &sc);
+	p->results[P_RESET] = ket_dev_ioctl_as(O_RDWR, KVM_EXIT_TIMING_RESET,
+					       &sc);
+	p->results[P_ADMIN_FD_LIST] = -1;
+	if (admin_fd >= 0) {
+		memset(&l, 0, sizeof(l));
+		p->results[P_ADMIN_FD_LIST] =
+			ioctl(admin_fd, KVM_EXIT_TIMING_LIST_VMS, &l) ?
+				-errno : 0;
+	}
+}
+
+/*
+ * In a child: as user @uid (if not 0), keeping effective capabilities
+ * @caps only (~0: all), ket_probe_calls() on @p.
+ */
+static void ket_probe_as(struct ket_probe *p, uid_t uid, uint64_t caps)
+{
+	int out[2], admin_fd;
+	pid_t pid;
+
+	memset(p->results, 0x7f, sizeof(p->results));
+	if (pipe(out))
+		return;
+	pid = fork();
+	if (!pid) {
+		close(out[0]);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(1);
+		admin_fd = open(KET_DEV, O_RDONLY);
+		if (caps != ~0ULL && ket_caps_only(caps))
+			_exit(1);
+		ket_probe_calls(p, caps != ~0ULL ? admin_fd : -1);
+		if (write(out[1], p->results, sizeof(p->results)) !=
+		    sizeof(p->results))
+			_exit(1);
+		_exit(0);
+	}
+	close(out[1]);
+	if (read(out[0], p->results, sizeof(p->results)) != sizeof(p->results))
+		memset(p->results, 0x7f, sizeof(p->results));
+	close(out[0]);
+	waitpid(pid, NULL, 0);
+}
+
+#define KET_EXPECT_PROBE(p, list, id, no_id, fd, vcpus, reset_ro, reset, \
+			 admin_list)					\
+	do {								\
+		const int want[P_NR] = { list, id, no_id, fd, vcpus,	\
+					 reset_ro, reset, admin_list };	\
+		for (int _i = 0; _i < P_NR; _i++) {			\
+			EXPECT_EQ(want[_i], (p)->results[_i])		\
+				TH_LOG("call %d", _i);			\
+		}							\
+	} while (0)
+
+/*
+ * Access by proof: user 1000 runs a VM.  With the VM's fd it reads its
+ * statistics and vCPUs, and resets them through a writable device fd
+ * only; without an admin's device fd it lists nothing and names no VM by
+ * id, existing or not (EPERM both).  User 1001, who has no fd of it,
+ * names it by no means.  Root reads all; so does a root process whose
+ * only capability is CAP_PERFMON, and one with none does not, though a
+ * device fd it opened before dropping them still does.
+ */
+TEST(dev_access_by_proof)
 {
 	int to_owner[2], from_owner[2];
+	struct ket_probe p = { .vm_fd = -1 };
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	char name[64], c;
-	pid_t owner;
-	uint64_t id;
+	char name[64];
 
 	ASSERT_EQ(0, pipe(to_owner));
 	ASSERT_EQ(0, pipe(from_owner));
 	ASSERT_EQ(0, chmod("/dev/kvm", 0666));
-	owner = fork();
-	if (!owner) {
+	if (!fork()) {
+		struct ket_probe op;
+
 		/* Our end only: if the test dies, the read below sees EOF. */
 		close(to_owner[1]);
 		close(from_owner[0]);
 		if (setgid(1000) || setuid(1000))
 			_exit(1);
-		/* A VMM started by its user is dumpable; setuid() cleared it. */
-		prctl(PR_SET_DUMPABLE, 1);
 		vm = ket_vm_create_work(&vcpu, W_CPUID, 3);
 		run_to_ucall(vcpu);
 		run_to_ucall(vcpu);
 		snprintf(name, sizeof(name), "%d-%d", getpid(), vm->fd);
 		if (write(from_owner[1], name, sizeof(name)) != sizeof(name) ||
-		    read(to_owner[0], &c, 1) != 1)
+		    read(to_owner[0], &op, sizeof(op)) != sizeof(op))
+			_exit(1);
+		op.vm_fd = vm->fd;
+		ket_probe_calls(&op, -1);
+		if (write(from_owner[1], &op, sizeof(op)) != sizeof(op) ||
+		    read(to_owner[0], &op, 1) != 1)
 			_exit(1);
 		kvm_vm_free(vm);
 		_exit(0);
@@ -639,16 +806,34 @@ TEST(dev_permissions)
 	close(from_owner[1]);
 	close(to_owner[0]);
 	ASSERT_EQ(sizeof(name), read(from_owner[0], name, sizeof(name)));
-	id = ket_vm_id_wait(name);
-	ASSERT_NE(0, id);
-	/* Default mode: root's alone. */
-	EXPECT_EQ(0x80, ket_probe_as(1000, name, id));
-	ASSERT_EQ(0, chmod(KET_DEV, 0666));
-	EXPECT_EQ(0x7, ket_probe_as(1000, name, id));
-	EXPECT_EQ(0x10, ket_probe_as(1001, name, id));
-	ASSERT_EQ(0, chmod(KET_DEV, 0600));
+	p.id = ket_vm_id_wait(name);
+	ASSERT_NE(0, p.id);
+
+	/* The owner, with its VM's fd. */
+	ASSERT_EQ(sizeof(p), write(to_owner[1], &p, sizeof(p)));
+	ASSERT_EQ(sizeof(p), read(from_owner[0], &p, sizeof(p)));
+	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, 0, 1, -EBADF, 0, -1);
+	/*
+	 * Another user: no fd of it; the owner's fd number names nothing in
+	 * its table, the VM's id nothing it may read.
+	 */
+	p.vm_fd = atoi(strchr(name, '-') + 1);
+	ket_probe_as(&p, 1001, ~0ULL);
+	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, -EBADF, -EBADF, -EBADF,
+			 -EBADF, -1);
+	/* Root: everything, by id. */
+	p.vm_fd = -1;
+	ket_probe_as(&p, 0, ~0ULL);
+	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, 0, -1);
+	/* CAP_PERFMON alone is enough; no capability is not. */
+	ket_probe_as(&p, 0, 1ULL << CAP_PERFMON);
+	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, 0, -E2BIG);
+	ket_probe_as(&p, 0, 0);
+	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, -EPERM, -EPERM, -EBADF,
+			 -EPERM, -E2BIG);
+
 	ASSERT_EQ(1, write(to_owner[1], "x", 1));
-	waitpid(owner, NULL, 0);
+	wait(NULL);
 	ASSERT_EQ(0, chmod("/dev/kvm", 0600));
 }
 
