@@ -257,6 +257,8 @@ void ket_scope_reset(struct ket_scope *sc);
 
 /* ket_stats.c */
 extern const struct file_operations ket_stats_debugfs_fops;
+int ket_stats_init(void);
+void ket_stats_exit(void);
 int ket_stats_fd(struct ket_vm *vm, struct ket_vcpu *kv);
 
 /* ket_dev.c */

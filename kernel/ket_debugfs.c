@@ -102,7 +102,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
  * Sums the rows of @sc (one vCPU, or every vCPU of a VM) into @aggs, the
  * classes then the reasons, which it initialises first, and hands each
  * vCPU's current state to @fn.  The tables and the binary stats read
- * through here.
+ * through here, in process context; the caller holds @sc's VM.
  */
 void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
 		    void (*fn)(void *arg, const struct ket_vcpu_now *now),
@@ -123,6 +123,15 @@ void ket_scope_read(const struct ket_scope *sc, struct ket_agg *aggs,
 	list_for_each_entry_rcu(kv, &sc->vm->vcpus, node) {
 		ket_vcpu_read(kv, aggs, &now);
 		fn(arg, &now);
+		/*
+		 * A state leaves the list only when its VM is freed, which
+		 * the caller's reference prevents: the cursor outlives the
+		 * read section.  End it between vCPUs, so that a VM of
+		 * thousands does not hold up a grace period, or the CPU.
+		 */
+		rcu_read_unlock();
+		cond_resched();
+		rcu_read_lock();
 	}
 	rcu_read_unlock();
 }

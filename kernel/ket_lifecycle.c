@@ -17,7 +17,8 @@
  *    states there and then (ket_kvm_destroying()), so that no probe
  *    finds them again, not even for a vCPU at the same address later.
  *    A work item then finalises them and moves their tables under
- *    kvm_exit_timing/exited/, where the last ket_retain VMs are kept.
+ *    kvm_exit_timing/exited/, where the most recent ones are kept, up to
+ *    ket_retain_kb of states.
  *    KVM removed our files with its directory just before.  KVM also
  *    calls kvm_arch_destroy_vm() when kvm_create_vm() fails: no vCPU of
  *    that VM ran, so the module has nothing of it.
@@ -39,6 +40,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -125,6 +127,7 @@ static DEFINE_MUTEX(ket_lock);
 static LIST_HEAD(ket_vms);		/* attached */
 static LIST_HEAD(ket_exited_vms);	/* oldest first */
 static unsigned int ket_nr_exited;
+static size_t ket_exited_bytes;		/* their ket_vm_bytes() */
 static u64 ket_vm_serial;
 static struct dentry *ket_exited_dir;
 
@@ -132,9 +135,15 @@ static struct dentry *ket_exited_dir;
 static DEFINE_RAW_SPINLOCK(ket_kvm_lock);
 static DEFINE_HASHTABLE(ket_kvm_hash, 8);
 
-static unsigned int ket_retain = 16;
-module_param_named(retain, ket_retain, uint, 0644);
-MODULE_PARM_DESC(retain, "Exited VMs whose final tables are kept (default 16)");
+/*
+ * A bound in bytes, not in VMs: an exited VM keeps all its vCPUs' states,
+ * and a VM may have thousands.  Each stays charged to its VM's memory
+ * cgroup.
+ */
+static unsigned int ket_retain_kb = 16384;
+module_param_named(retain_kb, ket_retain_kb, uint, 0644);
+MODULE_PARM_DESC(retain_kb,
+		 "KiB of states of exited VMs kept, the most recent VMs first (default 16384)");
 
 /*
  * VM and vCPU states allocated now: attached, kept in exited/, or held by
@@ -623,11 +632,18 @@ static void ket_vm_unlink(struct ket_vm *vm)
 	vm->dir = NULL;
 }
 
+/* What an exited VM keeps: its state and its vCPUs'. */
+static size_t ket_vm_bytes(struct ket_vm *vm)
+{
+	return sizeof(*vm) + ket_vm_vcpu_ids(vm, NULL, 0) * ket_vcpu_size();
+}
+
 /*
  * The VM's vCPUs can no longer be found by a probe (ket_kvm_destroying())
  * nor run: their states have no writer left and are finalised here, and
- * the tables move under exited/; the oldest exited VMs beyond ket_retain
- * move to @drop.  ket_lock held.
+ * the tables move under exited/; the oldest exited VMs beyond
+ * ket_retain_kb, this one too if it alone is more, move to @drop.
+ * ket_lock held.
  */
 static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 {
@@ -638,10 +654,15 @@ static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 		ket_vcpu_finish(kv);
 	list_move_tail(&vm->node, &ket_exited_vms);
 	ket_nr_exited++;
+	ket_exited_bytes += ket_vm_bytes(vm);
 	ket_exited_files(vm);
-	while (ket_nr_exited > READ_ONCE(ket_retain)) {
-		list_move_tail(ket_exited_vms.next, drop);
+	while (ket_exited_bytes > (size_t)READ_ONCE(ket_retain_kb) * SZ_1K) {
+		struct ket_vm *old = list_first_entry(&ket_exited_vms,
+						      struct ket_vm, node);
+
+		list_move_tail(&old->node, drop);
 		ket_nr_exited--;
+		ket_exited_bytes -= ket_vm_bytes(old);
 	}
 }
 
@@ -854,6 +875,7 @@ void ket_status(struct ket_buf *b)
 	ket_buf_printf(b, "vms_attached %u\n", attached);
 	ket_buf_printf(b, "vcpus_attached %u\n", vcpus);
 	ket_buf_printf(b, "vms_exited_kept %u\n", ket_nr_exited);
+	ket_buf_printf(b, "vms_exited_bytes %zu\n", ket_exited_bytes);
 	ket_buf_printf(b, "vms_seen %llu\n", ket_vm_serial);
 	mutex_unlock(&ket_lock);
 	ket_buf_printf(b, "vms_missed %lld\n",
@@ -928,4 +950,5 @@ void ket_lifecycle_free_exited(void)
 		ket_vm_put(vm);
 	}
 	ket_nr_exited = 0;
+	ket_exited_bytes = 0;
 }

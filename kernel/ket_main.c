@@ -80,9 +80,12 @@ static int __init ket_init(void)
 	if (ret)
 		return ret;
 
-	ret = ket_vendor_init(vendor);
+	ret = ket_stats_init();
 	if (ret)
 		return ret;
+	ret = ket_vendor_init(vendor);
+	if (ret)
+		goto stats;
 	ket_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("status", 0400, ket_debugfs_root, NULL,
 			    &ket_status_fops);
@@ -105,6 +108,8 @@ remove:
 	debugfs_remove_recursive(ket_debugfs_root);
 	ket_lifecycle_free_exited();
 	ket_vendor_exit();
+stats:
+	ket_stats_exit();
 	return ret;
 }
 
@@ -116,6 +121,7 @@ static void __exit ket_exit(void)
 	debugfs_remove_recursive(ket_debugfs_root);
 	ket_lifecycle_free_exited();
 	ket_vendor_exit();
+	ket_stats_exit();
 }
 
 module_init(ket_init);

@@ -4,11 +4,15 @@
  * ket_stats_layout.c): exit_timing.stats in debugfs, and the fds that
  * /dev/kvm_exit_timing hands out.
  *
- * The header, id and descriptors are written once, at open, and never
- * change.  The data block is rebuilt, from a consistent copy of each row,
- * by every read that reaches it, so that pread at any offset sees live
- * values.  A file holds a reference on its VM: it keeps reading the final
- * values after the VM exits, and after its tables leave exited/.
+ * A file holds no image of itself: the header and descriptors, the same
+ * in every file but for the id, are built once, at module load, and
+ * shared; the data block is built by every read that reaches it, from a
+ * consistent copy of each row, in buffers charged to the reader and
+ * freed before the read returns.  So pread at any offset sees live
+ * values, and an open file costs a few dozen bytes, as KVM's own stats
+ * fds cost nothing.  A file holds a reference on its VM: it keeps reading
+ * the final values after the VM exits, and after its tables leave
+ * exited/.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -21,11 +25,12 @@
 
 struct ket_stats_file {
 	struct ket_scope scope;		/* its VM referenced */
-	struct ket_stats_layout layout;
-	struct mutex lock;		/* serialises refreshes of the data */
-	struct ket_agg *aggs;		/* one per row, scratch */
-	char *image;			/* the file: meta, then data */
+	char id[KVM_EXIT_TIMING_STATS_NAME_SIZE];	/* zero-padded */
 };
+
+/* Every file's layout, and its header and descriptors (id left empty). */
+static struct ket_stats_layout ket_stats_layout;
+static void *ket_stats_meta;
 
 static void ket_stats_add_now(void *arg, const struct ket_vcpu_now *now)
 {
@@ -39,20 +44,29 @@ static void ket_stats_add_now(void *arg, const struct ket_vcpu_now *now)
 	tot->anomalies += now->anomalies;
 }
 
-static void ket_stats_refresh(struct ket_stats_file *sf)
+/* The scope's data block now, in a buffer to kvfree(); NULL if none. */
+static u64 *ket_stats_data(struct ket_stats_file *sf)
 {
+	const struct ket_stats_layout *l = &ket_stats_layout;
 	struct ket_stats_totals tot = {};
+	struct ket_agg *aggs;
+	u64 *data;
 
-	ket_scope_read(&sf->scope, sf->aggs, ket_stats_add_now, &tot);
-	ket_stats_write_data(&sf->layout,
-			     (u64 *)(sf->image + sf->layout.data_offset),
-			     sf->aggs, &tot);
+	aggs = ket_kvmalloc_array(l->nr_rows, sizeof(*aggs));
+	data = ket_kvmalloc(l->data_size);
+	if (aggs && data) {
+		ket_scope_read(&sf->scope, aggs, ket_stats_add_now, &tot);
+		ket_stats_write_data(l, data, aggs, &tot);
+	} else {
+		kvfree(data);
+		data = NULL;
+	}
+	kvfree(aggs);
+	return data;
 }
 
 static void ket_stats_free(struct ket_stats_file *sf)
 {
-	kvfree(sf->image);
-	kvfree(sf->aggs);
 	ket_vm_put(sf->scope.vm);
 	kfree(sf);
 }
@@ -62,8 +76,6 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 					       struct ket_vcpu *kv)
 {
 	struct ket_stats_file *sf;
-	char id[KVM_EXIT_TIMING_STATS_NAME_SIZE];
-	int ret = -ENOMEM;
 
 	sf = ket_kzalloc(sizeof(*sf));
 	if (!sf) {
@@ -72,48 +84,73 @@ static struct ket_stats_file *ket_stats_create(struct ket_vm *vm,
 	}
 	sf->scope.vm = vm;
 	sf->scope.vcpu = kv;
-	mutex_init(&sf->lock);
-	ket_stats_layout_init(&sf->layout,
-			      KVM_EXIT_TIMING_NR_CLASSES + ket_reasons.nr);
-	sf->image = ket_kvzalloc(sf->layout.size);
-	sf->aggs = ket_kvmalloc_array(sf->layout.nr_rows, sizeof(*sf->aggs));
-	if (!sf->image || !sf->aggs)
-		goto fail;
 	/*
-	 * stats_id is KVM's "kvm-<pid>", at most 11 characters; the
+	 * stats_id is KVM's "kvm-<pid>", at most 11 characters, and the
+	 * rest fits too (at most 33 of the 47 the name size allows); the
 	 * precision tells the compiler so (W=1's -Wformat-truncation).
 	 */
 	if (kv)
-		snprintf(id, sizeof(id), "%.16s/vcpu-%d/exit_timing",
+		snprintf(sf->id, sizeof(sf->id), "%.16s/vcpu-%d/exit_timing",
 			 vm->stats_id, kv->id);
 	else
-		snprintf(id, sizeof(id), "%.16s/exit_timing", vm->stats_id);
-	ret = ket_stats_write_meta(&sf->layout, &ket_reasons, id, sf->image);
-	if (ret)
-		goto fail;
+		snprintf(sf->id, sizeof(sf->id), "%.16s/exit_timing",
+			 vm->stats_id);
 	return sf;
-fail:
-	ket_stats_free(sf);
-	return ERR_PTR(ret);
+}
+
+/*
+ * Copies to @ubuf, which stands for the file from @pos on, for @len
+ * bytes, what of it lies in the piece at @off, @size bytes of @src.
+ */
+static int ket_stats_copy(char __user *ubuf, loff_t pos, size_t len,
+			  u32 off, u32 size, const void *src)
+{
+	loff_t start = max_t(loff_t, pos, off);
+	loff_t end = min_t(loff_t, pos + len, (loff_t)off + size);
+
+	if (start >= end)
+		return 0;
+	if (copy_to_user(ubuf + (start - pos), src + (start - off),
+			 end - start))
+		return -EFAULT;
+	return 0;
 }
 
 static ssize_t ket_stats_read(struct file *file, char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
+	const struct ket_stats_layout *l = &ket_stats_layout;
 	struct ket_stats_file *sf = file->private_data;
-	ssize_t ret;
+	loff_t pos = *ppos;
+	u64 *data = NULL;
+	int ret;
 
-	if (*ppos < 0)
+	if (pos < 0)
 		return -EINVAL;
-	if (*ppos >= sf->layout.size || !len)
+	if (pos >= l->size || !len)
 		return 0;
-	mutex_lock(&sf->lock);
-	if (*ppos + len > sf->layout.data_offset)
-		ket_stats_refresh(sf);
-	ret = simple_read_from_buffer(ubuf, len, ppos, sf->image,
-				      sf->layout.size);
-	mutex_unlock(&sf->lock);
-	return ret;
+	len = min_t(size_t, len, l->size - pos);
+	if (pos + len > l->data_offset) {
+		data = ket_stats_data(sf);
+		if (!data)
+			return -ENOMEM;
+	}
+	ret = ket_stats_copy(ubuf, pos, len, 0, l->id_offset, ket_stats_meta);
+	if (!ret)
+		ret = ket_stats_copy(ubuf, pos, len, l->id_offset,
+				     sizeof(sf->id), sf->id);
+	if (!ret)
+		ret = ket_stats_copy(ubuf, pos, len, l->desc_offset,
+				     l->data_offset - l->desc_offset,
+				     ket_stats_meta + l->desc_offset);
+	if (!ret && data)
+		ret = ket_stats_copy(ubuf, pos, len, l->data_offset,
+				     l->data_size, data);
+	kvfree(data);
+	if (ret)
+		return ret;
+	*ppos = pos + len;
+	return len;
 }
 
 static int ket_stats_release(struct inode *inode, struct file *file)
@@ -179,4 +216,28 @@ int ket_stats_fd(struct ket_vm *vm, struct ket_vcpu *kv)
 	file->f_mode |= FMODE_PREAD;
 	fd_install(fd, file);
 	return fd;
+}
+
+/* The header and descriptors every file shares: at module load. */
+int ket_stats_init(void)
+{
+	struct ket_stats_layout *l = &ket_stats_layout;
+	int ret;
+
+	ket_stats_layout_init(l, KVM_EXIT_TIMING_NR_CLASSES + ket_reasons.nr);
+	BUILD_BUG_ON(sizeof_field(struct ket_stats_file, id) !=
+		     KVM_EXIT_TIMING_STATS_NAME_SIZE);
+	ket_stats_meta = kvzalloc(l->data_offset, GFP_KERNEL);
+	if (!ket_stats_meta)
+		return -ENOMEM;
+	ret = ket_stats_write_meta(l, &ket_reasons, "", ket_stats_meta);
+	if (ret)
+		ket_stats_exit();
+	return ret;
+}
+
+void ket_stats_exit(void)
+{
+	kvfree(ket_stats_meta);
+	ket_stats_meta = NULL;
 }

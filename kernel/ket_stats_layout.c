@@ -81,8 +81,8 @@ static const char *ket_row_name(const struct ket_reason_table *t,
 }
 
 /*
- * Fills the header, id and descriptors of a zeroed buffer of l->size
- * bytes.  -ENAMETOOLONG if a name does not fit KVM_EXIT_TIMING_STATS_NAME_SIZE.
+ * Fills the header, id and descriptors of a zeroed buffer of
+ * l->data_offset bytes.  -ENAMETOOLONG if a name does not fit KVM_EXIT_TIMING_STATS_NAME_SIZE.
  */
 int ket_stats_write_meta(const struct ket_stats_layout *l,
 			 const struct ket_reason_table *t, const char *id,

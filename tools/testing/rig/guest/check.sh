@@ -33,6 +33,9 @@ check "status file" grep -q "^vendor $VENDOR\$" $D/kvm_exit_timing/status
 check "status: the vendor module, loaded before" \
 	grep -q "^vendor_module $VMOD\$" $D/kvm_exit_timing/status
 
+# cgroup v2, for stats_test's charging test (and memcg.sh).
+mkdir -p /sys/fs/cgroup
+grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
 ./exit_timing_test
 ./stats_test
 
@@ -69,12 +72,19 @@ check "status: the vendor module, loaded after" \
 check "VM destroyed by its process's exit; rmmod $VMOD at once, after a reload" gone
 insmod $VKO || notok "insmod $VMOD"
 
-# The final tables of the last 16 VMs, no more.
+# The final tables of exited VMs, as many bytes as retain_kb, no more:
+# set to 16.5 one-vCPU VMs' worth, the last 16 VMs exactly.
+R=/sys/module/kvm_exit_timing/parameters/retain_kb
+check "retain_kb: 16384 by default" [ "$(cat $R)" = 16384 ]
+per=$(($(st vm_state_bytes) + $(st vcpu_state_bytes)))
+echo $(((16 * per + per / 2) / 1024)) >$R
 for i in $(seq 18); do ./ket_workload -i 16 -a >/dev/null; done
 sleep 2
 kept() { [ "$(ls $D/kvm_exit_timing/exited | wc -l)" = 16 ] &&
-	grep -q '^vms_exited_kept 16$' $D/kvm_exit_timing/status && idle; }
-check "the last 16 exited VMs are kept, no VM held" kept
+	[ "$(st vms_exited_kept)" = 16 ] &&
+	[ "$(st vms_exited_bytes)" = $((16 * per)) ] && idle; }
+check "retain_kb: the last 16 exited VMs ($((16 * per)) bytes) are kept, no VM held" kept
+echo 16384 >$R
 
 # The command-line tool, through the device, on a workload of known
 # counts: reset once attached (-a), then 160 loops of CPUID, OUT, an MMIO

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -538,6 +539,96 @@ TEST(dev_lists_vms_and_vcpus)
 	ASSERT_EQ(1, vl.nr);
 	ASSERT_EQ(0, ids[0]);
 	ASSERT_EQ(7, ids[1]);
+	kvm_vm_free(r.vm);
+}
+
+#define KET_CG "/sys/fs/cgroup"
+#define KET_CG_FDS KET_CG "/ket_stats_fds"
+#define KET_NR_FDS 2000
+
+/* The kernel memory charged to cgroup @dir, in bytes; -1 if unknown. */
+static long long ket_cg_kernel(const char *dir)
+{
+	char path[128], key[64];
+	long long v, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (!strcmp(key, "kernel"))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static bool ket_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * Stats fds are charged to their opener, and cost it little: a process
+ * in a cgroup of its own holds 2,000 of one VM, one of them read; its
+ * cgroup's kernel memory grows by at least our 64-byte state per fd,
+ * and by less than a page per fd (struct file and dentry included),
+ * where an image per fd cost 180 KB.  memory.stat is exact once the
+ * kernel flushes it, every 2 s.
+ */
+TEST(stats_fds_charged_to_opener)
+{
+	struct rlimit rl = { KET_NR_FDS + 64, KET_NR_FDS + 64 };
+	long long res[2] = { -1, -1 };
+	char buf[4096], pid[16];
+	int out[2], i, fd;
+	struct ket_run r;
+	uint64_t id;
+
+	if (access(KET_CG "/cgroup.controllers", F_OK))
+		SKIP(return, "needs cgroup v2 at " KET_CG);
+	ket_write_str(KET_CG "/cgroup.subtree_control", "+memory");
+	rmdir(KET_CG_FDS);
+	ASSERT_EQ(0, mkdir(KET_CG_FDS, 0755));
+	ket_run_work(&r, W_CPUID, 5);
+	id = ket_vm_id(ket_base(r.dir), NULL);
+	ASSERT_NE(0, id);
+	ASSERT_EQ(0, pipe(out));
+	if (!fork()) {
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (!ket_write_str(KET_CG_FDS "/cgroup.procs", pid) ||
+		    setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(1);
+		sleep(3);
+		res[0] = ket_cg_kernel(KET_CG_FDS);
+		for (i = 0; i < KET_NR_FDS; i++) {
+			fd = ket_dev_stats_fd(id, -1);
+			if (fd < 0)
+				_exit(1);
+			if (!i && read(fd, buf, sizeof(buf)) != sizeof(buf))
+				_exit(1);
+		}
+		sleep(3);
+		res[1] = ket_cg_kernel(KET_CG_FDS);
+		if (write(out[1], res, sizeof(res)) != sizeof(res))
+			_exit(1);
+		_exit(0);
+	}
+	close(out[1]);
+	ASSERT_EQ(sizeof(res), read(out[0], res, sizeof(res)));
+	wait(NULL);
+	ASSERT_EQ(0, rmdir(KET_CG_FDS));
+	ASSERT_LE(0, res[0]);
+	TH_LOG("%d stats fds: the opener's cgroup's kernel memory grew by %lld bytes",
+	       KET_NR_FDS, res[1] - res[0]);
+	ASSERT_LE(KET_NR_FDS * 64LL, res[1] - res[0]);
+	ASSERT_GT(KET_NR_FDS * 4096LL, res[1] - res[0]);
 	kvm_vm_free(r.vm);
 }
 
