@@ -10,7 +10,8 @@
  *    statistics, naming the VM by the fd: the fd is what lets it run,
  *    read and write the VM, and the LSMs vetted its way to the caller.
  *  - A device fd opened with CAP_PERFMON or CAP_SYS_ADMIN lists every
- *    VM and names any by its id, exited ones included.
+ *    VM and names any by its id, exited ones included, to read it; to
+ *    reset it by id, CAP_SYS_ADMIN: CAP_PERFMON is for monitoring.
  *  - RESET takes, besides, a device fd open for writing, so that a
  *    read-only fd handed to a monitoring agent reads and changes nothing.
  * Anything else fails with EPERM before any VM is looked up: a caller
@@ -22,6 +23,7 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/miscdevice.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -31,45 +33,50 @@
 /* Caps a listing's kernel buffer; far beyond any host's VM count. */
 #define KET_LIST_MAX 65536
 
-/* file->private_data of a device fd opened with the admin's capabilities */
-static const char ket_admin_token;
+/* What a device fd's opener may do to any VM, named by id: */
+#define KET_DEV_READ_ANY	0x1	/* CAP_PERFMON or CAP_SYS_ADMIN */
+#define KET_DEV_RESET_ANY	0x2	/* CAP_SYS_ADMIN */
 
 /*
- * Whether @file's opener had CAP_PERFMON or CAP_SYS_ADMIN (the kernel's
- * test for system-wide monitoring, perfmon_capable()).  Decided at open,
- * from the credentials the file keeps (file->f_cred): an fd is worth what
- * its opener was, whoever calls with it.  No audit record either way:
- * a caller without them is refused nothing the VM fd would not give.
+ * Decided at open, from the credentials the file keeps (file->f_cred):
+ * an fd is worth what its opener was, whoever calls with it.  CAP_PERFMON
+ * or CAP_SYS_ADMIN is the kernel's test for system-wide monitoring
+ * (perfmon_capable()).  No audit record either way: a caller without
+ * them is refused nothing its VM fd would not give it.
  */
-static bool ket_dev_admin(const struct file *file)
-{
-	return file->private_data == &ket_admin_token;
-}
-
 static int ket_dev_open(struct inode *inode, struct file *file)
 {
-	bool admin = ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
-		     ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	unsigned long may = 0;
 
-	file->private_data = admin ? (void *)&ket_admin_token : NULL;
+	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
+		may = KET_DEV_READ_ANY | KET_DEV_RESET_ANY;
+	else if (ns_capable_noaudit(&init_user_ns, CAP_PERFMON))
+		may = KET_DEV_READ_ANY;
+	file->private_data = (void *)may;
 	return 0;
+}
+
+static bool ket_dev_may(const struct file *file, unsigned long what)
+{
+	return (unsigned long)file->private_data & what;
 }
 
 /*
  * Whether @file is a KVM VM's fd: file_is_kvm() where KVM exports it to
  * any module (6.1, 6.12; kernel/Kbuild tells).  Newer kernels keep it to
  * KVM's own modules (EXPORT_SYMBOL_FOR_KVM_INTERNAL); there a VM's fd is
- * known by the name KVM gives it, which no other file has
- * (anon_inode_getfile()'s "kvm-vm"; its stats fd is "kvm-vm-stats").
- * Either way its private data is then the struct kvm, which
- * ket_vm_get_by_kvm() only compares.
+ * known as the anonymous-inode file KVM names "kvm-vm"
+ * (anon_inode_getfile()), which no other has: only the kernel makes
+ * those files, and their names never change (no rename: safe to read).
+ * Either way its private data is then the struct kvm.
  */
 static bool ket_file_is_vm(struct file *file)
 {
 #ifdef KET_FILE_IS_KVM
 	return file_is_kvm(file);
 #else
-	return !strcmp(file->f_path.dentry->d_name.name, "kvm-vm");
+	return file_inode(file)->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	       !strcmp(file->f_path.dentry->d_name.name, "kvm-vm");
 #endif
 }
 
@@ -90,10 +97,13 @@ static struct ket_vm *ket_vm_get_by_fd(int fd, int *err)
 	return vm;
 }
 
-/* The VM @sc names, referenced, if the caller may read it. */
+/*
+ * The VM @sc names, referenced, if the caller may @what (KET_DEV_*_ANY)
+ * to it by id.
+ */
 static struct ket_vm *ket_dev_vm(struct file *file,
 				 const struct kvm_exit_timing_scope *sc,
-				 int *err)
+				 unsigned long what, int *err)
 {
 	struct ket_vm *vm;
 
@@ -108,7 +118,7 @@ static struct ket_vm *ket_dev_vm(struct file *file,
 		}
 		return ket_vm_get_by_fd(sc->vm_fd, err);
 	}
-	if (!ket_dev_admin(file)) {
+	if (!ket_dev_may(file, what)) {
 		*err = -EPERM;
 		return NULL;
 	}
@@ -128,7 +138,7 @@ static long ket_ioctl_list_vms(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (req.flags || req.nr > KET_LIST_MAX)
 		return -EINVAL;
-	if (!ket_dev_admin(file))
+	if (!ket_dev_may(file, KET_DEV_READ_ANY))
 		return -EPERM;
 	vms = ket_kvcalloc(req.nr, sizeof(*vms));
 	if (!vms && req.nr)
@@ -159,23 +169,23 @@ static long ket_ioctl_list_vcpus(struct file *file, void __user *argp)
 	if (req.pad || req.nr > KVM_MAX_VCPUS ||
 	    req.vm.vcpu_id != KVM_EXIT_TIMING_VM_SCOPE)
 		return -EINVAL;
-	ids = ket_kvcalloc(req.nr, sizeof(*ids));
-	if (!ids && req.nr)
-		return -ENOMEM;
-	vm = ket_dev_vm(file, &req.vm, &ret);
-	if (!vm) {
-		kvfree(ids);
+	vm = ket_dev_vm(file, &req.vm, KET_DEV_READ_ANY, &ret);
+	if (!vm)
 		return ret;
+	ids = ket_kvcalloc(req.nr, sizeof(*ids));
+	if (!ids && req.nr) {
+		ket_vm_put(vm);
+		return -ENOMEM;
 	}
 	nr = ket_vm_vcpu_ids(vm, ids, req.nr);
 	ket_vm_put(vm);
 	ret = 0;
 	if (nr > req.nr)
-		ret = -E2BIG;
+		ret = -E2BIG;	/* tells the room needed, as LIST_VMS does */
 	else if (copy_to_user(u64_to_user_ptr(req.ids), ids,
 			      nr * sizeof(*ids)))
 		ret = -EFAULT;
-	if (put_user(nr, &uarg->nr))
+	if (ret != -EFAULT && put_user(nr, &uarg->nr))
 		ret = -EFAULT;
 	kvfree(ids);
 	return ret;
@@ -183,14 +193,15 @@ static long ket_ioctl_list_vcpus(struct file *file, void __user *argp)
 
 /* The scope @argp names, @vm referenced and @kv set (NULL: the VM). */
 static int ket_dev_scope(struct file *file, void __user *argp,
-			 struct ket_vm **vm, struct ket_vcpu **kv)
+			 unsigned long what, struct ket_vm **vm,
+			 struct ket_vcpu **kv)
 {
 	struct kvm_exit_timing_scope req;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	*vm = ket_dev_vm(file, &req, &ret);
+	*vm = ket_dev_vm(file, &req, what, &ret);
 	if (!*vm)
 		return ret;
 	*kv = NULL;
@@ -209,7 +220,7 @@ static long ket_ioctl_stats_fd(struct file *file, void __user *argp)
 	struct ket_vm *vm;
 	int ret;
 
-	ret = ket_dev_scope(file, argp, &vm, &kv);
+	ret = ket_dev_scope(file, argp, KET_DEV_READ_ANY, &vm, &kv);
 	if (ret)
 		return ret;
 	return ket_stats_fd(vm, kv);
@@ -223,7 +234,7 @@ static long ket_ioctl_reset(struct file *file, void __user *argp)
 
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	ret = ket_dev_scope(file, argp, &vm, &kv);
+	ret = ket_dev_scope(file, argp, KET_DEV_RESET_ANY, &vm, &kv);
 	if (ret)
 		return ret;
 	ket_scope_reset(kv ? &kv->scope : &vm->scope);

@@ -69,11 +69,14 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 	hlist_for_each_entry_rcu(kv, &ket_vcpu_hash[hash_ptr(vcpu, KET_HASH_BITS)],
 				 hnode)
 		/*
-		 * The VM too: should the kprobe on VM destruction not fire
-		 * (kprobes disarmed by the administrator), a vCPU at the
-		 * address of an old one must not find the old one's state.
+		 * The VM too, and its stats id: should the kprobe on VM
+		 * destruction not fire (kprobes disarmed, or ftrace off, by
+		 * the administrator), a vCPU at the address of an old one
+		 * must not find the old one's state, unless one process made
+		 * both (see ket_vm_live()).
 		 */
-		if (kv->vcpu == vcpu && READ_ONCE(kv->vm->kvm) == vcpu->kvm) {
+		if (kv->vcpu == vcpu && READ_ONCE(kv->vm->kvm) == vcpu->kvm &&
+		    !strcmp(kv->vm->stats_id, vcpu->kvm->stats_id)) {
 			/* Never an opaque vCPU: its exits take the slow path. */
 			if (likely(!kv->opaque))
 				this_cpu_write(ket_cpu_kv, kv);
@@ -113,14 +116,23 @@ void ket_vcpu_uncache(struct ket_vcpu *kv)
 
 /*
  * No vCPU of @vm can run, nor fill a cache with its state again: empty
- * the entries that hold them.
+ * the entries that hold them, in one pass over the CPUs, whatever the
+ * number of vCPUs.  A cached state is freed only a grace period after
+ * it left every cache, so reading the entry's VM is safe here.
  */
 static void ket_vm_uncache(struct ket_vm *vm)
 {
-	struct ket_vcpu *kv;
+	struct ket_vcpu **c, *kv;
+	int cpu;
 
-	list_for_each_entry(kv, &vm->vcpus, node)
-		ket_vcpu_uncache(kv);
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(&ket_cpu_kv, cpu);
+		kv = READ_ONCE(*c);
+		if (kv->vm == vm)
+			WRITE_ONCE(*c, &ket_vcpu_none);
+	}
+	rcu_read_unlock();
 }
 
 static DEFINE_MUTEX(ket_lock);
@@ -183,6 +195,7 @@ struct ket_slot {
 	bool opaque;
 	bool gone;		/* KVM destroyed the VM; ket_kvm_lock */
 	struct pid *owner;	/* the claimer's process */
+	struct mem_cgroup *memcg; /* the VMM's, referenced: to charge */
 	u64 missed;		/* exits of @vcpu before it was attached */
 	int ready;		/* the above are set */
 	struct ket_vcpu *done;	/* attach worker only, with a VM reference */
@@ -215,6 +228,11 @@ static void ket_slot_fill(struct ket_slot *s, struct kvm_vcpu *vcpu,
 	unsigned long flags;
 
 	s->owner = get_task_pid(current, PIDTYPE_TGID);
+	/*
+	 * The VMM's memory cgroup, from the VM's mm, which the vCPU thread
+	 * runs in: no reference on the mm (css_tryget() under RCU).
+	 */
+	s->memcg = get_mem_cgroup_from_mm(kvm->mm);
 	s->vcpu_id = vcpu->vcpu_id;
 	s->opaque = ket_vcpu_opaque(vcpu);
 	strscpy(s->stats_id, kvm->stats_id, sizeof(s->stats_id));
@@ -274,8 +292,8 @@ lost:
 		atomic64_inc(&ket_lost_exits);
 }
 
-/* The attached VM of @kvm; ket_kvm_lock held. */
-static struct ket_vm *ket_vm_live(const struct kvm *kvm)
+/* The attached VM at @kvm, whichever it is; ket_kvm_lock held. */
+static struct ket_vm *ket_vm_at(const struct kvm *kvm)
 {
 	struct ket_vm *vm;
 
@@ -283,6 +301,37 @@ static struct ket_vm *ket_vm_live(const struct kvm *kvm)
 		if (vm->kvm == kvm)
 			return vm;
 	return NULL;
+}
+
+/*
+ * The attached VM of @kvm, KVM's VM of stats id @stats_id ("kvm-<pid>");
+ * ket_kvm_lock held.  The id tells a VM from an older one at the same
+ * address, should the kprobe on VM destruction have missed the old one's
+ * end (kprobes disarmed, or ftrace disabled, by the administrator): a
+ * VM of another process then finds nothing of it.
+ */
+static struct ket_vm *ket_vm_live(const struct kvm *kvm, const char *stats_id)
+{
+	struct ket_vm *vm = ket_vm_at(kvm);
+
+	return vm && !strcmp(vm->stats_id, stats_id) ? vm : NULL;
+}
+
+static void ket_vm_unpublish(struct ket_vm *vm);
+static void ket_vm_retire_later(struct ket_vm *vm);
+
+/*
+ * An attached VM at @kvm that is not KVM's VM of @stats_id: one whose end
+ * the module missed.  Unpublished; ket_kvm_lock held.
+ */
+static struct ket_vm *ket_vm_stale(const struct kvm *kvm, const char *stats_id)
+{
+	struct ket_vm *vm = ket_vm_at(kvm);
+
+	if (!vm || !strcmp(vm->stats_id, stats_id))
+		return NULL;
+	ket_vm_unpublish(vm);
+	return vm;
 }
 
 static bool ket_has_dir(struct dentry *d)
@@ -313,9 +362,9 @@ static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
 	kref_init(&vm->ref);
 	INIT_LIST_HEAD(&vm->vcpus);
 	vm->scope.vm = vm;
-	snprintf(vm->stats_id, sizeof(vm->stats_id), "%s", s->stats_id);
-	snprintf(vm->name, sizeof(vm->name), "%s",
-		 s->dir_name[0] ? s->dir_name : s->stats_id);
+	strscpy(vm->stats_id, s->stats_id, sizeof(vm->stats_id));
+	strscpy(vm->name, s->dir_name[0] ? s->dir_name : s->stats_id,
+		sizeof(vm->name));
 	return vm;
 }
 
@@ -356,9 +405,8 @@ static bool ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
 {
 	char name[24];
 
-	if (kv->dir || !kv->attached || !READ_ONCE(vm->kvm))
-		return true;
-	if (!ket_has_dir(vm->dir))
+	if (kv->dir || !kv->attached || !READ_ONCE(vm->kvm) ||
+	    !ket_has_dir(vm->dir))
 		return true;
 	snprintf(name, sizeof(name), "vcpu%d", kv->id);
 	kv->dir = debugfs_lookup(name, vm->dir);
@@ -399,44 +447,31 @@ static void ket_vcpu_free(struct ket_vcpu *kv)
 }
 
 /*
- * The memory cgroup of the VMM (@owner): what its VM causes is charged
- * to it.  Referenced; NULL if the process is gone (or memcg is off).
- */
-static struct mem_cgroup *ket_owner_memcg(struct pid *owner)
-{
-	struct task_struct *task = get_pid_task(owner, PIDTYPE_TGID);
-	struct mem_cgroup *memcg = NULL;
-	struct mm_struct *mm;
-
-	if (!task)
-		return NULL;
-	mm = get_task_mm(task);
-	put_task_struct(task);
-	if (mm) {
-		memcg = get_mem_cgroup_from_mm(mm);
-		mmput(mm);
-	}
-	return memcg;
-}
-
-/*
  * Allocates the state of slot @s's vCPU, and of its VM if it is the
  * VM's first, charged to the vCPU's memory cgroup, and publishes them,
  * unless KVM destroyed the VM meanwhile: then -ENOENT.  ket_lock held.
  */
 static int ket_attach_slot(struct ket_slot *s)
 {
-	struct mem_cgroup *memcg = ket_owner_memcg(s->owner), *old;
-	struct ket_vm *vm, *fresh;
+	struct ket_vm *vm, *stale, *fresh = NULL;
+	struct mem_cgroup *old;
 	struct ket_vcpu *kv;
 	unsigned long flags;
+	bool first;
 
-	old = set_active_memcg(memcg);
-	fresh = ket_vm_alloc(s);
+	/*
+	 * Only this worker attaches VMs (ket_lock held): a VM attached now
+	 * stays so until KVM destroys it, which marks the slot gone.
+	 */
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	first = !ket_vm_live(s->kvm, s->stats_id);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	old = set_active_memcg(s->memcg);
+	if (first)
+		fresh = ket_vm_alloc(s);
 	kv = ket_vcpu_alloc(s);
 	set_active_memcg(old);
-	mem_cgroup_put(memcg);
-	if (!fresh || !kv) {
+	if ((first && !fresh) || !kv) {
 		if (kv)
 			ket_vcpu_free(kv);
 		if (fresh)
@@ -444,13 +479,15 @@ static int ket_attach_slot(struct ket_slot *s)
 		return -ENOMEM;
 	}
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
-	if (s->gone) {
+	stale = ket_vm_stale(s->kvm, s->stats_id);
+	vm = s->gone ? NULL : ket_vm_live(s->kvm, s->stats_id);
+	if (s->gone || (!vm && !fresh)) {
 		raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
 		ket_vcpu_free(kv);
-		ket_vm_free(fresh);
+		if (fresh)
+			ket_vm_free(fresh);
 		return -ENOENT;
 	}
-	vm = ket_vm_live(s->kvm);
 	if (!vm) {
 		vm = fresh;
 		vm->kvm = s->kvm;
@@ -462,13 +499,15 @@ static int ket_attach_slot(struct ket_slot *s)
 	hlist_add_head_rcu(&kv->hnode,
 			   &ket_vcpu_hash[hash_ptr(s->vcpu, KET_HASH_BITS)]);
 	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	if (stale)
+		ket_vm_retire_later(stale);
 	if (vm == fresh) {
 		vm->owner = s->owner;
 		s->owner = NULL;
 		vm->serial = ++ket_vm_serial;
 		list_add_tail(&vm->node, &ket_vms);
 		ket_vm_files(vm, s);
-	} else {
+	} else if (fresh) {
 		ket_vm_free(fresh);
 	}
 	/* Retirement may free the VM while the worker waits: hold it. */
@@ -483,6 +522,8 @@ static void ket_slot_free(struct ket_slot *s)
 
 	put_pid(s->owner);
 	s->owner = NULL;
+	mem_cgroup_put(s->memcg);
+	s->memcg = NULL;
 	s->done = NULL;
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	s->kvm = NULL;
@@ -693,6 +734,14 @@ static void ket_vm_unpublish(struct ket_vm *vm)
 		hlist_del_init_rcu(&kv->hnode);
 }
 
+/* @vm, unpublished, goes under exited/ once no probe may hold it. */
+static void ket_vm_retire_later(struct ket_vm *vm)
+{
+	ket_vm_uncache(vm);
+	llist_add(&vm->retire, &ket_retire_list);
+	queue_work(system_unbound_wq, &ket_retire_work);
+}
+
 static void ket_retire_fn(struct work_struct *work)
 {
 	/* Oldest first, as exited/ keeps them. */
@@ -740,17 +789,14 @@ static int ket_kvm_destroying(struct kprobe *p, struct pt_regs *regs)
 			WRITE_ONCE(ket_slots[i].gone, true);
 			pending = true;
 		}
-	vm = ket_vm_live(kvm);
+	vm = ket_vm_at(kvm);
 	if (vm)
 		ket_vm_unpublish(vm);
 	else if (pending)
 		atomic64_inc(&ket_vms_missed);
 	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
-	if (!vm)
-		return 0;
-	ket_vm_uncache(vm);
-	llist_add(&vm->retire, &ket_retire_list);
-	queue_work(system_unbound_wq, &ket_retire_work);
+	if (vm)
+		ket_vm_retire_later(vm);
 	return 0;
 }
 
@@ -780,8 +826,8 @@ struct ket_vm *ket_vm_get_by_id(u64 id)
 
 /*
  * The attached VM of @kvm, referenced; NULL if it has none (no vCPU of it
- * ran yet).  @kvm is a key, never dereferenced; the caller holds the VM
- * (its fd), so that it is not destroyed and its address not reused.
+ * ran yet).  The caller holds the VM (its fd): it is not destroyed, and
+ * its address not reused, meanwhile.
  */
 struct ket_vm *ket_vm_get_by_kvm(const struct kvm *kvm)
 {
@@ -789,7 +835,7 @@ struct ket_vm *ket_vm_get_by_kvm(const struct kvm *kvm)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
-	vm = ket_vm_live(kvm);
+	vm = ket_vm_live(kvm, kvm->stats_id);
 	if (vm)
 		ket_vm_get(vm);
 	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
@@ -832,7 +878,7 @@ static void ket_vm_describe(struct ket_vm *vm, struct kvm_exit_timing_vm *d)
 	memset(d, 0, sizeof(*d));
 	d->id = vm->serial;
 	d->pid = pid_vnr(vm->owner);
-	d->flags = vm->kvm ? 0 : KVM_EXIT_TIMING_VM_EXITED;
+	d->flags = READ_ONCE(vm->kvm) ? 0 : KVM_EXIT_TIMING_VM_EXITED;
 	d->nr_vcpus = ket_vm_vcpu_ids(vm, NULL, 0);
 	strscpy(d->name, vm->name, sizeof(d->name));
 }

@@ -856,9 +856,10 @@ static void ket_probe_as(struct ket_probe *p, uid_t uid, uint64_t caps)
  * statistics and vCPUs, and resets them through a writable device fd
  * only; without an admin's device fd it lists nothing and names no VM by
  * id, existing or not (EPERM both).  User 1001, who has no fd of it,
- * names it by no means.  Root reads all; so does a root process whose
- * only capability is CAP_PERFMON, and one with none does not, though a
- * device fd it opened before dropping them still does.
+ * names it by no means.  Root reads and resets all; a root process whose
+ * only capability is CAP_PERFMON reads all and resets none; one with
+ * none reads none, though a device fd it opened before dropping them
+ * still lists every VM.
  */
 TEST(dev_access_by_proof)
 {
@@ -916,9 +917,13 @@ TEST(dev_access_by_proof)
 	p.vm_fd = -1;
 	ket_probe_as(&p, 0, ~0ULL);
 	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, 0, -1);
-	/* CAP_PERFMON alone is enough; no capability is not. */
+	/*
+	 * CAP_PERFMON alone reads every VM, but resets none by id: it is
+	 * for monitoring.  No capability reads none.
+	 */
 	ket_probe_as(&p, 0, 1ULL << CAP_PERFMON);
-	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, 0, -E2BIG);
+	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, -EPERM,
+			 -E2BIG);
 	ket_probe_as(&p, 0, 0);
 	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, -EPERM, -EPERM, -EBADF,
 			 -EPERM, -E2BIG);
