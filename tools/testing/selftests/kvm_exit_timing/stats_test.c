@@ -6,6 +6,7 @@
  * ioctls, bad arguments and permissions.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -500,6 +501,26 @@ TEST(stats_fd_outlives_vm)
 	ASSERT_LT(i, 300);
 	ASSERT_EQ(33, ket_stat1(_metadata, &s, "class_EMULINST_count"));
 	ket_stats_close(&s);
+}
+
+/* The device's ABI, byte for byte: structures and ioctl numbers. */
+TEST(dev_abi_layout)
+{
+	ASSERT_EQ(72, sizeof(struct kvm_exit_timing_vm));
+	ASSERT_EQ(16, sizeof(struct kvm_exit_timing_vm_list));
+	ASSERT_EQ(24, sizeof(struct kvm_exit_timing_scope));
+	ASSERT_EQ(8, offsetof(struct kvm_exit_timing_scope, vm_fd));
+	ASSERT_EQ(12, offsetof(struct kvm_exit_timing_scope, vcpu_id));
+	ASSERT_EQ(16, offsetof(struct kvm_exit_timing_scope, flags));
+	ASSERT_EQ(40, sizeof(struct kvm_exit_timing_vcpu_list));
+	ASSERT_EQ(24, offsetof(struct kvm_exit_timing_vcpu_list, nr));
+	ASSERT_EQ(32, offsetof(struct kvm_exit_timing_vcpu_list, ids));
+	ASSERT_EQ(-1, KVM_EXIT_TIMING_BY_ID);
+	ASSERT_EQ(-1, KVM_EXIT_TIMING_VM_SCOPE);
+	ASSERT_EQ(0xc010c400UL, KVM_EXIT_TIMING_LIST_VMS);
+	ASSERT_EQ(0xc028c401UL, KVM_EXIT_TIMING_LIST_VCPUS);
+	ASSERT_EQ(0x4018c402UL, KVM_EXIT_TIMING_GET_STATS_FD);
+	ASSERT_EQ(0x4018c403UL, KVM_EXIT_TIMING_RESET);
 }
 
 TEST(dev_lists_vms_and_vcpus)
