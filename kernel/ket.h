@@ -111,6 +111,7 @@ struct ket_vm {
 	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<pid>" */
 	struct pid *owner;		/* process that ran its first vCPU */
 	u64 serial;
+	u64 seq;			/* that of the slot that attached it */
 	struct list_head vcpus;
 	struct ket_scope scope;
 	/* KVM's VM dir, referenced, until the VM exits; then ours. */

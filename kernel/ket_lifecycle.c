@@ -146,6 +146,7 @@ static struct dentry *ket_exited_dir;
 /* The keys: live VMs by struct kvm, slots' VMs, and ket_vcpu_hash. */
 static DEFINE_RAW_SPINLOCK(ket_kvm_lock);
 static DEFINE_HASHTABLE(ket_kvm_hash, 8);
+static u64 ket_slot_seq;		/* ket_kvm_lock */
 
 /*
  * A bound in bytes, not in VMs: an exited VM keeps all its vCPUs' states,
@@ -197,6 +198,7 @@ struct ket_slot {
 	struct pid *owner;	/* the claimer's process */
 	struct mem_cgroup *memcg; /* the VMM's, referenced: to charge */
 	u64 missed;		/* exits of @vcpu before it was attached */
+	u64 seq;		/* fill order: ket_vm_stale() */
 	int ready;		/* the above are set */
 	struct ket_vcpu *done;	/* attach worker only, with a VM reference */
 };
@@ -245,6 +247,7 @@ static void ket_slot_fill(struct ket_slot *s, struct kvm_vcpu *vcpu,
 	}
 	s->missed = at_exit;
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	s->seq = ++ket_slot_seq;
 	s->kvm = kvm;
 	s->gone = false;
 	/* Publishes the above to the attach worker. */
@@ -321,17 +324,25 @@ static void ket_vm_unpublish(struct ket_vm *vm);
 static void ket_vm_retire_later(struct ket_vm *vm);
 
 /*
- * An attached VM at @kvm that is not KVM's VM of @stats_id: one whose end
- * the module missed.  Unpublished; ket_kvm_lock held.
+ * An attached VM at slot @s's VM's address that is not @s's VM, but an
+ * older one, whose end the module missed: unpublished, for the caller to
+ * retire.  If it is newer, @s is the stale one (a VM that ended unseen
+ * before the other took its address): -ENOENT.  The slots' fill order
+ * tells, as the VM keeps that of the slot that attached it.
+ * ket_kvm_lock held.
  */
-static struct ket_vm *ket_vm_stale(const struct kvm *kvm, const char *stats_id)
+static int ket_vm_stale(const struct ket_slot *s, struct ket_vm **stale)
 {
-	struct ket_vm *vm = ket_vm_at(kvm);
+	struct ket_vm *vm = ket_vm_at(s->kvm);
 
-	if (!vm || !strcmp(vm->stats_id, stats_id))
-		return NULL;
+	*stale = NULL;
+	if (!vm || !strcmp(vm->stats_id, s->stats_id))
+		return 0;
+	if (vm->seq > s->seq)
+		return -ENOENT;
 	ket_vm_unpublish(vm);
-	return vm;
+	*stale = vm;
+	return 0;
 }
 
 static bool ket_has_dir(struct dentry *d)
@@ -453,11 +464,12 @@ static void ket_vcpu_free(struct ket_vcpu *kv)
  */
 static int ket_attach_slot(struct ket_slot *s)
 {
-	struct ket_vm *vm, *stale, *fresh = NULL;
+	struct ket_vm *vm, *stale = NULL, *fresh = NULL;
 	struct mem_cgroup *old;
 	struct ket_vcpu *kv;
 	unsigned long flags;
 	bool first;
+	int ret;
 
 	/*
 	 * Only this worker attaches VMs (ket_lock held): a VM attached now
@@ -479,9 +491,10 @@ static int ket_attach_slot(struct ket_slot *s)
 		return -ENOMEM;
 	}
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
-	stale = ket_vm_stale(s->kvm, s->stats_id);
-	vm = s->gone ? NULL : ket_vm_live(s->kvm, s->stats_id);
-	if (s->gone || (!vm && !fresh)) {
+	/* Gone: another VM may have the address already; leave it be. */
+	ret = s->gone ? -ENOENT : ket_vm_stale(s, &stale);
+	vm = ret ? NULL : ket_vm_live(s->kvm, s->stats_id);
+	if (ret || (!vm && !fresh)) {
 		raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
 		ket_vcpu_free(kv);
 		if (fresh)
@@ -491,6 +504,7 @@ static int ket_attach_slot(struct ket_slot *s)
 	if (!vm) {
 		vm = fresh;
 		vm->kvm = s->kvm;
+		vm->seq = s->seq;
 		hash_add(ket_kvm_hash, &vm->kvm_node, (unsigned long)vm->kvm);
 	}
 	kv->vm = vm;
@@ -760,8 +774,15 @@ static void ket_retire_fn(struct work_struct *work)
 	 */
 	synchronize_rcu();
 	mutex_lock(&ket_lock);
-	llist_for_each_entry_safe(vm, tmp, list, retire)
+	llist_for_each_entry_safe(vm, tmp, list, retire) {
+		/*
+		 * Again: a probe that found a state in the hash just before
+		 * the unpublish may have cached it after the first pass.
+		 * None can now.
+		 */
+		ket_vm_uncache(vm);
 		ket_vm_retire(vm, &drop);
+	}
 	mutex_unlock(&ket_lock);
 	ket_vms_drop(&drop);
 }
