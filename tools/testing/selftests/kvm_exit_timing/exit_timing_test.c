@@ -522,7 +522,12 @@ static int ket_maps_lines(void)
  * current->mm is the VM's: on VMX the APIC-access page of each VM with
  * an in-kernel APIC).  100 VMs, each attached, then closed.
  */
-TEST(vms_closed_leave_nothing)
+/* A fixture for its timeout only: on a debug kernel 100 VMs take minutes. */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, vms_closed_leave_nothing, 900)
 {
 	int maps = ket_maps_lines(), remained = 0, i;
 	char dir[256], path[300];
