@@ -1,8 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Part of make check in the rig (check.sh runs it, the module unloaded):
-# a VM's states are charged to the VM's memory cgroup, and at its limit
-# the attach fails, not the VM.  A VM of 4 vCPUs
+# a VM's states are charged to the VM's memory cgroup.  A VM of 4 vCPUs
 # runs in a cgroup of its own; the module, loaded then, attaches its
 # vCPUs from a worker, and the cgroup's kernel memory grows by at least
 # their 4 states.  memory.current would not do: charges go through
@@ -38,31 +37,3 @@ check "memcg: $N vCPU states ($need bytes) charged to the VM's cgroup (its kerne
 wait $wl
 rmmod kvm_exit_timing
 rmdir $CG/ket
-
-# At a memory.max the VM fits in but its states do not: the attach fails
-# (attach_failures grows, backs off, retries), the VM runs on, nothing
-# is OOM-killed.  N vCPUs, so that their states (N times
-# vcpu_state_bytes, 128 KB each as allocated) are more than the 256 KB a
-# CPU's charge stock may hold for the cgroup.  The limit is the
-# workload's own peak, measured in a run without the module, plus 64 KB.
-N=8
-mkdir $CG/ketmax
-sh -c "echo \$\$ >$CG/ketmax/cgroup.procs && exec ./ket_workload -s 3 -v $N" >/dev/null
-peak=$(cat $CG/ketmax/memory.peak)
-rmdir $CG/ketmax
-mkdir $CG/ketmax
-echo $((peak + 65536)) >$CG/ketmax/memory.max
-insmod $KO || notok "insmod"
-f0=$(st attach_failures)
-sh -c "echo \$\$ >$CG/ketmax/cgroup.procs && exec ./ket_workload -s 8 -v $N" >/tmp/mm.out &
-wl=$!
-sleep 5
-att=$(st vcpus_attached)
-f1=$(st attach_failures)
-wait $wl
-rc=$?
-ooms=$(sed -n 's/^oom_kill //p' $CG/ketmax/memory.events)
-maxed() { [ "$f1" -gt "$f0" ] && [ "$att" -lt $N ] && [ $rc = 0 ] && [ "$ooms" = 0 ]; }
-check "memcg: at memory.max (peak + 64 KB), attach fails ($((f1 - f0)) failures, $att of $N vCPUs attached), the VM runs on, no OOM kill" maxed
-rmmod kvm_exit_timing
-rmdir $CG/ketmax
