@@ -585,16 +585,6 @@ static long long ket_cg_kernel(const char *dir)
 	return found;
 }
 
-static bool ket_write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /*
  * Stats fds are charged to their opener, and cost it little: a process
  * in a cgroup of its own holds 2,000 of one VM, one of them read; its
@@ -617,7 +607,7 @@ TEST(stats_fds_charged_to_opener)
 		SKIP(free(controllers);
 		     return, "needs cgroup v2 at " KET_CG ", with memory");
 	free(controllers);
-	ket_write_str(KET_CG "/cgroup.subtree_control", "+memory");
+	ket_write_file(KET_CG "/cgroup.subtree_control", "+memory", 7, 0);
 	rmdir(KET_CG_FDS);
 	ASSERT_EQ(0, mkdir(KET_CG_FDS, 0755));
 	ket_run_work(&r, W_CPUID, 5);
@@ -626,7 +616,7 @@ TEST(stats_fds_charged_to_opener)
 	ASSERT_EQ(0, pipe(out));
 	if (!fork()) {
 		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (!ket_write_str(KET_CG_FDS "/cgroup.procs", pid) ||
+		if (ket_write_file(KET_CG_FDS "/cgroup.procs", pid, strlen(pid), 0) ||
 		    setrlimit(RLIMIT_NOFILE, &rl))
 			_exit(1);
 		sleep(3);
