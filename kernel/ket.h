@@ -108,7 +108,7 @@ struct ket_vm {
 	struct hlist_node kvm_node;	/* in ket_kvm_hash while attached */
 	struct llist_node retire;	/* queued for ket_retire_fn() */
 	char name[KET_NAME_LEN];	/* "<pid>-<fd>", as KVM's dir */
-	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<pid>" */
+	char stats_id[KVM_STATS_NAME_SIZE]; /* KVM's "kvm-<creator's tid>" */
 	struct pid *owner;		/* process that ran its first vCPU */
 	u64 serial;
 	u64 seq;			/* that of the slot that attached it */

@@ -72,7 +72,7 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 		 * The VM too, and its stats id: should the kprobe on VM
 		 * destruction not fire (kprobes disarmed, or ftrace off, by
 		 * the administrator), a vCPU at the address of an old one
-		 * must not find the old one's state, unless one process made
+		 * must not find the old one's state, unless one thread made
 		 * both (see ket_vm_live()).
 		 */
 		if (kv->vcpu == vcpu && READ_ONCE(kv->vm->kvm) == vcpu->kvm &&
@@ -200,7 +200,9 @@ struct ket_slot {
 	u64 missed;		/* exits of @vcpu before it was attached */
 	u64 seq;		/* fill order: ket_vm_stale() */
 	int ready;		/* the above are set */
-	struct ket_vcpu *done;	/* attach worker only, with a VM reference */
+	/* attach worker only: attached, with a VM reference; or failed */
+	struct ket_vcpu *done;
+	bool failed;
 };
 
 static struct ket_slot ket_slots[KET_SLOTS];
@@ -271,10 +273,13 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 		if (READ_ONCE(s->vcpu) == vcpu) {
 			/*
 			 * Only @vcpu's thread writes its slot's count.  A gone
-			 * slot's vCPU was another, at the same address.
+			 * slot's vCPU was another, at the same address, or its
+			 * attach failed.  Pairs with the release below: count
+			 * once claimed, and in @vcpu's slot only, not in one
+			 * freed and claimed by another vCPU meanwhile.
 			 */
-			/* Pairs with the release below: count once claimed. */
-			if (!smp_load_acquire(&s->ready) || READ_ONCE(s->gone))
+			if (!smp_load_acquire(&s->ready) ||
+			    READ_ONCE(s->vcpu) != vcpu || READ_ONCE(s->gone))
 				continue;
 			if (at_exit)
 				WRITE_ONCE(s->missed, s->missed + 1);
@@ -307,11 +312,13 @@ static struct ket_vm *ket_vm_at(const struct kvm *kvm)
 }
 
 /*
- * The attached VM of @kvm, KVM's VM of stats id @stats_id ("kvm-<pid>");
- * ket_kvm_lock held.  The id tells a VM from an older one at the same
- * address, should the kprobe on VM destruction have missed the old one's
- * end (kprobes disarmed, or ftrace disabled, by the administrator): a
- * VM of another process then finds nothing of it.
+ * The attached VM of @kvm, KVM's VM of stats id @stats_id ("kvm-<pid>",
+ * the pid being the id of the thread that created the VM); ket_kvm_lock
+ * held.  The id tells a VM from an older one at the same address, should
+ * the kprobe on VM destruction have missed the old one's end (kprobes
+ * disarmed, or ftrace disabled, by the administrator): a VM made by
+ * another thread then finds nothing of it, unless that thread's id was
+ * the creator's, reused.
  */
 static struct ket_vm *ket_vm_live(const struct kvm *kvm, const char *stats_id)
 {
@@ -351,21 +358,45 @@ static bool ket_has_dir(struct dentry *d)
 }
 
 /*
- * A VM's state, charged to the VMM's cgroup: at its limit the attach
- * fails, and backs off, rather than wait in reclaim or call the OOM
- * killer there, with ket_lock held and every other VM's attach waiting.
+ * Whether @memcg, and every cgroup above it, has room for @size twice
+ * over.  Racy: a hint for ket_attach_zalloc(), not a guarantee.
  */
-static void *ket_attach_zalloc(size_t size)
+static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 {
-	return ket_may_alloc() ?
-		       kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
-					      __GFP_NOWARN) :
-		       NULL;
+#ifdef CONFIG_MEMCG
+	unsigned long need = 2 * DIV_ROUND_UP(size, PAGE_SIZE);
+	struct page_counter *c;
+
+	for (c = memcg ? &memcg->memory : NULL; c; c = c->parent)
+		if (page_counter_read(c) + need > READ_ONCE(c->max))
+			return false;
+#endif
+	return true;
+}
+
+/*
+ * A VM's state, charged to the VMM's cgroup @s->memcg (the caller made
+ * it the active one): at its limit the attach fails, and backs off,
+ * rather than wait in reclaim or call the OOM killer there, with
+ * ket_lock held and every other VM's attach waiting.  Near the limit,
+ * one charge for the whole state or none (kmalloc): vmalloc charges page
+ * by page, and would hold part of the cgroup's last room while it
+ * reclaims, so that a charge of the VMM's meanwhile could meet the
+ * cgroup's OOM killer.
+ */
+static void *ket_attach_zalloc(const struct ket_slot *s, size_t size)
+{
+	if (!ket_may_alloc())
+		return NULL;
+	if (size <= PAGE_SIZE || ket_memcg_roomy(s->memcg, size))
+		return kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+					      __GFP_NOWARN);
+	return kzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 }
 
 static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
 {
-	struct ket_vm *vm = ket_attach_zalloc(sizeof(*vm));
+	struct ket_vm *vm = ket_attach_zalloc(s, sizeof(*vm));
 
 	if (!vm)
 		return NULL;
@@ -431,7 +462,7 @@ static struct ket_vcpu *ket_vcpu_alloc(struct ket_slot *s)
 {
 	struct ket_vcpu *kv;
 
-	kv = ket_attach_zalloc(ket_vcpu_size());
+	kv = ket_attach_zalloc(s, ket_vcpu_size());
 	if (!kv)
 		return NULL;
 	atomic_inc(&ket_live_vcpus);
@@ -496,6 +527,9 @@ static int ket_attach_slot(struct ket_slot *s)
 	vm = ret ? NULL : ket_vm_live(s->kvm, s->stats_id);
 	if (ret || (!vm && !fresh)) {
 		raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+		/* Unpublished: retired whatever becomes of this slot. */
+		if (stale)
+			ket_vm_retire_later(stale);
 		ket_vcpu_free(kv);
 		if (fresh)
 			ket_vm_free(fresh);
@@ -539,6 +573,7 @@ static void ket_slot_free(struct ket_slot *s)
 	mem_cgroup_put(s->memcg);
 	s->memcg = NULL;
 	s->done = NULL;
+	s->failed = false;
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	s->kvm = NULL;
 	WRITE_ONCE(s->ready, 0);
@@ -547,9 +582,23 @@ static void ket_slot_free(struct ket_slot *s)
 	smp_store_release(&s->vcpu, NULL);
 }
 
+/*
+ * Slot @s's attach failed: its vCPU's probes stop counting in it, and
+ * the worker frees it after a grace period, its count then final.
+ */
+static void ket_slot_fail(struct ket_slot *s)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
+	WRITE_ONCE(s->gone, true);
+	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
+	s->failed = true;
+}
+
 static void ket_attach_fn(struct work_struct *work)
 {
-	bool attached = false, missing = false;
+	bool attached = false, missing = false, failed = false;
 	struct ket_vcpu *kv;
 	struct ket_slot *s;
 	unsigned int i;
@@ -559,32 +608,39 @@ static void ket_attach_fn(struct work_struct *work)
 	for (i = 0; i < KET_SLOTS; i++) {
 		s = &ket_slots[i];
 		/* Pairs with the claimer's release of @ready. */
-		if (!smp_load_acquire(&s->ready) || s->done)
+		if (!smp_load_acquire(&s->ready) || s->done || s->failed)
 			continue;
 		ret = ket_attach_slot(s);
 		if (ret) {
-			/* A VM KVM destroyed first: its exits were lost. */
+			/* Else a VM KVM destroyed first. */
 			if (ret == -ENOMEM) {
 				atomic64_inc(&ket_attach_failures);
 				WRITE_ONCE(ket_backoff_until, jiffies + HZ);
 			}
-			atomic64_add(s->missed, &ket_lost_exits);
-			ket_slot_free(s);
+			ket_slot_fail(s);
+			failed = true;
 			continue;
 		}
 		attached = true;
 	}
 	mutex_unlock(&ket_lock);
-	if (!attached)
+	if (!attached && !failed)
 		return;
 	/*
 	 * After a grace period no probe is still in ket_vcpu_miss() for the
-	 * vCPUs just published: their slots' counts are final.
+	 * vCPUs just published, or whose slots failed: their slots' counts
+	 * are final.
 	 */
 	synchronize_rcu();
 	mutex_lock(&ket_lock);
 	for (i = 0; i < KET_SLOTS; i++) {
 		s = &ket_slots[i];
+		if (s->failed) {
+			/* Its vCPU's exits until now were lost. */
+			atomic64_add(READ_ONCE(s->missed), &ket_lost_exits);
+			ket_slot_free(s);
+			continue;
+		}
 		if (!s->done)
 			continue;
 		kv = s->done;
@@ -774,15 +830,8 @@ static void ket_retire_fn(struct work_struct *work)
 	 */
 	synchronize_rcu();
 	mutex_lock(&ket_lock);
-	llist_for_each_entry_safe(vm, tmp, list, retire) {
-		/*
-		 * Again: a probe that found a state in the hash just before
-		 * the unpublish may have cached it after the first pass.
-		 * None can now.
-		 */
-		ket_vm_uncache(vm);
+	llist_for_each_entry_safe(vm, tmp, list, retire)
 		ket_vm_retire(vm, &drop);
-	}
 	mutex_unlock(&ket_lock);
 	ket_vms_drop(&drop);
 }
