@@ -161,6 +161,7 @@ fi
 cp "$modtree/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
 	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
 	"$out/selftests/ket_bench" "$out/selftests/ket_fuzz_input" \
+	"$out/selftests/ket_vmm" \
 	"$out/static/kvm-exit-timing" "$payload/"
 # make bench compares with perf kvm stat, bpftrace and a compiled libbpf
 # program (tools/testing/bench_bpf), run in the rig.

@@ -6,7 +6,8 @@
 # vCPUs from a worker, and the cgroup's kernel memory grows by at least
 # their 4 states.  memory.current would not do: charges go through
 # per-CPU stocks of 64 pages.  memory.stat is exact once flushed, which
-# the kernel does every 2 s.  TAP lines.
+# the kernel does every 2 s.  Then a VM at its cgroup's memory.max: the
+# attaches fail, cleanly.  TAP lines.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 CG=/sys/fs/cgroup
@@ -37,3 +38,45 @@ check "memcg: $N vCPU states ($need bytes) charged to the VM's cgroup (its kerne
 wait $wl
 rmmod kvm_exit_timing
 rmdir $CG/ket
+
+# At the VMM cgroup's limit, an attach fails cleanly.  A VM of M vCPUs
+# runs in a cgroup of its own, its vCPUs in loops of exits KVM handles
+# in the kernel (ket_workload -q: the VMM allocates nothing meanwhile).
+# Before the module is loaded, memory.max is set to what the cgroup uses
+# plus 32 pages.  A charge that fails drains the cgroup's per-CPU stocks
+# (at most 64 pages per CPU) and retries, so the attaches find at most
+# 32 + 64 per CPU pages, fewer than M vCPU states need: some fail
+# (attach_failures grows), those vCPUs stay unattached, and the VM runs
+# on, no OOM kill.  Once memory.max is lifted, every vCPU attaches at a
+# later exit.
+M=16
+mkdir $CG/ketmax
+sh -c "echo \$\$ >$CG/ketmax/cgroup.procs && exec ./ket_workload -q -v $M" \
+	>/tmp/mm.out &
+wl=$!
+quiet() { grep -q 'ket_workload: quiet' /tmp/mm.out; }
+settle quiet && settle quiet || notok "memcg: the workload's vCPUs in their loops"
+room=$((32 + 64 * $(nproc)))
+echo $(($(cat $CG/ketmax/memory.current) + 32 * 4096)) >$CG/ketmax/memory.max
+insmod $KO || notok "insmod"
+need=$((M * $(st vcpu_state_bytes) / 4096))
+check "memcg: $M vCPU states ($need pages) exceed what memory.max leaves ($room pages at most)" \
+	[ "$need" -gt "$room" ]
+failed() { [ "$(st attach_failures)" -gt 0 ]; }
+check "memcg: attach fails at memory.max (attach_failures $(settle failed; st attach_failures))" failed
+sleep 2
+check "memcg: at memory.max, $(st vcpus_attached) of $M vCPUs attached" \
+	[ "$(st vcpus_attached)" -lt $M ]
+echo max >$CG/ketmax/memory.max
+all() { [ "$(st vcpus_attached)" = $M ]; }
+check "memcg: memory.max lifted, all $M vCPUs attach" settle all
+vm=$(vmof /tmp/mm.out)
+exits() { awk '$1=="EMULINST"{print $2}' $D/kvm/$vm/exit_timing; }
+e=$(exits)
+sleep 1
+check "memcg: the VM runs on (EMULINST $e, then $(exits))" [ "$(exits)" -gt "$e" ]
+check "memcg: no OOM kill in the VM's cgroup" grep -qx 'oom_kill 0' $CG/ketmax/memory.events
+kill -9 $wl
+wait $wl 2>/dev/null
+rmmod kvm_exit_timing
+rmdir $CG/ketmax

@@ -503,49 +503,4 @@ TEST(exited_vm_is_retained)
 	globfree(&g);
 }
 
-/* Lines of this process's /proc/self/maps: its mappings. */
-static int ket_maps_lines(void)
-{
-	char *maps = ket_slurp("/proc/self/maps");
-	int n = 0;
-	char *p;
-
-	for (p = maps; p && *p; p++)
-		n += *p == '\n';
-	free(maps);
-	return n;
-}
-
-/*
- * The module holds no VM: KVM destroys a VM at its last close, in the
- * closing process (its directory gone when close returns), and so frees
- * what it mapped into that process (kvm_arch_destroy_vm() does only if
- * current->mm is the VM's: on VMX the APIC-access page of each VM with
- * an in-kernel APIC).  100 VMs, each attached, then closed.
- */
-/* A fixture for its timeout only: on a debug kernel 100 VMs take minutes. */
-FIXTURE(slow) {};
-FIXTURE_SETUP(slow) {}
-FIXTURE_TEARDOWN(slow) {}
-
-TEST_F_TIMEOUT(slow, vms_closed_leave_nothing, 900)
-{
-	int maps = ket_maps_lines(), remained = 0, i;
-	char dir[256], path[300];
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm;
-
-	for (i = 0; i < 100; i++) {
-		vm = ket_vm_create_work(&vcpu, W_PIO, 1);
-		ket_vm_dir(dir, sizeof(dir), vm->fd);
-		ASSERT_EQ(0, run_to_ucall(vcpu));
-		snprintf(path, sizeof(path), "%s/vcpu0/exit_timing", dir);
-		ASSERT_TRUE(wait_for_file(path));
-		kvm_vm_free(vm);
-		remained += !access(dir, F_OK);
-	}
-	EXPECT_EQ(0, remained) TH_LOG("directories of closed VMs remained");
-	EXPECT_EQ(maps, ket_maps_lines()) TH_LOG("mappings left behind");
-}
-
 TEST_HARNESS_MAIN

@@ -13,7 +13,13 @@
  * complete, and is then not accounted; the second one's exit is, and
  * completes after the reset.
  *
- * usage: ket_workload [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a]
+ * With -q, after the two syncs, each vCPU loops over CPUID and the
+ * hypercall only, until killed: exits KVM handles in the kernel, so that
+ * the VMM makes no system call, and allocates nothing, meanwhile (the
+ * test of an attach at the cgroup's memory.max, memcg.sh).  It prints
+ * "ket_workload: quiet" once every vCPU is in that loop.
+ *
+ * usage: ket_workload [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a] [-q]
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,6 +42,8 @@
 static uint64_t iterations;
 static bool intel;
 static bool attach_reset;
+static bool quiet;
+static int nr_quiet;
 static int vm_fd;
 
 static void guest_code(void)
@@ -48,6 +56,10 @@ static void guest_code(void)
 		uint32_t a = 0, b, c = 0, d;
 
 		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		if (quiet) {
+			ket_guest_hypercall(intel, 0xdead);
+			continue;
+		}
 		asm volatile("outb %%al, %%dx" : : "a"(0), "d"(KET_PIO_PORT));
 		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
 		ket_guest_hypercall(intel, 0xdead);	/* no such hypercall */
@@ -97,6 +109,8 @@ static void *vcpu_thread(void *arg)
 		case UCALL_SYNC:
 			if (attach_reset && uc.args[1] >= KET_SYNC_ATTACH)
 				ket_attach_reset(vcpu, uc.args[1]);
+			if (quiet && uc.args[1] == KET_SYNC_READY)
+				__atomic_add_fetch(&nr_quiet, 1, __ATOMIC_SEQ_CST);
 			/* fall through */
 		default:
 			if (deadline && time(NULL) >= deadline)
@@ -112,7 +126,7 @@ int main(int argc, char **argv)
 	int opt, seconds = 0, nr = 1, i;
 	struct kvm_vm *vm;
 
-	while ((opt = getopt(argc, argv, "s:v:i:a")) != -1) {
+	while ((opt = getopt(argc, argv, "s:v:i:aq")) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = atoi(optarg);
@@ -126,9 +140,12 @@ int main(int argc, char **argv)
 		case 'a':
 			attach_reset = true;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a]\n",
+				"usage: %s [-s SECONDS] [-v VCPUS] [-i ITERATIONS] [-a] [-q]\n",
 				argv[0]);
 			return 2;
 		}
@@ -141,12 +158,19 @@ int main(int argc, char **argv)
 	intel = is_intel_cpu();
 	sync_global_to_guest(vm, iterations);
 	sync_global_to_guest(vm, intel);
+	sync_global_to_guest(vm, quiet);
 	virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
 	vm_fd = vm->fd;
 	printf("ket_workload: pid %d vm_fd %d vcpus %d\n", getpid(), vm->fd, nr);
 	fflush(stdout);
 	for (i = 0; i < nr; i++)
 		pthread_create(&threads[i], NULL, vcpu_thread, vcpus[i]);
+	while (quiet && __atomic_load_n(&nr_quiet, __ATOMIC_SEQ_CST) < nr)
+		usleep(10000);
+	if (quiet) {
+		printf("ket_workload: quiet\n");
+		fflush(stdout);
+	}
 	for (i = 0; i < nr; i++)
 		pthread_join(threads[i], NULL);
 	kvm_vm_free(vm);
