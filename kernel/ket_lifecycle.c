@@ -251,7 +251,7 @@ static void ket_slot_fill(struct ket_slot *s, struct kvm_vcpu *vcpu,
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	s->seq = ++ket_slot_seq;
 	s->kvm = kvm;
-	s->gone = false;
+	WRITE_ONCE(s->gone, false);
 	/* Publishes the above to the attach worker. */
 	smp_store_release(&s->ready, 1);
 	raw_spin_unlock_irqrestore(&ket_kvm_lock, flags);
@@ -274,12 +274,21 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 			/*
 			 * Only @vcpu's thread writes its slot's count.  A gone
 			 * slot's vCPU was another, at the same address, or its
-			 * attach failed.  Pairs with the release below: count
-			 * once claimed, and in @vcpu's slot only, not in one
-			 * freed and claimed by another vCPU meanwhile.
+			 * attach failed.  Pairs with the releases below: count
+			 * once claimed, and in @vcpu's slot only.  Should the
+			 * slot be freed and claimed by another vCPU meanwhile,
+			 * @gone read as the other's fill wrote it makes the
+			 * other's claim visible to the check of @vcpu after
+			 * it; read as ours, this probe began before the grace
+			 * period that precedes the slot's free (set before it:
+			 * a failed slot's @gone, an attached one's state in
+			 * the hash, which this probe did not find).
 			 */
-			if (!smp_load_acquire(&s->ready) ||
-			    READ_ONCE(s->vcpu) != vcpu || READ_ONCE(s->gone))
+			if (!smp_load_acquire(&s->ready))
+				continue;
+			/* Acquire: @gone, then @vcpu again (see above). */
+			if (smp_load_acquire(&s->gone) ||
+			    READ_ONCE(s->vcpu) != vcpu)
 				continue;
 			if (at_exit)
 				WRITE_ONCE(s->missed, s->missed + 1);
@@ -358,13 +367,14 @@ static bool ket_has_dir(struct dentry *d)
 }
 
 /*
- * Whether @memcg, and every cgroup above it, has room for @size twice
- * over.  Racy: a hint for ket_attach_zalloc(), not a guarantee.
+ * Whether @memcg, and every cgroup above it, has room for a kmalloc()
+ * of @size twice over.  Racy: a hint for ket_attach_zalloc(), not a guarantee.
  */
 static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 {
 #ifdef CONFIG_MEMCG
-	unsigned long need = 2 * DIV_ROUND_UP(size, PAGE_SIZE);
+	/* kmalloc's charge: the pages of a power-of-two order. */
+	unsigned long need = 2UL << get_order(size);
 	struct page_counter *c;
 
 	for (c = memcg ? &memcg->memory : NULL; c; c = c->parent)
