@@ -79,7 +79,7 @@ memory_max() {
 	all() { [ "$(st vcpus_attached)" = $M ]; }
 	check "memcg: memory.max lifted, all $M vCPUs attach" settle all
 	vm=$(vmof /tmp/mm.out)
-	exits() { awk '$1=="EMULINST"{print $2}' $D/kvm/$vm/exit_timing; }
+	exits() { col EMULINST $D/kvm/$vm/exit_timing; }
 	e=$(exits)
 	sleep 1
 	check "memcg: the VM runs on (EMULINST $e, then $(exits))" [ "$(exits)" -gt "$e" ]
