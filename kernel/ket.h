@@ -223,6 +223,15 @@ static inline size_t ket_vcpu_size(void)
 	       ket_acct_size(ket_reasons.nr);
 }
 
+/*
+ * What a state of @size bytes takes as allocated (ket_attach_zalloc()):
+ * kmalloc's size class up to a page, whole pages above.
+ */
+static inline size_t ket_state_bytes(size_t size)
+{
+	return size > PAGE_SIZE ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
+}
+
 int ket_lifecycle_init(void);
 void ket_vm_get(struct ket_vm *vm);
 void ket_vm_put(struct ket_vm *vm);

@@ -33,6 +33,7 @@
 #include <linux/hashtable.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
+#include <linux/kmemleak.h>
 #include <linux/kprobes.h>
 #include <linux/kvm_host.h>
 #include <linux/llist.h>
@@ -42,6 +43,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "ket.h"
@@ -367,13 +369,14 @@ static bool ket_has_dir(struct dentry *d)
 }
 
 /*
- * Whether @memcg, and every cgroup above it, has room for a kmalloc()
- * of @size twice over.  Racy: a hint for ket_attach_zalloc(), not a guarantee.
+ * Whether @memcg, and every cgroup above it, has room for an allocation
+ * of @size twice over.  Racy: a hint for ket_attach_zalloc(), not a
+ * guarantee.  cgroup v1's memory+swap limit is not looked at.
  */
 static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 {
 #ifdef CONFIG_MEMCG
-	/* kmalloc's charge: the pages of a power-of-two order. */
+	/* Charged as the pages of a power-of-two order, however freed. */
 	unsigned long need = 2UL << get_order(size);
 	struct page_counter *c;
 
@@ -385,23 +388,51 @@ static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 }
 
 /*
- * A VM's state, charged to the VMM's cgroup @s->memcg (the caller made
- * it the active one): at its limit the attach fails, and backs off,
- * rather than wait in reclaim or call the OOM killer there, with
- * ket_lock held and every other VM's attach waiting.  Near the limit,
- * one charge for the whole state or none (kmalloc): vmalloc charges page
- * by page, and would hold part of the cgroup's last room while it
- * reclaims, so that a charge of the VMM's meanwhile could meet the
- * cgroup's OOM killer.
+ * A VM's or vCPU's state, zeroed, charged to the VMM's cgroup @s->memcg
+ * (the caller made it the active one).  The module never reclaims the
+ * VMM's memory for its own sake, nor calls its cgroup's OOM killer: near
+ * the cgroup's limit the state takes one charge, without reclaim, or
+ * none, and the attach fails and backs off (vmalloc would charge page by
+ * page, holding part of the cgroup's last room, so that a charge of the
+ * VMM's meanwhile could meet the OOM killer).  Away from it, no costly
+ * compaction either (__GFP_NORETRY) before the vmalloc fallback.  Above a
+ * page, whole pages: a power-of-two kmalloc would waste up to a third of
+ * every vCPU's state; either stays in the linear map, where the probes
+ * want it.  Free with ket_state_free().
  */
 static void *ket_attach_zalloc(const struct ket_slot *s, size_t size)
 {
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	void *p;
+
 	if (!ket_may_alloc())
 		return NULL;
-	if (size <= PAGE_SIZE || ket_memcg_roomy(s->memcg, size))
-		return kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
-					      __GFP_NOWARN);
-	return kzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
+	if (ket_memcg_roomy(s->memcg, size))
+		gfp |= __GFP_NORETRY;
+	else
+		gfp &= ~__GFP_DIRECT_RECLAIM;
+	if (size <= PAGE_SIZE)
+		return kmalloc(size, gfp);
+	p = alloc_pages_exact(size, gfp);
+	if (p)
+		/* Scanned for the pointers it holds, as kmalloc's would be. */
+		kmemleak_alloc(p, size, 1, gfp);
+	else if (gfpflags_allow_blocking(gfp))
+		/* kvmalloc()'s fallback: may fail, never OOM-kills. */
+		p = __vmalloc(size, (gfp & ~__GFP_NORETRY) | __GFP_RETRY_MAYFAIL);
+	return p;
+}
+
+static void ket_state_free(void *p, size_t size)
+{
+	if (is_vmalloc_addr(p)) {
+		vfree(p);
+	} else if (size > PAGE_SIZE) {
+		kmemleak_free(p);
+		free_pages_exact(p, size);
+	} else {
+		kfree(p);
+	}
 }
 
 static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
@@ -457,7 +488,11 @@ static bool ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
 {
 	char name[24];
 
-	if (kv->dir || !kv->attached || !READ_ONCE(vm->kvm) ||
+	/*
+	 * @vm->kvm first: once it is NULL, ket_vms_drop() may put @kv->dir
+	 * without ket_lock.
+	 */
+	if (!READ_ONCE(vm->kvm) || kv->dir || !kv->attached ||
 	    !ket_has_dir(vm->dir))
 		return true;
 	snprintf(name, sizeof(name), "vcpu%d", kv->id);
@@ -488,13 +523,13 @@ static struct ket_vcpu *ket_vcpu_alloc(struct ket_slot *s)
 static void ket_vm_free(struct ket_vm *vm)
 {
 	put_pid(vm->owner);
-	kvfree(vm);
+	ket_state_free(vm, sizeof(*vm));
 	atomic_dec(&ket_live_vms);
 }
 
 static void ket_vcpu_free(struct ket_vcpu *kv)
 {
-	kvfree(kv);
+	ket_state_free(kv, ket_vcpu_size());
 	atomic_dec(&ket_live_vcpus);
 }
 
@@ -606,9 +641,22 @@ static void ket_slot_fail(struct ket_slot *s)
 	s->failed = true;
 }
 
+/* Whether a slot of @nomem, failed for lack of memory, charged @s's cgroup. */
+static bool ket_memcg_failed(const struct ket_slot *s,
+			     const unsigned long *nomem)
+{
+	unsigned int i;
+
+	for_each_set_bit(i, nomem, KET_SLOTS)
+		if (ket_slots[i].memcg == s->memcg)
+			return true;
+	return false;
+}
+
 static void ket_attach_fn(struct work_struct *work)
 {
 	bool attached = false, missing = false, failed = false;
+	DECLARE_BITMAP(nomem, KET_SLOTS) = {};
 	struct ket_vcpu *kv;
 	struct ket_slot *s;
 	unsigned int i;
@@ -620,12 +668,14 @@ static void ket_attach_fn(struct work_struct *work)
 		/* Pairs with the claimer's release of @ready. */
 		if (!smp_load_acquire(&s->ready) || s->done || s->failed)
 			continue;
-		ret = ket_attach_slot(s);
+		/* One allocation that fails per cgroup and run, not one per vCPU. */
+		ret = ket_memcg_failed(s, nomem) ? -ENOMEM : ket_attach_slot(s);
 		if (ret) {
 			/* Else a VM KVM destroyed first. */
 			if (ret == -ENOMEM) {
 				atomic64_inc(&ket_attach_failures);
 				WRITE_ONCE(ket_backoff_until, jiffies + HZ);
+				__set_bit(i, nomem);
 			}
 			ket_slot_fail(s);
 			failed = true;
@@ -753,10 +803,11 @@ static void ket_vm_unlink(struct ket_vm *vm)
 	vm->dir = NULL;
 }
 
-/* What an exited VM keeps: its state and its vCPUs'. */
+/* What an exited VM keeps: its state and its vCPUs', as allocated. */
 static size_t ket_vm_bytes(struct ket_vm *vm)
 {
-	return sizeof(*vm) + ket_vm_vcpu_ids(vm, NULL, 0) * ket_vcpu_size();
+	return ket_state_bytes(sizeof(*vm)) +
+	       ket_vm_vcpu_ids(vm, NULL, 0) * ket_state_bytes(ket_vcpu_size());
 }
 
 /*

@@ -46,8 +46,10 @@ static int ket_status_show(struct seq_file *m, void *v)
 	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
 	ket_buf_printf(&b, "ns_mult %llu\n", ket_tb.mult);
 	ket_buf_printf(&b, "probe %s\n", ket_probe_signature());
-	ket_buf_printf(&b, "vcpu_state_bytes %zu\n", ket_vcpu_size());
-	ket_buf_printf(&b, "vm_state_bytes %zu\n", sizeof(struct ket_vm));
+	ket_buf_printf(&b, "vcpu_state_bytes %zu\n",
+		       ket_state_bytes(ket_vcpu_size()));
+	ket_buf_printf(&b, "vm_state_bytes %zu\n",
+		       ket_state_bytes(sizeof(struct ket_vm)));
 	ket_status(&b);
 	if (b.overflow)
 		ret = -E2BIG;

@@ -139,19 +139,21 @@ has_kvm() {
 }
 
 # linux-source-6.1, x86_64's defconfig and debug.config, built in DIR/obj
-# and installed in DIR/root; rebuilt when either changes.  About 40
-# minutes on 2 cores, most of it the first time only.
+# and installed in DIR/root; rebuilt when either changes (a new fragment
+# rebuilds in the same objects; a new source unpacks afresh).  About 40
+# minutes on 2 cores.
 build_debug() {
-	local dir=$1 tarball=/usr/src/linux-source-6.1.tar.xz frag key kver
+	local dir=$1 tarball=/usr/src/linux-source-6.1.tar.xz frag src key kver
 	frag=$top/tools/testing/debug.config
 	[ -f $tarball ] || die "linux-source-6.1 not installed"
-	key=$( (ls -l --time-style=+%s $tarball; cat "$frag") | sha256sum | cut -c1-16)
+	src=$(ls -l --time-style=+%s $tarball | sha256sum | cut -c1-16)
+	key=$( (echo "$src"; cat "$frag") | sha256sum | cut -c1-16)
 	[ "$(cat "$dir/.built" 2>/dev/null)" = "$key" ] && has_kvm "$dir" && return 0
-	if [ "$(cat "$dir/.unpacked" 2>/dev/null)" != "$key" ]; then
+	if [ "$(cat "$dir/.unpacked" 2>/dev/null)" != "$src" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/src"
 		tar -C "$dir/src" --strip-components=1 -xf $tarball
-		echo "$key" >"$dir/.unpacked"
+		echo "$src" >"$dir/.unpacked"
 	fi
 	mkdir -p "$dir/obj"
 	make -s -C "$dir/src" O="$dir/obj" LOCALVERSION=-ket-debug defconfig

@@ -7,7 +7,7 @@
 # their 4 states.  memory.current would not do: charges go through
 # per-CPU stocks of 64 pages.  memory.stat is exact once flushed, which
 # the kernel does every 2 s.  Then a VM at its cgroup's memory.max: the
-# attaches fail, cleanly.  TAP lines.
+# attaches fail, cleanly, reclaiming nothing.  TAP lines.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 CG=/sys/fs/cgroup
@@ -43,12 +43,12 @@ rmdir $CG/ket
 # runs in a cgroup of its own, its vCPUs in loops of exits KVM handles
 # in the kernel (ket_workload -q: the VMM allocates nothing meanwhile).
 # Before the module is loaded, memory.max is set to what the cgroup uses
-# plus 32 pages.  A charge that fails drains the cgroup's per-CPU stocks
-# (at most 64 pages per CPU) and retries, so the attaches find at most
-# 32 + 64 per CPU pages, fewer than M vCPU states need: some fail
-# (attach_failures grows), those vCPUs stay unattached, and the VM runs
-# on, no OOM kill.  Once memory.max is lifted, every vCPU attaches at a
-# later exit.
+# plus 32 pages.  The attaches find at most those and what the cgroup's
+# per-CPU charge stocks hold (64 pages per CPU), fewer than M vCPU
+# states need: some fail (attach_failures grows), without reclaim (the
+# cgroup's "max" events stay), those vCPUs stay unattached, and the VM
+# runs on, no OOM kill.  Once memory.max is lifted, every vCPU attaches
+# at a later exit.
 M=16
 memory_max() {
 	mkdir $CG/ketmax
@@ -72,9 +72,17 @@ memory_max() {
 	ok "memcg: $M vCPU states ($need pages) exceed what memory.max leaves ($room pages at most)"
 	failed() { [ "$(st attach_failures)" -gt 0 ]; }
 	check "memcg: attach fails at memory.max (attach_failures $(settle failed; st attach_failures))" failed
+	# The quiet VM allocates nothing: only the module's charges could
+	# meet the limit, and they never reclaim (no "max" event).
+	maxev() { sed -n 's/^max //p' $CG/ketmax/memory.events; }
+	ev=$(maxev)
+	f=$(st attach_failures)
 	sleep 2
 	check "memcg: at memory.max, $(st vcpus_attached) of $M vCPUs attached" \
 		[ "$(st vcpus_attached)" -lt $M ]
+	noreclaim() { [ "$(st attach_failures)" -gt "$f" ] && [ "$(maxev)" = "$ev" ]; }
+	check "memcg: attaches that fail ($f, then $(st attach_failures)) reclaim nothing in the VM's cgroup (max events $ev, then $(maxev))" \
+		noreclaim
 	echo max >$CG/ketmax/memory.max
 	all() { [ "$(st vcpus_attached)" = $M ]; }
 	check "memcg: memory.max lifted, all $M vCPUs attach" settle all
