@@ -84,7 +84,11 @@ err_case "no such class" 1 "no class or reason NOPE" hist NOPE
 err_case "unknown command" 2 "unknown command" frobnicate
 err_case "bad --sort" 2 "unknown --sort" report --sort speed
 err_case "--vcpu without --vm" 2 "needs --vm" report --vcpu 0
-err_case "reset without scope" 1 "needs --vm VM or --all" reset
+err_case "reset without scope" 2 "needs --vm VM or --all" reset
+err_case "reset with two scopes" 2 "needs --vm VM or --all" reset --all --vm 123
+err_case "an option the command does not take" 2 "list takes no --reasons" list --reasons
+err_case "a second --vm" 2 "one --vm only" report --vm 123 --vm 99
+err_case "--exit-with-vm without --vm" 2 "needs --vm" top --exit-with-vm
 mk_tree "$t/trunc"
 head -c 50000 "$seed" >"$t/trunc/kvm/123-4/exit_timing.stats"
 KVM_EXIT_TIMING_DEBUGFS=$t/trunc err_case "truncated stats file" 1 "beyond the data block\|truncated" report
@@ -101,9 +105,92 @@ chmod 644 "$t/d/kvm/123-4/exit_timing.stats"
 ( sleep 1; printf q ) | timeout 10 script -qfec "$tool top --interval 0.2" "$t/tty" >/dev/null 2>&1
 rc=$?
 ok "top in a pty quits on q" $([ $rc = 0 ] && grep -q $'\e\[H\e\[2J' "$t/tty" && grep -q 'q quits' "$t/tty"; echo $?)
+# The terminal is given back on each way out, and taken again on SIGCONT.
+for sig in INT TERM HUP; do
+	timeout 10 script -qfec "sh -c 'timeout --foreground -s $sig 1 $tool top --interval 0.2; stty -a'" \
+		"$t/tty" </dev/null >/dev/null 2>&1
+	ok "top on SIG$sig: the terminal given back" $(grep -q ' icanon .* echo ' "$t/tty" &&
+		grep -q $'\e\[?1049l' "$t/tty"; echo $?)
+done
+# Under a job-control shell, so that the stop is not discarded (an
+# orphaned process group's would be).
+cat >"$t/tstp.sh" <<'EOF'
+set -m
+top_pid() { for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = kvm-exit-timing ] && echo ${p#/proc/}; done; }
+(sleep 0.8; kill -TSTP $(top_pid)) &
+$1 top --interval 0.2
+stty -a >$2.stopped
+(sleep 0.6; stty -a </dev/tty >$2.cont; kill -TERM $(top_pid)) &
+fg >/dev/null
+EOF
+timeout 10 script -qfec "sh $t/tstp.sh $tool $t/stty" "$t/tty" </dev/null >/dev/null 2>&1
+ok "top on SIGTSTP: the terminal given back, taken again on SIGCONT" $(grep -q ' icanon ' "$t/stty.stopped" &&
+	grep -q ' -icanon ' "$t/stty.cont"; echo $?)
+# A background job never touches the terminal (no stop on SIGTTOU).
+timeout 10 script -qfec "sh -c 'set -m; $tool top --interval 0.2 --iterations 2 & wait \$!; echo rc=\$?'" \
+	"$t/tty" </dev/null >/dev/null 2>&1
+ok "top in the background: runs, the terminal left alone" $(grep -q '^rc=0' "$t/tty" &&
+	[ "$(grep -c '^--- ' "$t/tty")" = 2 ]; echo $?)
 "$tool" top --interval 0.1 --iterations 3 >"$t/out" </dev/null
 ok "top piped: one block per interval" $([ "$(grep -c '^--- .* interval 0\.[0-9]*s ' "$t/out")" = 3 ]; echo $?)
-for c in list report hist top reset; do
-	"$tool" $c --help | grep -q "^Usage: kvm-exit-timing $c" || echo "no help for $c"
-done | grep -q . && rc=1 || rc=0
-ok "--help for every command" $rc
+# top takes each VM's own change: a VM that exits or is reset changes
+# the interval by its own exits only, never by the others' history.
+# VMs A (123-4) and B (200-7) hold the seed's 100 EMULINST exits; half
+# way through the first interval B exits (moves under exited/), through
+# the second A is reset (its data zeroed), through the third A counts
+# its 100 exits again.
+zeroed() {	# SEED OUT: the seed with every figure zero
+	/usr/bin/python3 - "$1" "$2" <<-'EOF'
+	import struct, sys
+	b = bytearray(open(sys.argv[1], "rb").read())
+	data = struct.unpack_from("<I", b, 20)[0]	# kvm_stats_header.data_offset
+	b[data:] = bytes(len(b) - data)
+	open(sys.argv[2], "wb").write(b)
+	EOF
+}
+zeroed "$seed" "$t/zero.stats"
+mk_top_tree() {
+	rm -rf "$t/top"
+	mk_tree "$t/top"
+	mkdir -p "$t/top/kvm/200-7"
+	cp "$seed" "$t/top/kvm/200-7/exit_timing.stats"
+	: >"$t/top/kvm/200-7/exit_timing"
+}
+b_exits() { mv "$t/top/kvm/200-7" "$t/top/kvm_exit_timing/exited/200-7.4"; }
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --json --interval 1 --iterations 3 >"$t/top.json" &
+sleep 0.5; b_exits
+sleep 1; cp "$t/zero.stats" "$t/top/kvm/123-4/exit_timing.stats"
+sleep 1; cp "$seed" "$t/top/kvm/123-4/exit_timing.stats"
+wait $!
+ok "top: per-VM deltas; an exit and a reset add nothing (exits 0 0 100)" $(/usr/bin/python3 - "$t/top.json" <<-'EOF'
+	import json, sys
+	tops = [json.loads(l) for l in open(sys.argv[1])]
+	vms = [sorted((v["name"], v["state"], v["exits"]) for v in t["vms"]) for t in tops]
+	sys.exit(not ([t["exits"] for t in tops] == [0, 0, 100] and
+	              vms == [[("123-4", "running", 0), ("200-7", "exited", 0)],
+	                      [("123-4", "reset", 0)], [("123-4", "running", 100)]] and
+	              tops[2]["rows"][0]["count"] == 100 and tops[2]["rows"][0]["total"] == 100))
+	EOF
+	echo $?)
+$check json top <"$t/top.json" | grep -qx '3 valid'
+ok "JSON schema: top's VMs and states" $?
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 200-7 --exit-with-vm --json --interval 0.5 --iterations 10 >"$t/top.json" &
+sleep 0.75; b_exits
+wait $!
+ok "top --vm --exit-with-vm: stops once the VM exited" $([ $? = 0 ] && [ "$(wc -l <"$t/top.json")" = 2 ] &&
+	tail -1 "$t/top.json" | grep -q '"state":"exited"'; echo $?)
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 200-7 --interval 0.5 --iterations 3 >"$t/out" 2>"$t/err" &
+sleep 0.75; b_exits
+wait $!
+ok "top --vm: the VM's exit ends nothing" $([ $? = 0 ] && [ "$(grep -c '^--- ' "$t/out")" = 3 ] &&
+	grep -q '^200-7 .* exited ' "$t/out" && [ ! -s "$t/err" ]; echo $?)
+
+missing=$(for c in list report hist top reset; do
+	for h in --help -h; do
+		"$tool" $c $h 2>/dev/null | grep -q "^Usage: kvm-exit-timing $c" || echo "no $h for $c"
+	done
+done)
+ok "--help and -h for every command" $([ -z "$missing" ]; echo $?)

@@ -27,8 +27,8 @@ void ket_row_merge(struct ket_srow *dst, const struct ket_srow *src)
 		dst->hist[b] = sat_add(dst->hist[b], src->hist[b]);
 }
 
-static struct ket_srow *find_row(struct ket_scope_stats *s,
-				 const struct ket_srow *like)
+struct ket_srow *ket_find_row(const struct ket_scope_stats *s,
+			      const struct ket_srow *like)
 {
 	unsigned int i;
 
@@ -48,7 +48,7 @@ int ket_scope_merge(struct ket_scope_stats *dst,
 	for (i = 0; i < KET_NR_COUNTERS; i++)
 		dst->counters[i] = sat_add(dst->counters[i], src->counters[i]);
 	for (i = 0; i < src->nr_rows; i++) {
-		r = find_row(dst, &src->rows[i]);
+		r = ket_find_row(dst, &src->rows[i]);
 		if (!r) {
 			rows = realloc(dst->rows,
 				       (dst->nr_rows + 1) * sizeof(*rows));
@@ -77,7 +77,7 @@ void ket_scope_delta(struct ket_scope_stats *dst,
 	for (i = 0; i < dst->nr_rows; i++) {
 		struct ket_srow *d = &dst->rows[i];
 
-		t = find_row((struct ket_scope_stats *)then, d);
+		t = ket_find_row(then, d);
 		/* New, or reset in between: the interval is all it has. */
 		if (!t || d->count < t->count)
 			continue;

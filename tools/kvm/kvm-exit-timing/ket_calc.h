@@ -10,6 +10,9 @@
 
 /* Adds @src's values into @dst: sums, min of non-empty rows, max. */
 void ket_row_merge(struct ket_srow *dst, const struct ket_srow *src);
+/* The row of @s of @like's kind and name, or NULL. */
+struct ket_srow *ket_find_row(const struct ket_scope_stats *s,
+			      const struct ket_srow *like);
 /* The rows of @src into @dst, matched by kind and name. */
 int ket_scope_merge(struct ket_scope_stats *dst,
 		    const struct ket_scope_stats *src);

@@ -64,6 +64,22 @@ static unsigned int figures(const struct ket_scope_stats *s, int reasons,
 	return n;
 }
 
+unsigned int ket_rows_sorted(const struct ket_scope_stats *s, int reasons,
+			     enum ket_sort by, const struct ket_srow **out)
+{
+	struct ket_fig *fig = calloc(s->nr_rows + 1, sizeof(*fig));
+	const struct ket_srow *guest;
+	unsigned int n, i;
+
+	if (!fig)
+		return 0;
+	n = figures(s, reasons, by, fig, &guest);
+	for (i = 0; i < n; i++)
+		out[i] = fig[i].r;
+	free(fig);
+	return n;
+}
+
 static void totals(const struct ket_fig *f, unsigned int n, double *count,
 		   double *time)
 {
@@ -77,7 +93,7 @@ static void totals(const struct ket_fig *f, unsigned int n, double *count,
 	}
 }
 
-static void scope_title(FILE *f, const struct ket_label *l)
+void ket_scope_title(FILE *f, const struct ket_label *l)
 {
 	if (!l->vm)
 		fprintf(f, "host");
@@ -105,7 +121,7 @@ void ket_report_text(FILE *f, const struct ket_scope_stats *s,
 		return;
 	n = figures(s, reasons, by, fig, &guest);
 	totals(fig, n, &count, &time);
-	scope_title(f, l);
+	ket_scope_title(f, l);
 	ket_human_ns(buf, sizeof(buf), time);
 	fprintf(f, ": %.0f exits, handling %s", count, buf);
 	if (guest && guest->count) {
@@ -146,7 +162,7 @@ void ket_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_scope(FILE *f, const struct ket_label *l)
+void ket_json_scope(FILE *f, const struct ket_label *l)
 {
 	fprintf(f, "\"scope\":{\"kind\":\"%s\"", l->scope);
 	if (l->vm) {
@@ -172,7 +188,7 @@ void ket_report_json(FILE *f, const struct ket_scope_stats *s,
 	n = figures(s, reasons, by, fig, &guest);
 	totals(fig, n, &count, &time);
 	fputc('{', f);
-	json_scope(f, l);
+	ket_json_scope(f, l);
 	for (i = 0; i < KET_NR_COUNTERS; i++)
 		fprintf(f, ",\"%s\":%llu", ket_counter_names[i],
 			(unsigned long long)s->counters[i]);
@@ -216,7 +232,7 @@ void ket_hist_text(FILE *f, const struct ket_srow *r,
 	char lo_s[16], hi_s[16];
 	double lo, hi;
 
-	scope_title(f, l);
+	ket_scope_title(f, l);
 	fprintf(f, ": %s, %llu exits\n", r->name, (unsigned long long)r->count);
 	for (b = 0; b < KET_BUCKETS; b++) {
 		if (!r->hist[b])
@@ -247,7 +263,7 @@ void ket_hist_json(FILE *f, const struct ket_srow *r,
 	double lo, hi;
 
 	fputc('{', f);
-	json_scope(f, l);
+	ket_json_scope(f, l);
 	fprintf(f, ",\"kind\":\"%s\",\"name\":", r->is_class ? "class" : "reason");
 	ket_json_string(f, r->name);
 	fprintf(f, ",\"count\":%llu,\"buckets\":[", (unsigned long long)r->count);

@@ -38,5 +38,15 @@ void ket_hist_json(FILE *f, const struct ket_srow *r,
 void ket_prom(FILE *f, struct ket_scope_stats *const *s,
 	      const struct ket_label *l, unsigned int n);
 void ket_json_string(FILE *f, const char *s);
+/* "scope":{"kind":...} for a JSON object; "host", "VM 123-4 (pid 123)"... */
+void ket_json_scope(FILE *f, const struct ket_label *l);
+void ket_scope_title(FILE *f, const struct ket_label *l);
+/*
+ * The rows of @s that a report shows (of one kind, with a count,
+ * TIMEINGUEST apart) into @out, room for s->nr_rows, sorted by @by;
+ * returns how many (0 also when out of memory).
+ */
+unsigned int ket_rows_sorted(const struct ket_scope_stats *s, int reasons,
+			     enum ket_sort by, const struct ket_srow **out);
 
 #endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which statistics a command reads: the VMs a --vm selector names, and
+ * their scopes (a VM, a vCPU, or each vCPU), each read from its own
+ * binary stats fd.
+ */
+#ifndef KET_SELECT_H
+#define KET_SELECT_H
+
+#include "ket_output.h"
+#include "ket_source.h"
+
+/* One scope read: its stats fd, its values, its labels. */
+struct ket_scope {
+	int fd;
+	struct ket_scope_stats s;
+	struct ket_label l;
+	char vm[80];
+	const struct ket_vm_info *info;	/* in the selection's list */
+};
+
+struct ket_selection {
+	struct ket_source src;
+	struct ket_vm_info *vms;
+	unsigned int nr_vms;
+	struct ket_scope *scopes;
+	unsigned int nr;
+};
+
+/* What to select: @vm NULL is every running VM, with @exited the exited too. */
+struct ket_selector {
+	const char *vm;
+	int vcpu;		/* -1: the whole VM */
+	int exited;
+};
+
+/* Does @vm match the --vm selector @sel (name, pid or id:N)? */
+int ket_vm_matches(const struct ket_vm_info *vm, const char *sel);
+/* Opens the source and lists its VMs; ket_selection_free() frees. */
+int ket_select_vms(struct ket_selection *sel, char *err, size_t esz);
+/* Reads the scope of @vm (@vcpu -1: the VM) into the selection. */
+int ket_select_add(struct ket_selection *sel, const struct ket_vm_info *vm,
+		   int vcpu, char *err, size_t esz);
+/*
+ * ket_select_vms(), then the scopes @how selects: one per VM (or the one
+ * vCPU), or with @per_vcpu one per vCPU of each VM.  A selector that
+ * names no VM, or a vCPU the VM lacks, is -ENOENT.
+ */
+int ket_select(struct ket_selection *sel, const struct ket_selector *how,
+	       int per_vcpu, char *err, size_t esz);
+/* The selected scopes summed into @m, labelled @l by what @how named. */
+int ket_select_merged(const struct ket_selection *sel,
+		      const struct ket_selector *how,
+		      struct ket_scope_stats *m, struct ket_label *l,
+		      char *err, size_t esz);
+void ket_selection_free(struct ket_selection *sel);
+
+#endif

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each interval's exits are taken per VM: a VM's rows now minus the same
+ * VM's rows at the previous interval (all of them if it is new, or was
+ * reset in between), so that a VM that appears, exits or is reset
+ * changes the interval by its own exits only; the host's line is the sum
+ * of the VMs'.  VMs are followed by the device's id or, from debugfs, by
+ * name: a running VM "P-F" that goes is the exited "P-F.N" that appears.
+ *
+ * The terminal is taken (no echo, no line buffering, the alternate
+ * screen) only when standard input and output are both the terminal and
+ * top is in its foreground process group, and given back on every way
+ * out: q, the end of --iterations, an error, SIGINT, SIGTERM, SIGHUP,
+ * and SIGTSTP, after which SIGCONT takes it again if in the foreground.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ket_calc.h"
+#include "ket_top.h"
+
+enum top_state { TOP_RUNNING, TOP_NEW, TOP_RESET, TOP_EXITED, TOP_GONE };
+
+static const char *const top_state_names[] = {
+	"running", "new", "reset", "exited", "gone",
+};
+
+struct top_vm {
+	uint64_t id;			/* the device's; 0 from debugfs */
+	char name[80];			/* as listed */
+	int pid;
+	int hidden;			/* exited before top began */
+	int final;			/* exited or gone: no more intervals */
+	int known;			/* @last holds a snapshot */
+	int seen;			/* listed in this round */
+	int shown;			/* in this interval */
+	enum top_state state;		/* in this interval */
+	struct ket_scope_stats last;	/* at the previous interval */
+	struct ket_scope_stats delta;	/* this interval's */
+	uint64_t exits;			/* this interval's, of the kind shown */
+};
+
+struct top {
+	const struct ket_top_opts *o;
+	struct top_vm *vms;
+	unsigned int nr;
+	int baseline;			/* the first round: nothing shown */
+};
+
+/* The terminal, as found; whether top holds it. */
+static struct termios term_saved;
+static volatile sig_atomic_t term_held, term_retake;
+
+static const char term_enter[] = "\033[?1049h\033[?25l";
+static const char term_leave[] = "\033[?25h\033[?1049l";
+
+/* Async-signal-safe: the signal handlers call it. */
+static void term_give_back(void)
+{
+	if (!term_held)
+		return;
+	term_held = 0;
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &term_saved);
+	if (write(STDOUT_FILENO, term_leave, sizeof(term_leave) - 1) < 0)
+		return;
+}
+
+static void term_take(void)
+{
+	struct termios raw;
+
+	term_retake = 0;
+	if (term_held || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
+	    tcgetpgrp(STDIN_FILENO) != getpgrp() ||
+	    tcgetattr(STDIN_FILENO, &term_saved))
+		return;
+	raw = term_saved;
+	raw.c_lflag &= ~(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw))
+		return;
+	term_held = 1;
+	fflush(stdout);
+	if (write(STDOUT_FILENO, term_enter, sizeof(term_enter) - 1) < 0)
+		return;
+}
+
+static void on_fatal(int sig)
+{
+	term_give_back();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_tstp(int sig)
+{
+	int held = term_held;
+	sigset_t set;
+
+	term_give_back();
+	signal(SIGTSTP, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGTSTP);
+	/* Stopped until SIGCONT. */
+	signal(SIGTSTP, on_tstp);
+	if (held)
+		term_retake = 1;
+}
+
+static void on_cont(int sig)
+{
+	term_retake = 1;
+}
+
+static void term_signals(void)
+{
+	static const int fatal[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = on_fatal };
+	unsigned int i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+	sa.sa_handler = on_tstp;
+	sigaction(SIGTSTP, &sa, NULL);
+	sa.sa_handler = on_cont;
+	sigaction(SIGCONT, &sa, NULL);
+	atexit(term_give_back);
+}
+
+static void scope_copy(struct ket_scope_stats *dst,
+		       const struct ket_scope_stats *src)
+{
+	ket_stats_free(dst);
+	memset(dst, 0, sizeof(*dst));
+	if (ket_scope_merge(dst, src))
+		ket_stats_free(dst);
+}
+
+/* Did any count of @vm go back since @then: a reset in between? */
+static int went_back(const struct ket_scope_stats *now,
+		     const struct ket_scope_stats *then)
+{
+	const struct ket_srow *t;
+	unsigned int i;
+
+	if (now->counters[KET_C_EXITS] < then->counters[KET_C_EXITS])
+		return 1;
+	for (i = 0; i < now->nr_rows; i++) {
+		t = ket_find_row(then, &now->rows[i]);
+		if (t && now->rows[i].count < t->count)
+			return 1;
+	}
+	return 0;
+}
+
+static uint64_t kind_exits(const struct ket_scope_stats *s, int reasons)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_rows; i++)
+		if (s->rows[i].is_class != reasons &&
+		    strcmp(s->rows[i].name, "TIMEINGUEST"))
+			n += s->rows[i].count;
+	return n;
+}
+
+/*
+ * The VM @v of this round is @tv's: by the device's id; from debugfs, a
+ * running VM followed by name (a final one's name may be reused by a new
+ * VM), an exited one known by name, or the exited "P-F.N" of a VM "P-F"
+ * not listed as running in this round.
+ */
+static struct top_vm *top_find(struct top *t, const struct ket_vm_info *v)
+{
+	const char *dot = strrchr(v->name, '.');
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct top_vm *tv = &t->vms[i];
+
+		if (v->id ? tv->id == v->id :
+			    !strcmp(tv->name, v->name) &&
+				    (v->exited || !tv->final))
+			return tv;
+	}
+	if (v->id || !v->exited || !dot)
+		return NULL;
+	for (i = 0; i < t->nr; i++) {
+		struct top_vm *tv = &t->vms[i];
+
+		if (!tv->final && !tv->seen &&
+		    strlen(tv->name) == (size_t)(dot - v->name) &&
+		    !strncmp(tv->name, v->name, dot - v->name))
+			return tv;
+	}
+	return NULL;
+}
+
+static struct top_vm *top_add(struct top *t, const struct ket_vm_info *v)
+{
+	struct top_vm *vms = realloc(t->vms, (t->nr + 1) * sizeof(*vms)), *tv;
+
+	if (!vms)
+		return NULL;
+	t->vms = vms;
+	tv = &vms[t->nr++];
+	memset(tv, 0, sizeof(*tv));
+	tv->id = v->id;
+	tv->pid = v->pid;
+	snprintf(tv->name, sizeof(tv->name), "%s", v->name);
+	tv->state = TOP_NEW;
+	return tv;
+}
+
+/* @tv's figures now, from VM @v; a VM gone meanwhile is left for later. */
+static int top_read(struct top *t, struct top_vm *tv,
+		    struct ket_selection *sel, const struct ket_vm_info *v,
+		    char *err, size_t esz)
+{
+	const struct ket_scope_stats *now;
+	int ret;
+
+	ret = ket_select_add(sel, v, t->o->sel.vcpu, err, esz);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	now = &sel->scopes[sel->nr - 1].s;
+	scope_copy(&tv->delta, now);
+	if (!tv->known) {
+		/* All its exits are the interval's, but at the baseline. */
+		tv->state = t->baseline ? TOP_RUNNING : TOP_NEW;
+	} else {
+		tv->state = went_back(now, &tv->last) ? TOP_RESET : TOP_RUNNING;
+		ket_scope_delta(&tv->delta, now, &tv->last);
+	}
+	tv->known = 1;
+	tv->seen = 1;
+	if (v->exited) {
+		tv->state = TOP_EXITED;
+		tv->final = 1;
+	}
+	scope_copy(&tv->last, now);
+	tv->exits = kind_exits(&tv->delta, t->o->reasons);
+	tv->shown = !t->baseline;
+	return 0;
+}
+
+/* Whether VM @v, which no followed VM is, is one to follow from now. */
+static int top_wanted(const struct top *t, const struct ket_vm_info *v)
+{
+	const struct ket_selector *s = &t->o->sel;
+	unsigned int j;
+
+	if (v->exited || (s->vm && !ket_vm_matches(v, s->vm)))
+		return 0;
+	if (s->vcpu < 0)
+		return 1;
+	for (j = 0; j < v->nr_vcpus; j++)
+		if (v->vcpu_ids[j] == (uint32_t)s->vcpu)
+			return 1;
+	return 0;
+}
+
+/* One round: every VM listed now, matched with those followed. */
+static int top_round(struct top *t, char *err, size_t esz)
+{
+	struct ket_selection sel;
+	unsigned int i, pass;
+	struct top_vm *tv;
+	int ret;
+
+	for (i = 0; i < t->nr; i++) {
+		tv = &t->vms[i];
+		tv->seen = tv->shown = 0;
+		/* Shown for the last time: only its name and id are kept. */
+		if (tv->final) {
+			ket_stats_free(&tv->last);
+			ket_stats_free(&tv->delta);
+		}
+	}
+	ret = ket_select_vms(&sel, err, esz);
+	/* Running VMs first: an exited one is matched with those not seen. */
+	for (pass = 0; pass < 2 && !ret; pass++) {
+		for (i = 0; i < sel.nr_vms && !ret; i++) {
+			const struct ket_vm_info *v = &sel.vms[i];
+
+			if (v->exited != pass)
+				continue;
+			tv = top_find(t, v);
+			if (tv && tv->final)
+				continue;
+			if (!tv && (t->baseline && v->exited)) {
+				/* Exited before top began: never shown. */
+				tv = top_add(t, v);
+				if (tv)
+					tv->hidden = tv->final = 1;
+			} else if (!tv && top_wanted(t, v)) {
+				tv = top_add(t, v);
+				if (tv)
+					ret = top_read(t, tv, &sel, v, err, esz);
+			} else if (tv) {
+				ret = top_read(t, tv, &sel, v, err, esz);
+			} else {
+				continue;
+			}
+			if (!tv && !ret) {
+				snprintf(err, esz, "out of memory");
+				ret = -ENOMEM;
+			}
+		}
+	}
+	ket_selection_free(&sel);
+	if (ret)
+		return ret;
+	/* Followed, not listed: gone unseen (dropped as it exited). */
+	for (i = 0; i < t->nr; i++) {
+		tv = &t->vms[i];
+		if (tv->final || tv->seen || t->baseline)
+			continue;
+		tv->final = tv->shown = 1;
+		tv->state = TOP_GONE;
+		tv->exits = 0;
+		ket_stats_free(&tv->delta);
+	}
+	return 0;
+}
+
+static int vm_cmp(const void *a, const void *b)
+{
+	const struct top_vm *x = *(const struct top_vm *const *)a;
+	const struct top_vm *y = *(const struct top_vm *const *)b;
+
+	if (x->exits != y->exits)
+		return x->exits < y->exits ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* The interval's VMs, most exits first, into @out; how many. */
+static unsigned int top_shown(const struct top *t, struct top_vm **out)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->vms[i].shown)
+			out[n++] = &t->vms[i];
+	qsort(out, n, sizeof(*out), vm_cmp);
+	return n;
+}
+
+static void top_label(const struct top *t, struct ket_label *l)
+{
+	unsigned int i;
+
+	memset(l, 0, sizeof(*l));
+	l->scope = "host";
+	l->vcpu = -1;
+	if (!t->o->sel.vm)
+		return;
+	for (i = 0; i < t->nr && t->vms[i].hidden; i++)
+		;
+	l->scope = t->o->sel.vcpu < 0 ? "vm" : "vcpu";
+	l->vm = i < t->nr ? t->vms[i].name : t->o->sel.vm;
+	l->pid = i < t->nr ? t->vms[i].pid : 0;
+	l->vcpu = t->o->sel.vcpu;
+}
+
+static void top_json(FILE *f, const struct top *t,
+		     const struct ket_scope_stats *d,
+		     const struct ket_scope_stats *total,
+		     const struct ket_srow **rows, unsigned int nr,
+		     struct top_vm **vms, unsigned int nr_vms, double secs)
+{
+	const struct ket_top_opts *o = t->o;
+	struct ket_label l;
+	unsigned int i;
+
+	top_label(t, &l);
+	fprintf(f, "{\"time\":%lld,\"interval_s\":%.3f,", (long long)time(NULL),
+		secs);
+	ket_json_scope(f, &l);
+	fprintf(f, ",\"kind\":\"%s\",\"exits\":%llu,\"rows\":[",
+		o->reasons ? "reason" : "class",
+		(unsigned long long)kind_exits(d, o->reasons));
+	for (i = 0; i < nr; i++) {
+		const struct ket_srow *r = rows[i], *all = ket_find_row(total, r);
+
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		ket_json_string(f, r->name);
+		fprintf(f, ",\"count\":%llu,\"rate_per_s\":%.1f,\"avg_ns\":%.1f,\"p99_ns\":%.1f,\"total\":%llu}",
+			(unsigned long long)r->count, r->count / secs,
+			ket_avg(r), ket_percentile(r, 99),
+			(unsigned long long)(all ? all->count : r->count));
+	}
+	fprintf(f, "],\"vms\":[");
+	for (i = 0; i < nr_vms; i++) {
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		ket_json_string(f, vms[i]->name);
+		fprintf(f, ",\"id\":%llu,\"pid\":%d,\"state\":\"%s\",\"exits\":%llu}",
+			(unsigned long long)vms[i]->id, vms[i]->pid,
+			top_state_names[vms[i]->state],
+			(unsigned long long)vms[i]->exits);
+	}
+	fprintf(f, "]}\n");
+}
+
+static void top_text(FILE *f, const struct top *t,
+		     const struct ket_scope_stats *d,
+		     const struct ket_scope_stats *total,
+		     const struct ket_srow **rows, unsigned int nr,
+		     struct top_vm **vms, unsigned int nr_vms, double secs)
+{
+	uint64_t exits = kind_exits(d, t->o->reasons);
+	char when[32], avg[16], p99[16];
+	time_t clock = time(NULL);
+	struct ket_label l;
+	unsigned int i;
+
+	top_label(t, &l);
+	strftime(when, sizeof(when), "%F %T", localtime(&clock));
+	if (term_held)
+		fprintf(f, "\033[H\033[2J");
+	fprintf(f, "--- %s  ", when);
+	ket_scope_title(f, &l);
+	fprintf(f, "  interval %.2fs  %llu exits (%.0f/s)%s ---\n", secs,
+		(unsigned long long)exits, exits / secs,
+		term_held ? "  q quits" : "");
+	fprintf(f, "%-24s %10s %10s %8s %8s %14s\n",
+		t->o->reasons ? "REASON" : "CLASS", "EXITS", "EXITS/s", "AVG",
+		"P99", "TOTAL");
+	for (i = 0; i < nr; i++) {
+		const struct ket_srow *r = rows[i], *all = ket_find_row(total, r);
+
+		ket_human_ns(avg, sizeof(avg), ket_avg(r));
+		ket_human_ns(p99, sizeof(p99), ket_percentile(r, 99));
+		fprintf(f, "%-24s %10llu %10.0f %8s %8s %14llu\n", r->name,
+			(unsigned long long)r->count, r->count / secs, avg, p99,
+			(unsigned long long)(all ? all->count : r->count));
+	}
+	fprintf(f, "\n%-24s %10s %-8s %10s %10s\n", "VM", "PID", "STATE",
+		"EXITS", "EXITS/s");
+	for (i = 0; i < nr_vms; i++)
+		fprintf(f, "%-24s %10d %-8s %10llu %10.0f\n", vms[i]->name,
+			vms[i]->pid, top_state_names[vms[i]->state],
+			(unsigned long long)vms[i]->exits, vms[i]->exits / secs);
+	fputc('\n', f);
+}
+
+/* The interval's block: the VMs' deltas summed, their totals summed. */
+static int top_show(FILE *f, const struct top *t, double secs)
+{
+	struct ket_scope_stats d = { 0 }, total = { 0 };
+	const struct ket_srow **rows = NULL;
+	struct top_vm **vms;
+	unsigned int i, nr, nr_vms;
+	int ret = -ENOMEM;
+
+	vms = calloc(t->nr + 1, sizeof(*vms));
+	if (!vms)
+		return ret;
+	nr_vms = top_shown(t, vms);
+	for (i = 0; i < nr_vms; i++)
+		if (ket_scope_merge(&d, &vms[i]->delta) ||
+		    ket_scope_merge(&total, &vms[i]->last))
+			goto out;
+	rows = calloc(d.nr_rows + 1, sizeof(*rows));
+	if (!rows)
+		goto out;
+	nr = ket_rows_sorted(&d, t->o->reasons, t->o->sort, rows);
+	if (t->o->json)
+		top_json(f, t, &d, &total, rows, nr, vms, nr_vms, secs);
+	else
+		top_text(f, t, &d, &total, rows, nr, vms, nr_vms, secs);
+	fflush(f);
+	ret = 0;
+out:
+	free(rows);
+	free(vms);
+	ket_stats_free(&d);
+	ket_stats_free(&total);
+	return ret;
+}
+
+/* Has every VM followed exited (or none been found)? */
+static int top_vms_over(const struct top *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!t->vms[i].final)
+			return 0;
+	return 1;
+}
+
+/* Waits @ms, or less if q is typed; whether q was. */
+static int top_wait(int ms)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct timespec t0, t1;
+	int left = ms;
+	char c;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		if (term_retake)
+			term_take();
+		if (poll(&p, term_held ? 1 : 0, left) > 0 &&
+		    read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q'))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = ms - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+				  (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	return 0;
+}
+
+static void top_free(struct top *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++) {
+		ket_stats_free(&t->vms[i].last);
+		ket_stats_free(&t->vms[i].delta);
+	}
+	free(t->vms);
+}
+
+int ket_top(const struct ket_top_opts *o, char *err, size_t esz)
+{
+	struct top t = { .o = o, .baseline = 1 };
+	struct timespec t0, t1;
+	long it;
+	int ret;
+
+	ret = top_round(&t, err, esz);
+	if (!ret && o->sel.vm && top_vms_over(&t)) {
+		snprintf(err, esz, "no such VM: %s", o->sel.vm);
+		ret = -ENOENT;
+	}
+	if (ret) {
+		top_free(&t);
+		return ret;
+	}
+	t.baseline = 0;
+	if (!o->json) {
+		term_signals();
+		term_take();
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (it = 0; !o->iterations || it < o->iterations; it++) {
+		if (top_wait((int)(o->interval * 1000)))
+			break;
+		ret = top_round(&t, err, esz);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (!ret)
+			ret = top_show(stdout, &t,
+				       (t1.tv_sec - t0.tv_sec) +
+					       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+		if (ret == -ENOMEM)
+			snprintf(err, esz, "out of memory");
+		if (ret || (o->exit_with_vm && top_vms_over(&t)))
+			break;
+		t0 = t1;
+	}
+	term_give_back();
+	top_free(&t);
+	return ret;
+}
