@@ -26,6 +26,9 @@ mk_tree() {
 }
 mk_tree "$t/d"
 export KVM_EXIT_TIMING_DEBUGFS=$t/d
+# Processes, for guest names: none unless a test makes them.
+mkdir "$t/proc"
+export KVM_EXIT_TIMING_PROC=$t/proc
 
 # run NAME EXPECTED_RC ARGS...: stdout to $t/out, stderr to $t/err.
 run() { "$tool" "${@:3}" >"$t/out" 2>"$t/err"; [ $? = "$2" ]; }
@@ -64,6 +67,29 @@ mkdir "$t/tf"
 run textfile 0 report --textfile "$t/tf"
 ok "--textfile: same bytes, written by rename, nothing else" $(cmp -s "$t/prom" "$t/tf/kvm_exit_timing.prom" &&
 	[ "$(ls -A "$t/tf")" = kvm_exit_timing.prom ] && [ ! -s "$t/out" ]; echo $?)
+
+# Guest names: QEMU's -name, as libvirt passes it, and the old form; a
+# process name otherwise.  A name is a label value to escape, and a
+# terminal's control bytes are shown as '?'.
+mkdir -p "$t/proc/123" "$t/proc/200"
+printf 'qemu-system-x86_64\0-name\0guest=web1,,a,debug-threads=on\0-m\0512\0' >"$t/proc/123/cmdline"
+printf 'qemu-system-x86\n' >"$t/proc/123/comm"
+run list 0 list
+ok "guest name: QEMU's -name guest=, in list" $(grep -q '^0 *123-4 *web1,a *123 *running *0$' "$t/out"; echo $?)
+run report 0 report --vm web1,a --json
+ok "guest name: --vm NAME, and in JSON's scope" $(grep -q '"scope":{"kind":"vm","vm":"123-4","pid":123,"guest":"web1,a"}' "$t/out"; echo $?)
+run report 0 report --vm 123
+ok "guest name: in report's title" $(grep -q '^VM 123-4 (pid 123, guest web1,a): 100 exits' "$t/out"; echo $?)
+printf 'qemu-system-x86_64\0-name\0we"b\\1\033[2J\0' >"$t/proc/123/cmdline"
+run prom 0 report --prometheus
+ok "guest name: the old -name form, a Prometheus label escaped" $(grep -qF 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",name="we\"b\\1?[2J",vcpu="0",class="EMULINST"} 100' "$t/out" &&
+	$check prometheus <"$t/out" >/dev/null; echo $?)
+printf 'firecracker\0--api-sock\0/run/fc.sock\0' >"$t/proc/123/cmdline"
+printf 'firecracker\n' >"$t/proc/123/comm"
+"$tool" list --json >"$t/out"
+ok "guest name: another VMM's process name, in list's JSON" $(grep -q '"name":"123-4","guest":"firecracker"' "$t/out" &&
+	$check json list <"$t/out" >/dev/null; echo $?)
+rm -r "$t/proc/123" "$t/proc/200"
 
 run hist 0 hist EMULINST --vm 123
 ok "hist bars" $(grep -q '^\[ 1.02us,  2.05us)         90  90.00% |#\{50\}|$' "$t/out"; echo $?)

@@ -95,12 +95,16 @@ static void totals(const struct ket_fig *f, unsigned int n, double *count,
 
 void ket_scope_title(FILE *f, const struct ket_label *l)
 {
-	if (!l->vm)
+	if (!l->vm) {
 		fprintf(f, "host");
-	else if (l->vcpu < 0)
-		fprintf(f, "VM %s (pid %d)", l->vm, l->pid);
-	else
-		fprintf(f, "VM %s (pid %d) vCPU %d", l->vm, l->pid, l->vcpu);
+		return;
+	}
+	fprintf(f, "VM %s (pid %d", l->vm, l->pid);
+	if (l->guest && l->guest[0])
+		fprintf(f, ", guest %s", l->guest);
+	fputc(')', f);
+	if (l->vcpu >= 0)
+		fprintf(f, " vCPU %d", l->vcpu);
 }
 
 void ket_report_text(FILE *f, const struct ket_scope_stats *s,
@@ -169,6 +173,10 @@ void ket_json_scope(FILE *f, const struct ket_label *l)
 		fprintf(f, ",\"vm\":");
 		ket_json_string(f, l->vm);
 		fprintf(f, ",\"pid\":%d", l->pid);
+		if (l->guest && l->guest[0]) {
+			fprintf(f, ",\"guest\":");
+			ket_json_string(f, l->guest);
+		}
 	}
 	if (l->vcpu >= 0)
 		fprintf(f, ",\"vcpu\":%d", l->vcpu);
@@ -281,9 +289,32 @@ void ket_hist_json(FILE *f, const struct ket_srow *r,
 	fprintf(f, "]}\n");
 }
 
+/* A label value, escaped as the exposition format wants. */
+static void prom_value(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fprintf(f, "\\n");
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void prom_labels(FILE *f, const struct ket_label *l)
 {
-	fprintf(f, "vm=\"%s\",pid=\"%d\",vcpu=\"%d\"", l->vm, l->pid, l->vcpu);
+	fprintf(f, "vm=");
+	prom_value(f, l->vm);
+	fprintf(f, ",pid=\"%d\",", l->pid);
+	if (l->guest && l->guest[0]) {
+		fprintf(f, "name=");
+		prom_value(f, l->guest);
+		fputc(',', f);
+	}
+	fprintf(f, "vcpu=\"%d\"", l->vcpu);
 }
 
 /* One histogram series: le at each bucket's upper bound, 2^b ns. */

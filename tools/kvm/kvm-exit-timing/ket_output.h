@@ -21,6 +21,7 @@ extern const char *const ket_sort_names[KET_NR_SORTS];
 struct ket_label {
 	const char *scope;	/* "host", "vm", "vcpu" */
 	const char *vm;		/* NULL for the host */
+	const char *guest;	/* the VM's guest name; NULL or "" if none */
 	int pid;
 	int vcpu;		/* -1: none */
 };

@@ -15,7 +15,7 @@ int ket_vm_matches(const struct ket_vm_info *vm, const char *sel)
 
 	if (!strncmp(sel, "id:", 3))
 		return vm->id && strtoull(sel + 3, NULL, 10) == vm->id;
-	if (!strcmp(sel, vm->name))
+	if (!strcmp(sel, vm->name) || (vm->guest[0] && !strcmp(sel, vm->guest)))
 		return 1;
 	v = strtol(sel, &end, 10);
 	return !*end && v == vm->pid;
@@ -80,6 +80,7 @@ int ket_select_add(struct ket_selection *sel, const struct ket_vm_info *vm,
 	sc->l.scope = vcpu < 0 ? "vm" : "vcpu";
 	sc->l.vm = sc->vm;
 	sc->l.pid = vm->pid;
+	sc->l.guest = vm->guest;
 	sc->l.vcpu = vcpu;
 	sel->nr++;
 	return 0;
@@ -153,6 +154,7 @@ int ket_select_merged(const struct ket_selection *sel,
 		l->scope = how->vm ? "vm" : "host";
 		l->vm = how->vm ? sel->scopes[0].l.vm : NULL;
 		l->pid = how->vm ? sel->scopes[0].l.pid : 0;
+		l->guest = how->vm ? sel->scopes[0].l.guest : NULL;
 		l->vcpu = -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "ket_guest.h"
 #include "ket_source.h"
 
 #define KET_DEBUGFS "/sys/kernel/debug"
@@ -213,9 +214,19 @@ static int list_debugfs(struct ket_source *src, struct ket_vm_info **vms,
 int ket_source_list(struct ket_source *src, struct ket_vm_info **vms,
 		    unsigned int *nr, char *err, size_t esz)
 {
+	unsigned int i;
+	int ret;
+
 	if (src->dev_fd >= 0)
-		return list_device(src, vms, nr, err, esz);
-	return list_debugfs(src, vms, nr, err, esz);
+		ret = list_device(src, vms, nr, err, esz);
+	else
+		ret = list_debugfs(src, vms, nr, err, esz);
+	/* Not an exited VM's: its pid may be another process's by now. */
+	for (i = 0; !ret && i < *nr; i++)
+		if (!(*vms)[i].exited)
+			ket_guest_name((*vms)[i].pid, (*vms)[i].guest,
+				       sizeof((*vms)[i].guest));
+	return ret;
 }
 
 void ket_source_free_list(struct ket_vm_info *vms, unsigned int nr)

@@ -17,6 +17,7 @@ struct ket_vm_info {
 	int pid;
 	int exited;
 	char name[80];		/* "<pid>-<fd>", "<pid>-<fd>.<serial>" */
+	char guest[64];		/* its guest's name, or "" (ket_guest.h) */
 	unsigned int nr_vcpus;
 	uint32_t *vcpu_ids;
 	char dir[256];		/* debugfs directory, debugfs source only */

@@ -35,6 +35,7 @@ static const char *const top_state_names[] = {
 struct top_vm {
 	uint64_t id;			/* the device's; 0 from debugfs */
 	char name[80];			/* as listed */
+	char guest[64];			/* its guest's name, or "" */
 	int pid;
 	int hidden;			/* exited before top began */
 	int final;			/* exited or gone: no more intervals */
@@ -220,6 +221,7 @@ static struct top_vm *top_add(struct top *t, const struct ket_vm_info *v)
 	tv->id = v->id;
 	tv->pid = v->pid;
 	snprintf(tv->name, sizeof(tv->name), "%s", v->name);
+	snprintf(tv->guest, sizeof(tv->guest), "%s", v->guest);
 	tv->state = TOP_NEW;
 	return tv;
 }
@@ -373,6 +375,7 @@ static void top_label(const struct top *t, struct ket_label *l)
 		;
 	l->scope = t->o->sel.vcpu < 0 ? "vm" : "vcpu";
 	l->vm = i < t->nr ? t->vms[i].name : t->o->sel.vm;
+	l->guest = i < t->nr ? t->vms[i].guest : NULL;
 	l->pid = i < t->nr ? t->vms[i].pid : 0;
 	l->vcpu = t->o->sel.vcpu;
 }
@@ -408,6 +411,8 @@ static void top_json(FILE *f, const struct top *t,
 	for (i = 0; i < nr_vms; i++) {
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		ket_json_string(f, vms[i]->name);
+		fprintf(f, ",\"guest\":");
+		ket_json_string(f, vms[i]->guest);
 		fprintf(f, ",\"id\":%llu,\"pid\":%d,\"state\":\"%s\",\"exits\":%llu}",
 			(unsigned long long)vms[i]->id, vms[i]->pid,
 			top_state_names[vms[i]->state],
@@ -449,11 +454,12 @@ static void top_text(FILE *f, const struct top *t,
 			(unsigned long long)r->count, r->count / secs, avg, p99,
 			(unsigned long long)(all ? all->count : r->count));
 	}
-	fprintf(f, "\n%-24s %10s %-8s %10s %10s\n", "VM", "PID", "STATE",
-		"EXITS", "EXITS/s");
+	fprintf(f, "\n%-24s %-24s %10s %-8s %10s %10s\n", "VM", "GUEST", "PID",
+		"STATE", "EXITS", "EXITS/s");
 	for (i = 0; i < nr_vms; i++)
-		fprintf(f, "%-24s %10d %-8s %10llu %10.0f\n", vms[i]->name,
-			vms[i]->pid, top_state_names[vms[i]->state],
+		fprintf(f, "%-24s %-24s %10d %-8s %10llu %10.0f\n", vms[i]->name,
+			vms[i]->guest[0] ? vms[i]->guest : "-", vms[i]->pid,
+			top_state_names[vms[i]->state],
 			(unsigned long long)vms[i]->exits, vms[i]->exits / secs);
 	fputc('\n', f);
 }

@@ -38,15 +38,16 @@ static const char usage[] =
 "Run 'kvm-exit-timing COMMAND --help' for a command's options.\n";
 
 static const char usage_scope[] =
-"  --vm VM          a VM: its name as in debugfs (PID-FD), its pid, or\n"
-"                   id:N (the device's id); default: every running VM\n"
+"  --vm VM          a VM: its name as in debugfs (PID-FD), its guest name,\n"
+"                   its pid, or id:N (the device's id); default: every\n"
+"                   running VM\n"
 "  --vcpu N         one vCPU of that VM\n"
 "  --exited         with no --vm, include the exited VMs still kept\n";
 
 static const char usage_list[] =
 "Usage: kvm-exit-timing list [--json]\n"
 "\n"
-"One line per VM: id, name (PID-FD), pid, state, vCPU ids.\n";
+"One line per VM: id, name (PID-FD), guest name, pid, state, vCPU ids.\n";
 
 static const char usage_report[] =
 "Usage: kvm-exit-timing report [--vm VM [--vcpu N]] [--reasons]\n"
@@ -87,8 +88,8 @@ static const char usage_top[] =
 "a terminal in the foreground, the screen is redrawn and q quits;\n"
 "otherwise one block per interval is printed (one JSON line with --json).\n"
 "\n"
-"  --vm VM          a VM (name, pid or id:N), and the VMs it names later;\n"
-"                   default: every running VM\n"
+"  --vm VM          a VM (name, guest name, pid or id:N), and the VMs it\n"
+"                   names later; default: every running VM\n"
 "  --vcpu N         one vCPU of that VM\n"
 "  --exit-with-vm   stop once the VMs of --vm have exited\n"
 "  --reasons        hardware exit reasons instead of classes\n"
@@ -172,8 +173,8 @@ static int cmd_list(const struct opts *o, FILE *out)
 	if (o->json)
 		fputc('[', out);
 	else
-		fprintf(out, "%-6s %-24s %8s %-8s %s\n", "ID", "NAME", "PID",
-			"STATE", "VCPUS");
+		fprintf(out, "%-6s %-24s %-24s %8s %-8s %s\n", "ID", "NAME",
+			"GUEST", "PID", "STATE", "VCPUS");
 	for (i = 0; i < sel.nr_vms; i++) {
 		const struct ket_vm_info *vm = &sel.vms[i];
 
@@ -181,6 +182,8 @@ static int cmd_list(const struct opts *o, FILE *out)
 			fprintf(out, "%s{\"id\":%llu,\"name\":", i ? "," : "",
 				(unsigned long long)vm->id);
 			ket_json_string(out, vm->name);
+			fprintf(out, ",\"guest\":");
+			ket_json_string(out, vm->guest);
 			fprintf(out, ",\"pid\":%d,\"exited\":%s,\"vcpus\":[",
 				vm->pid, vm->exited ? "true" : "false");
 			for (j = 0; j < vm->nr_vcpus; j++)
@@ -189,8 +192,9 @@ static int cmd_list(const struct opts *o, FILE *out)
 			fprintf(out, "]}");
 			continue;
 		}
-		fprintf(out, "%-6llu %-24s %8d %-8s ",
-			(unsigned long long)vm->id, vm->name, vm->pid,
+		fprintf(out, "%-6llu %-24s %-24s %8d %-8s ",
+			(unsigned long long)vm->id, vm->name,
+			vm->guest[0] ? vm->guest : "-", vm->pid,
 			vm->exited ? "exited" : "running");
 		for (j = 0; j < vm->nr_vcpus; j++)
 			fprintf(out, "%s%u", j ? "," : "", vm->vcpu_ids[j]);

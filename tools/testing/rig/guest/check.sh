@@ -138,6 +138,9 @@ $T reset --vm "$pid" >/dev/null && $T report --vm "$pid" --json >/tmp/j
 check "tool: reset through the device" grep -q '"exits":0,' /tmp/j
 ./ket_workload -s 5 >/dev/null &
 sleep 1
+$T list >/tmp/list
+guest() { [ "$(awk -v p=$! '$4==p{print $3}' /tmp/list)" = ket_workload ]; }
+check "tool: a running VM's guest name, its VMM's process name" guest
 $T top --interval 0.5 --iterations 3 </dev/null >/tmp/top
 tops() { [ "$(grep -c '^--- ' /tmp/top)" = 3 ] && [ "$(awk '$1=="EMULINST" && $2>0' /tmp/top | wc -l)" = 3 ]; }
 check "tool: top, three live intervals" tops
