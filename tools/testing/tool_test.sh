@@ -97,6 +97,10 @@ run reset 0 reset --vm 123-4
 ok "reset through debugfs writes c" $(grep -qx c "$t/d/kvm/123-4/exit_timing"; echo $?)
 "$tool" reset --all --json | $check json reset >/dev/null
 ok "JSON schema: reset" $?
+mkdir -p "$t/none/kvm" "$t/none/kvm_exit_timing/exited"
+KVM_EXIT_TIMING_DEBUGFS=$t/none "$tool" reset --all --json | tee "$t/out" | $check json reset >/dev/null
+ok "JSON schema: reset --all with no VM" $([ $? = 0 ] && grep -qx '{"reset_vms":0}' "$t/out"; echo $?)
+rm -r "$t/none"
 
 # Errors: status 1 (2 for usage), a reason on stderr, nothing on stdout.
 err_case() {	# NAME RC PATTERN ARGS...
@@ -214,6 +218,8 @@ wait $!
 ok "top --vm: the VM's exit ends nothing" $([ $? = 0 ] && [ "$(grep -c '^--- ' "$t/out")" = 3 ] &&
 	grep -q '^200-7 .* exited ' "$t/out" && [ ! -s "$t/err" ]; echo $?)
 
+"$tool" --version >"$t/out"
+ok "--version: the package's version" $(grep -qx "kvm-exit-timing $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/../../dkms.conf")" "$t/out"; echo $?)
 missing=$(for c in list report hist top reset; do
 	for h in --help -h; do
 		"$tool" $c $h 2>/dev/null | grep -q "^Usage: kvm-exit-timing $c" || echo "no $h for $c"

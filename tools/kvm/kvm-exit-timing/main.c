@@ -35,7 +35,8 @@ static const char usage[] =
 "  top                  live view of each interval's exits, q quits\n"
 "  reset                zero the statistics of a VM or vCPU (or all VMs)\n"
 "\n"
-"Run 'kvm-exit-timing COMMAND --help' for a command's options.\n";
+"Run 'kvm-exit-timing COMMAND --help' for a command's options,\n"
+"'kvm-exit-timing --version' for the version.\n";
 
 static const char usage_scope[] =
 "  --vm VM          a VM: its name as in debugfs (PID-FD), its guest name,\n"
@@ -445,6 +446,10 @@ int main(int argc, char **argv)
 	FILE *out;
 	int c, ret;
 
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("kvm-exit-timing %s\n", KET_VERSION);
+		return 0;
+	}
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
