@@ -91,6 +91,16 @@ ok "guest name: another VMM's process name, in list's JSON" $(grep -q '"name":"1
 	$check json list <"$t/out" >/dev/null; echo $?)
 rm -r "$t/proc/123" "$t/proc/200"
 
+# Several --vm: their VMs summed, named in the scope; reset changes
+# nothing unless every --vm names a VM.
+run report 0 report --vm 123-4 --vm 99-5.3 --json
+ok "several --vm: summed, scope vms" $(grep -q '"scope":{"kind":"vms","vms":\["123-4","99-5.3"\]}' "$t/out" &&
+	grep -q '"name":"EMULINST","count":200,' "$t/out" && $check json report <"$t/out" >/dev/null; echo $?)
+run report 0 report --vm 123 --vm 99
+ok "several --vm: the title names them" $(grep -q '^VMs 123-4, 99-5.3: 200 exits' "$t/out"; echo $?)
+run reset 1 reset --vm 123-4 --vm 555
+ok "several --vm: reset with one unknown resets nothing" $([ ! -s "$t/d/kvm/123-4/exit_timing" ] && grep -q 'no such VM: 555' "$t/err"; echo $?)
+
 run hist 0 hist EMULINST --vm 123
 ok "hist bars" $(grep -q '^\[ 1.02us,  2.05us)         90  90.00% |#\{50\}|$' "$t/out"; echo $?)
 run reset 0 reset --vm 123-4
@@ -117,7 +127,7 @@ err_case "--vcpu without --vm" 2 "needs --vm" report --vcpu 0
 err_case "reset without scope" 2 "needs --vm VM or --all" reset
 err_case "reset with two scopes" 2 "needs --vm VM or --all" reset --all --vm 123
 err_case "an option the command does not take" 2 "list takes no --reasons" list --reasons
-err_case "a second --vm" 2 "one --vm only" report --vm 123 --vm 99
+err_case "a 17th --vm" 2 "at most 16 --vm" report $(for i in $(seq 17); do echo --vm $i; done)
 err_case "--exit-with-vm without --vm" 2 "needs --vm" top --exit-with-vm
 mk_tree "$t/trunc"
 head -c 50000 "$seed" >"$t/trunc/kvm/123-4/exit_timing.stats"
@@ -217,6 +227,10 @@ sleep 0.75; b_exits
 wait $!
 ok "top --vm: the VM's exit ends nothing" $([ $? = 0 ] && [ "$(grep -c '^--- ' "$t/out")" = 3 ] &&
 	grep -q '^200-7 .* exited ' "$t/out" && [ ! -s "$t/err" ]; echo $?)
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 123-4 --vm 200 --json --interval 0.2 --iterations 1 >"$t/top.json"
+ok "top, several --vm: both VMs, scope vms" $(grep -q '"scope":{"kind":"vms","vms":\["123-4","200-7"\]}' "$t/top.json" &&
+	$check json top <"$t/top.json" >/dev/null; echo $?)
 
 "$tool" --version >"$t/out"
 ok "--version: the package's version" $(grep -qx "kvm-exit-timing $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/../../dkms.conf")" "$t/out"; echo $?)

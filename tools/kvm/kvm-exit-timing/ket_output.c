@@ -95,6 +95,14 @@ static void totals(const struct ket_fig *f, unsigned int n, double *count,
 
 void ket_scope_title(FILE *f, const struct ket_label *l)
 {
+	unsigned int i;
+
+	if (l->nr_vms) {
+		fprintf(f, "VMs");
+		for (i = 0; i < l->nr_vms; i++)
+			fprintf(f, "%s %s", i ? "," : "", l->vms[i]);
+		return;
+	}
 	if (!l->vm) {
 		fprintf(f, "host");
 		return;
@@ -168,7 +176,18 @@ void ket_json_string(FILE *f, const char *s)
 
 void ket_json_scope(FILE *f, const struct ket_label *l)
 {
+	unsigned int i;
+
 	fprintf(f, "\"scope\":{\"kind\":\"%s\"", l->scope);
+	if (l->nr_vms) {
+		fprintf(f, ",\"vms\":[");
+		for (i = 0; i < l->nr_vms; i++) {
+			if (i)
+				fputc(',', f);
+			ket_json_string(f, l->vms[i]);
+		}
+		fputc(']', f);
+	}
 	if (l->vm) {
 		fprintf(f, ",\"vm\":");
 		ket_json_string(f, l->vm);

@@ -19,8 +19,10 @@ enum ket_sort {
 extern const char *const ket_sort_names[KET_NR_SORTS];
 
 struct ket_label {
-	const char *scope;	/* "host", "vm", "vcpu" */
-	const char *vm;		/* NULL for the host */
+	const char *scope;	/* "host", "vm", "vcpu", "vms" */
+	const char *vm;		/* NULL for the host and "vms" */
+	const char *const *vms;	/* "vms": their names */
+	unsigned int nr_vms;
 	const char *guest;	/* the VM's guest name; NULL or "" if none */
 	int pid;
 	int vcpu;		/* -1: none */

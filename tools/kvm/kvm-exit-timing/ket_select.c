@@ -21,6 +21,33 @@ int ket_vm_matches(const struct ket_vm_info *vm, const char *sel)
 	return !*end && v == vm->pid;
 }
 
+int ket_selects(const struct ket_selector *how, const struct ket_vm_info *vm)
+{
+	unsigned int i;
+
+	if (!how->nr_vm)
+		return !vm->exited || how->exited;
+	for (i = 0; i < how->nr_vm; i++)
+		if (ket_vm_matches(vm, how->vm[i]))
+			return 1;
+	return 0;
+}
+
+const char *ket_select_unmatched(const struct ket_selector *how,
+				 const struct ket_vm_info *vms,
+				 unsigned int nr)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < how->nr_vm; i++) {
+		for (j = 0; j < nr && !ket_vm_matches(&vms[j], how->vm[i]); j++)
+			;
+		if (j == nr)
+			return how->vm[i];
+	}
+	return NULL;
+}
+
 void ket_selection_free(struct ket_selection *sel)
 {
 	unsigned int i;
@@ -31,6 +58,8 @@ void ket_selection_free(struct ket_selection *sel)
 	}
 	free(sel->scopes);
 	sel->scopes = NULL;
+	free(sel->names);
+	sel->names = NULL;
 	sel->nr = 0;
 	ket_source_free_list(sel->vms, sel->nr_vms);
 	sel->vms = NULL;
@@ -113,49 +142,62 @@ static int select_vm(struct ket_selection *sel, const struct ket_vm_info *vm,
 int ket_select(struct ket_selection *sel, const struct ket_selector *how,
 	       int per_vcpu, char *err, size_t esz)
 {
-	unsigned int i, found = 0;
+	const char *none;
+	unsigned int i;
 	int ret;
 
 	ret = ket_select_vms(sel, err, esz);
-	for (i = 0; !ret && i < sel->nr_vms; i++) {
-		const struct ket_vm_info *vm = &sel->vms[i];
-
-		if (how->vm ? !ket_vm_matches(vm, how->vm) :
-			      vm->exited && !how->exited)
-			continue;
-		found++;
-		ret = select_vm(sel, vm, how, per_vcpu, err, esz);
+	if (ret)
+		return ret;
+	none = ket_select_unmatched(how, sel->vms, sel->nr_vms);
+	if (none) {
+		snprintf(err, esz, "no such VM: %s", none);
+		return -ENOENT;
 	}
-	if (!ret && how->vm && !found) {
-		snprintf(err, esz, "no such VM: %s", how->vm);
-		ret = -ENOENT;
-	}
+	for (i = 0; !ret && i < sel->nr_vms; i++)
+		if (ket_selects(how, &sel->vms[i]))
+			ret = select_vm(sel, &sel->vms[i], how, per_vcpu, err,
+					esz);
 	return ret;
 }
 
-int ket_select_merged(const struct ket_selection *sel,
+int ket_select_merged(struct ket_selection *sel,
 		      const struct ket_selector *how,
 		      struct ket_scope_stats *m, struct ket_label *l,
 		      char *err, size_t esz)
 {
-	unsigned int i;
+	struct ket_selection *s = sel;
+	unsigned int i, n = 0;
 
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < sel->nr; i++)
-		if (ket_scope_merge(m, &sel->scopes[i].s)) {
-			ket_stats_free(m);
-			snprintf(err, esz, "out of memory");
-			return -ENOMEM;
-		}
-	if (sel->nr == 1 && how->vm) {
-		*l = sel->scopes[0].l;
-	} else {
-		memset(l, 0, sizeof(*l));
-		l->scope = how->vm ? "vm" : "host";
-		l->vm = how->vm ? sel->scopes[0].l.vm : NULL;
-		l->pid = how->vm ? sel->scopes[0].l.pid : 0;
-		l->guest = how->vm ? sel->scopes[0].l.guest : NULL;
-		l->vcpu = -1;
+	memset(l, 0, sizeof(*l));
+	l->scope = "host";
+	l->vcpu = -1;
+	free(s->names);
+	s->names = calloc(sel->nr + 1, sizeof(*s->names));
+	for (i = 0; s->names && i < sel->nr; i++) {
+		if (ket_scope_merge(m, &sel->scopes[i].s))
+			break;
+		/* A VM's scopes are added one after the other. */
+		if (!i || sel->scopes[i].info != sel->scopes[i - 1].info)
+			s->names[n++] = sel->scopes[i].vm;
 	}
+	if (!s->names || i < sel->nr) {
+		ket_stats_free(m);
+		snprintf(err, esz, "out of memory");
+		return -ENOMEM;
+	}
+	if (!how->nr_vm)
+		return 0;
+	if (n == 1) {
+		*l = sel->scopes[0].l;
+		if (sel->nr > 1)
+			l->vcpu = -1;
+		l->scope = l->vcpu < 0 ? "vm" : "vcpu";
+		return 0;
+	}
+	l->scope = "vms";
+	l->vms = s->names;
+	l->nr_vms = n;
 	return 0;
 }

@@ -25,17 +25,30 @@ struct ket_selection {
 	unsigned int nr_vms;
 	struct ket_scope *scopes;
 	unsigned int nr;
+	const char **names;	/* of the VMs selected, for a label */
 };
 
-/* What to select: @vm NULL is every running VM, with @exited the exited too. */
+#define KET_SELECT_MAX 16
+
+/*
+ * What to select: the VMs each --vm names, or with none every running
+ * VM, with @exited the exited too.
+ */
 struct ket_selector {
-	const char *vm;
+	const char *vm[KET_SELECT_MAX];
+	unsigned int nr_vm;
 	int vcpu;		/* -1: the whole VM */
 	int exited;
 };
 
-/* Does @vm match the --vm selector @sel (name, pid or id:N)? */
+/* Does @vm match the --vm selector @sel (name, guest name, pid or id:N)? */
 int ket_vm_matches(const struct ket_vm_info *vm, const char *sel);
+/* Does @how select @vm? */
+int ket_selects(const struct ket_selector *how, const struct ket_vm_info *vm);
+/* The first --vm of @how that names none of @vms, or NULL. */
+const char *ket_select_unmatched(const struct ket_selector *how,
+				 const struct ket_vm_info *vms,
+				 unsigned int nr);
 /* Opens the source and lists its VMs; ket_selection_free() frees. */
 int ket_select_vms(struct ket_selection *sel, char *err, size_t esz);
 /* Reads the scope of @vm (@vcpu -1: the VM) into the selection. */
@@ -48,8 +61,11 @@ int ket_select_add(struct ket_selection *sel, const struct ket_vm_info *vm,
  */
 int ket_select(struct ket_selection *sel, const struct ket_selector *how,
 	       int per_vcpu, char *err, size_t esz);
-/* The selected scopes summed into @m, labelled @l by what @how named. */
-int ket_select_merged(const struct ket_selection *sel,
+/*
+ * The selected scopes summed into @m, labelled @l: the host's without
+ * --vm, else the VM's (or vCPU's), or "vms" and their names if several.
+ */
+int ket_select_merged(struct ket_selection *sel,
 		      const struct ket_selector *how,
 		      struct ket_scope_stats *m, struct ket_label *l,
 		      char *err, size_t esz);

@@ -53,6 +53,7 @@ struct top {
 	struct top_vm *vms;
 	unsigned int nr;
 	int baseline;			/* the first round: nothing shown */
+	const char *unmatched;		/* a --vm naming no running VM then */
 };
 
 /* The terminal, as found; whether top holds it. */
@@ -266,7 +267,7 @@ static int top_wanted(const struct top *t, const struct ket_vm_info *v)
 	const struct ket_selector *s = &t->o->sel;
 	unsigned int j;
 
-	if (v->exited || (s->vm && !ket_vm_matches(v, s->vm)))
+	if (v->exited || !ket_selects(s, v))
 		return 0;
 	if (s->vcpu < 0)
 		return 1;
@@ -294,6 +295,16 @@ static int top_round(struct top *t, char *err, size_t esz)
 		}
 	}
 	ret = ket_select_vms(&sel, err, esz);
+	for (i = 0; !ret && t->baseline && i < t->o->sel.nr_vm; i++) {
+		unsigned int j;
+
+		for (j = 0; j < sel.nr_vms; j++)
+			if (!sel.vms[j].exited &&
+			    ket_vm_matches(&sel.vms[j], t->o->sel.vm[i]))
+				break;
+		if (j == sel.nr_vms && !t->unmatched)
+			t->unmatched = t->o->sel.vm[i];
+	}
 	/* Running VMs first: an exited one is matched with those not seen. */
 	for (pass = 0; pass < 2 && !ret; pass++) {
 		for (i = 0; i < sel.nr_vms && !ret; i++) {
@@ -362,38 +373,50 @@ static unsigned int top_shown(const struct top *t, struct top_vm **out)
 	return n;
 }
 
-static void top_label(const struct top *t, struct ket_label *l)
+/*
+ * The host's label, or with --vm the VM's shown (or its vCPU's), or
+ * "vms" and the names of those shown, into @names (room for @nr_vms),
+ * or the names given if none is.
+ */
+static void top_label(const struct top *t, struct ket_label *l,
+		      struct top_vm **vms, unsigned int nr_vms,
+		      const char **names)
 {
+	const struct ket_selector *s = &t->o->sel;
 	unsigned int i;
 
 	memset(l, 0, sizeof(*l));
 	l->scope = "host";
 	l->vcpu = -1;
-	if (!t->o->sel.vm)
+	if (!s->nr_vm)
 		return;
-	for (i = 0; i < t->nr && t->vms[i].hidden; i++)
-		;
-	l->scope = t->o->sel.vcpu < 0 ? "vm" : "vcpu";
-	l->vm = i < t->nr ? t->vms[i].name : t->o->sel.vm;
-	l->guest = i < t->nr ? t->vms[i].guest : NULL;
-	l->pid = i < t->nr ? t->vms[i].pid : 0;
-	l->vcpu = t->o->sel.vcpu;
+	if (nr_vms == 1) {
+		l->scope = s->vcpu < 0 ? "vm" : "vcpu";
+		l->vm = vms[0]->name;
+		l->guest = vms[0]->guest;
+		l->pid = vms[0]->pid;
+		l->vcpu = s->vcpu;
+		return;
+	}
+	for (i = 0; i < nr_vms; i++)
+		names[i] = vms[i]->name;
+	l->scope = "vms";
+	l->vms = nr_vms ? names : s->vm;
+	l->nr_vms = nr_vms ? nr_vms : s->nr_vm;
 }
 
-static void top_json(FILE *f, const struct top *t,
+static void top_json(FILE *f, const struct top *t, const struct ket_label *l,
 		     const struct ket_scope_stats *d,
 		     const struct ket_scope_stats *total,
 		     const struct ket_srow **rows, unsigned int nr,
 		     struct top_vm **vms, unsigned int nr_vms, double secs)
 {
 	const struct ket_top_opts *o = t->o;
-	struct ket_label l;
 	unsigned int i;
 
-	top_label(t, &l);
 	fprintf(f, "{\"time\":%lld,\"interval_s\":%.3f,", (long long)time(NULL),
 		secs);
-	ket_json_scope(f, &l);
+	ket_json_scope(f, l);
 	fprintf(f, ",\"kind\":\"%s\",\"exits\":%llu,\"rows\":[",
 		o->reasons ? "reason" : "class",
 		(unsigned long long)kind_exits(d, o->reasons));
@@ -421,7 +444,7 @@ static void top_json(FILE *f, const struct top *t,
 	fprintf(f, "]}\n");
 }
 
-static void top_text(FILE *f, const struct top *t,
+static void top_text(FILE *f, const struct top *t, const struct ket_label *l,
 		     const struct ket_scope_stats *d,
 		     const struct ket_scope_stats *total,
 		     const struct ket_srow **rows, unsigned int nr,
@@ -430,15 +453,13 @@ static void top_text(FILE *f, const struct top *t,
 	uint64_t exits = kind_exits(d, t->o->reasons);
 	char when[32], avg[16], p99[16];
 	time_t clock = time(NULL);
-	struct ket_label l;
 	unsigned int i;
 
-	top_label(t, &l);
 	strftime(when, sizeof(when), "%F %T", localtime(&clock));
 	if (term_held)
 		fprintf(f, "\033[H\033[2J");
 	fprintf(f, "--- %s  ", when);
-	ket_scope_title(f, &l);
+	ket_scope_title(f, l);
 	fprintf(f, "  interval %.2fs  %llu exits (%.0f/s)%s ---\n", secs,
 		(unsigned long long)exits, exits / secs,
 		term_held ? "  q quits" : "");
@@ -469,6 +490,8 @@ static int top_show(FILE *f, const struct top *t, double secs)
 {
 	struct ket_scope_stats d = { 0 }, total = { 0 };
 	const struct ket_srow **rows = NULL;
+	const char **names = NULL;
+	struct ket_label l;
 	struct top_vm **vms;
 	unsigned int i, nr, nr_vms;
 	int ret = -ENOMEM;
@@ -477,6 +500,10 @@ static int top_show(FILE *f, const struct top *t, double secs)
 	if (!vms)
 		return ret;
 	nr_vms = top_shown(t, vms);
+	names = calloc(nr_vms + 1, sizeof(*names));
+	if (!names)
+		goto out;
+	top_label(t, &l, vms, nr_vms, names);
 	for (i = 0; i < nr_vms; i++)
 		if (ket_scope_merge(&d, &vms[i]->delta) ||
 		    ket_scope_merge(&total, &vms[i]->last))
@@ -486,13 +513,14 @@ static int top_show(FILE *f, const struct top *t, double secs)
 		goto out;
 	nr = ket_rows_sorted(&d, t->o->reasons, t->o->sort, rows);
 	if (t->o->json)
-		top_json(f, t, &d, &total, rows, nr, vms, nr_vms, secs);
+		top_json(f, t, &l, &d, &total, rows, nr, vms, nr_vms, secs);
 	else
-		top_text(f, t, &d, &total, rows, nr, vms, nr_vms, secs);
+		top_text(f, t, &l, &d, &total, rows, nr, vms, nr_vms, secs);
 	fflush(f);
 	ret = 0;
 out:
 	free(rows);
+	free(names);
 	free(vms);
 	ket_stats_free(&d);
 	ket_stats_free(&total);
@@ -551,8 +579,8 @@ int ket_top(const struct ket_top_opts *o, char *err, size_t esz)
 	int ret;
 
 	ret = top_round(&t, err, esz);
-	if (!ret && o->sel.vm && top_vms_over(&t)) {
-		snprintf(err, esz, "no such VM: %s", o->sel.vm);
+	if (!ret && t.unmatched) {
+		snprintf(err, esz, "no such VM: %s", t.unmatched);
 		ret = -ENOENT;
 	}
 	if (ret) {

@@ -40,8 +40,8 @@ static const char usage[] =
 
 static const char usage_scope[] =
 "  --vm VM          a VM: its name as in debugfs (PID-FD), its guest name,\n"
-"                   its pid, or id:N (the device's id); default: every\n"
-"                   running VM\n"
+"                   its pid, or id:N (the device's id); up to 16 times,\n"
+"                   summed; default: every running VM\n"
 "  --vcpu N         one vCPU of that VM\n"
 "  --exited         with no --vm, include the exited VMs still kept\n";
 
@@ -278,19 +278,23 @@ static int cmd_reset(const struct opts *o, FILE *out)
 {
 	struct ket_selection sel;
 	unsigned int i, n = 0;
+	const char *none;
 	int ret;
 
 	ret = ket_select_vms(&sel, err, sizeof(err));
+	/* Every --vm names a VM, or nothing is reset. */
+	none = ret ? NULL : ket_select_unmatched(&o->sel, sel.vms, sel.nr_vms);
+	if (none) {
+		snprintf(err, sizeof(err), "no such VM: %s", none);
+		ret = -ENOENT;
+	}
 	for (i = 0; !ret && i < sel.nr_vms; i++) {
-		if (o->sel.vm && !ket_vm_matches(&sel.vms[i], o->sel.vm))
+		/* --all: every VM listed, the exited ones kept too. */
+		if (o->sel.nr_vm && !ket_selects(&o->sel, &sel.vms[i]))
 			continue;
 		ret = ket_source_reset(&sel.src, &sel.vms[i], o->sel.vcpu, err,
 				       sizeof(err));
 		n++;
-	}
-	if (!ret && o->sel.vm && !n) {
-		snprintf(err, sizeof(err), "no such VM: %s", o->sel.vm);
-		ret = -ENOENT;
 	}
 	if (!ret && o->json)
 		fprintf(out, "{\"reset_vms\":%u}\n", n);
@@ -312,7 +316,7 @@ static int cmd_top(const struct opts *o)
 		.exit_with_vm = o->exit_with_vm,
 	};
 
-	if (o->exit_with_vm && !o->sel.vm)
+	if (o->exit_with_vm && !o->sel.nr_vm)
 		return die("--exit-with-vm needs --vm"), 2;
 	return ket_top(&t, err, sizeof(err)) ? die(err) : 0;
 }
@@ -386,9 +390,9 @@ static int set_opt(struct opts *o, int c, const char *arg)
 
 	switch (c) {
 	case O_VM:
-		if (o->sel.vm)
-			return die("one --vm only"), -1;
-		o->sel.vm = arg;
+		if (o->sel.nr_vm == KET_SELECT_MAX)
+			return die("at most 16 --vm"), -1;
+		o->sel.vm[o->sel.nr_vm++] = arg;
 		break;
 	case O_VCPU:
 		if (parse_long(arg, 0, 1 << 30, &v))
@@ -487,9 +491,9 @@ int main(int argc, char **argv)
 	} else if (optind != argc) {
 		return fprintf(stderr, help, usage_scope), 2;
 	}
-	if (o.sel.vcpu >= 0 && !o.sel.vm)
+	if (o.sel.vcpu >= 0 && !o.sel.nr_vm)
 		return die("--vcpu needs --vm"), 2;
-	if (!strcmp(cmd->name, "reset") && !o.sel.vm == !o.all)
+	if (!strcmp(cmd->name, "reset") && !o.sel.nr_vm == !o.all)
 		return die("reset needs --vm VM or --all"), 2;
 	if (o.prometheus && o.json)
 		return die("--prometheus and --textfile go without --json"), 2;
