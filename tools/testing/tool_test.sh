@@ -60,13 +60,43 @@ sys.exit(not (r["name"] == "EMULINST" and r["count"] == 100 and r["p50_ns"] == 1
 "$tool" report --prometheus >"$t/prom"
 $check prometheus <"$t/prom" >"$t/fam"
 ok "Prometheus: the official parser reads it" $?
-ok "Prometheus: histogram series exact" $(grep -qx 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",vcpu="0",class="EMULINST"} 100' "$t/prom" &&
-	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",vcpu="0",class="EMULINST",le="1.024e-06"} 10' "$t/prom" &&
-	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",vcpu="0",class="EMULINST",le="+Inf"} 100' "$t/prom"; echo $?)
+promtool check metrics <"$t/prom" >"$t/promtool" 2>&1
+ok "Prometheus: promtool check metrics finds nothing" $([ $? = 0 ] && [ ! -s "$t/promtool" ]; echo $?)
+# Per VM; le the exact bound 2^b - 1 ns of bucket b, as an exact decimal;
+# the same 27 bounds in every series, 127 ns to 8.59 s.
+ok "Prometheus: histogram series exact" $(grep -qx 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",class="EMULINST"} 100' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_sum{vm="123-4",pid="123",class="EMULINST"} 0.000130000' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",class="EMULINST",le="0.000001023"} 10' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",class="EMULINST",le="0.000000127"} 0' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",class="EMULINST",le="8.589934591"} 100' "$t/prom" &&
+	grep -qx 'kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",class="EMULINST",le="+Inf"} 100' "$t/prom" &&
+	[ "$(grep -c '^kvm_exit_timing_class_seconds_bucket{vm="123-4",pid="123",class="EMULINST",' "$t/prom")" = 28 ] &&
+	grep -qx 'kvm_exit_timing_up 1' "$t/prom"; echo $?)
+ok "Prometheus: guest run time apart, not an exit class" $(! grep -q 'class="TIMEINGUEST"' "$t/prom" &&
+	grep -q '^# TYPE kvm_exit_timing_guest_seconds histogram$' "$t/prom"; echo $?)
+"$tool" report --prometheus --per-vcpu --vm 123-4 >"$t/out"
+ok "Prometheus: --per-vcpu, a vcpu label" $(grep -qx 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",vcpu="0",class="EMULINST"} 100' "$t/out" &&
+	promtool check metrics <"$t/out" >/dev/null 2>&1; echo $?)
 mkdir "$t/tf"
-run textfile 0 report --textfile "$t/tf"
-ok "--textfile: same bytes, written by rename, nothing else" $(cmp -s "$t/prom" "$t/tf/kvm_exit_timing.prom" &&
-	[ "$(ls -A "$t/tf")" = kvm_exit_timing.prom ] && [ ! -s "$t/out" ]; echo $?)
+(umask 077; "$tool" report --textfile "$t/tf" >"$t/out" 2>"$t/err")
+ok "--textfile: the same text, by rename, nothing else, 0644 under umask 077" $([ $? = 0 ] &&
+	cmp -s <(grep -v _timestamp_ "$t/prom") <(grep -v _timestamp_ "$t/tf/kvm_exit_timing.prom") &&
+	[ "$(ls -A "$t/tf")" = kvm_exit_timing.prom ] && [ ! -s "$t/out" ] &&
+	[ "$(stat -c %a "$t/tf/kvm_exit_timing.prom")" = 644 ]; echo $?)
+run textfile 0 report --textfile "$t/tf/kvm.prom"
+ok "--textfile FILE.prom: the name chosen" $([ -s "$t/tf/kvm.prom" ] && [ "$(ls -A "$t/tf" | wc -l)" = 2 ]; echo $?)
+KVM_EXIT_TIMING_DEBUGFS=$t/nothing "$tool" report --textfile "$t/tf" >"$t/out" 2>"$t/err"
+ok "--textfile: a failed read serves kvm_exit_timing_up 0, no old figures" $([ $? = 1 ] &&
+	grep -qx 'kvm_exit_timing_up 0' "$t/tf/kvm_exit_timing.prom" && ! grep -q _bucket "$t/tf/kvm_exit_timing.prom" &&
+	grep -q 'is not loaded' "$t/err"; echo $?)
+"$tool" report --textfile "$t/tf" --interval 0.2 >"$t/out" 2>"$t/err" &
+sleep 0.5
+rm "$t/tf/kvm_exit_timing.prom"
+sleep 0.5
+kill -TERM $!
+wait $!
+ok "report --textfile --interval: rewrites, stops on SIGTERM, leaves no temporary file" $([ $? = 0 ] &&
+	grep -qx 'kvm_exit_timing_up 1' "$t/tf/kvm_exit_timing.prom" && [ "$(ls -A "$t/tf" | wc -l)" = 2 ] && [ ! -s "$t/err" ]; echo $?)
 
 # Guest names: QEMU's -name, as libvirt passes it, and the old form; a
 # process name otherwise.  A name is a label value to escape, and a
@@ -82,7 +112,7 @@ run report 0 report --vm 123
 ok "guest name: in report's title" $(grep -q '^VM 123-4 (pid 123, guest web1,a): 100 exits' "$t/out"; echo $?)
 printf 'qemu-system-x86_64\0-name\0we"b\\1\033[2J\0' >"$t/proc/123/cmdline"
 run prom 0 report --prometheus
-ok "guest name: the old -name form, a Prometheus label escaped" $(grep -qF 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",name="we\"b\\1?[2J",vcpu="0",class="EMULINST"} 100' "$t/out" &&
+ok "guest name: the old -name form, a Prometheus label escaped" $(grep -qF 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",name="we\"b\\1?[2J",class="EMULINST"} 100' "$t/out" &&
 	$check prometheus <"$t/out" >/dev/null; echo $?)
 printf 'firecracker\0--api-sock\0/run/fc.sock\0' >"$t/proc/123/cmdline"
 printf 'firecracker\n' >"$t/proc/123/comm"
@@ -240,3 +270,22 @@ missing=$(for c in list report hist top reset; do
 	done
 done)
 ok "--help and -h for every command" $([ -z "$missing" ]; echo $?)
+
+# make install: the tool, its man page, its schema, the exporter's unit.
+make -s -C "$here/../kvm/kvm-exit-timing" OUTPUT="$(cd "$(dirname "$tool")" && pwd)" \
+	PREFIX="$t/usr" install >"$t/out" 2>&1
+ok "make install: tool, man page, schema, systemd unit" $([ -x "$t/usr/bin/kvm-exit-timing" ] &&
+	[ -s "$t/usr/share/man/man1/kvm-exit-timing.1" ] &&
+	cmp -s "$t/usr/share/kvm-exit-timing/kvm-exit-timing.schema.json" "$here/../../Documentation/kvm-exit-timing.schema.json" &&
+	grep -q "^ExecStart=$t/usr/bin/kvm-exit-timing report --interval 15" \
+		"$t/usr/lib/systemd/system/kvm-exit-timing-textfile.service"; echo $?)
+if command -v systemd-analyze >/dev/null; then
+	MANPATH=$t/usr/share/man systemd-analyze verify \
+		"$t/usr/lib/systemd/system/kvm-exit-timing-textfile.service" >"$t/out" 2>&1
+	ok "the exporter's unit passes systemd-analyze verify" $([ $? = 0 ] && [ ! -s "$t/out" ]; echo $?)
+else
+	echo "ok - tool: the exporter's unit passes systemd-analyze verify # SKIP no systemd-analyze"
+fi
+
+# Prometheus end to end: node_exporter's textfile collector, a real server.
+"$here/prom_e2e.sh" "$tool"

@@ -37,9 +37,6 @@ void ket_hist_text(FILE *f, const struct ket_srow *r,
 		   const struct ket_label *l);
 void ket_hist_json(FILE *f, const struct ket_srow *r,
 		   const struct ket_label *l);
-/* All families, each over the @n vCPUs @s labelled @l. */
-void ket_prom(FILE *f, struct ket_scope_stats *const *s,
-	      const struct ket_label *l, unsigned int n);
 void ket_json_string(FILE *f, const char *s);
 /* "scope":{"kind":...} for a JSON object; "host", "VM 123-4 (pid 123)"... */
 void ket_json_scope(FILE *f, const struct ket_label *l);

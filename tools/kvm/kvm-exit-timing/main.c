@@ -8,14 +8,18 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ket_calc.h"
 #include "ket_output.h"
+#include "ket_prom.h"
 #include "ket_select.h"
+#include "ket_textfile.h"
 #include "ket_top.h"
 
 #define ERR_SIZE 512
@@ -53,7 +57,8 @@ static const char usage_list[] =
 static const char usage_report[] =
 "Usage: kvm-exit-timing report [--vm VM [--vcpu N]] [--reasons]\n"
 "                              [--sort COL] [--json | --prometheus |\n"
-"                              --textfile DIR]\n"
+"                              --textfile DIR|FILE.prom [--interval SEC]]\n"
+"                              [--per-vcpu]\n"
 "\n"
 "A table for the host (all VMs), a VM or a vCPU.  Percentiles are placed\n"
 "inside their log2 bucket by linear interpolation on rank.\n"
@@ -63,10 +68,16 @@ static const char usage_report[] =
 "  --sort COL       name, count, time (default), min, avg, p50, p90, p99,\n"
 "                   p99.9, max, stddev; all but name sort descending\n"
 "  --json           one JSON object (schema in kvm-exit-timing.1)\n"
-"  --prometheus     Prometheus text format: histograms per vCPU, labels\n"
-"                   vm, pid, vcpu, class or reason\n"
-"  --textfile DIR   the --prometheus output, written atomically as\n"
-"                   DIR/kvm_exit_timing.prom (node_exporter textfile)\n";
+"  --prometheus     Prometheus text format: histograms per VM, labels vm,\n"
+"                   pid, name (the guest's), class or reason\n"
+"  --per-vcpu       Prometheus series per vCPU (label vcpu), not per VM\n"
+"  --textfile DIR|FILE.prom\n"
+"                   the --prometheus output, written atomically, mode\n"
+"                   0644, as DIR/kvm_exit_timing.prom or FILE.prom, for\n"
+"                   node_exporter's textfile collector; if the figures\n"
+"                   cannot be read, kvm_exit_timing_up 0 alone\n"
+"  --interval SEC   with --textfile: again every SEC seconds, until\n"
+"                   SIGTERM or SIGINT (an exporter)\n";
 
 static const char usage_hist[] =
 "Usage: kvm-exit-timing hist NAME [--vm VM [--vcpu N]] [--json]\n"
@@ -116,7 +127,9 @@ struct opts {
 	enum ket_sort sort;
 	int json;
 	int prometheus;
+	int per_vcpu;		/* Prometheus series per vCPU, not per VM */
 	const char *textfile;
+	int exporter;		/* --textfile with --interval */
 	double interval;
 	long iterations;
 	int all;
@@ -129,35 +142,6 @@ static int die(const char *msg)
 {
 	fprintf(stderr, "kvm-exit-timing: %s\n", msg);
 	return 1;
-}
-
-/* Writes @buf to @dir/kvm_exit_timing.prom through a rename. */
-static int write_textfile(const char *dir, const char *buf, size_t len)
-{
-	char tmp[4096], path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/kvm_exit_timing.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.kvm_exit_timing.prom.%d", dir,
-		 (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, sizeof(err), "%s: %s", tmp, strerror(errno));
-		return -errno;
-	}
-	if (fwrite(buf, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
-		snprintf(err, sizeof(err), "%s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -EIO;
-	}
-	fclose(f);
-	if (rename(tmp, path)) {
-		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -errno;
-	}
-	return 0;
 }
 
 static int cmd_list(const struct opts *o, FILE *out)
@@ -215,7 +199,7 @@ static int cmd_report(const struct opts *o, FILE *out)
 	unsigned int i;
 	int ret;
 
-	ret = ket_select(&sel, &o->sel, o->prometheus, err, sizeof(err));
+	ret = ket_select(&sel, &o->sel, o->per_vcpu, err, sizeof(err));
 	if (ret)
 		goto done;
 	if (o->prometheus) {
@@ -225,8 +209,12 @@ static int cmd_report(const struct opts *o, FILE *out)
 			ss[i] = &sel.scopes[i].s;
 			ls[i] = sel.scopes[i].l;
 		}
-		if (ss && ls)
-			ket_prom(out, ss, ls, sel.nr);
+		if (ss && ls) {
+			ket_prom(out, ss, ls, sel.nr, time(NULL));
+		} else {
+			snprintf(err, sizeof(err), "out of memory");
+			ret = -ENOMEM;
+		}
 		free(ss);
 		free(ls);
 		goto done;
@@ -242,6 +230,82 @@ static int cmd_report(const struct opts *o, FILE *out)
 done:
 	ket_selection_free(&sel);
 	return ret;
+}
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	stopping = 1;
+}
+
+/* The text report --textfile writes: the figures, or that they failed. */
+static int textfile_text(const struct opts *o, char **buf, size_t *len)
+{
+	FILE *out = open_memstream(buf, len);
+	int ret;
+
+	if (!out)
+		return -ENOMEM;
+	ret = cmd_report(o, out);
+	fclose(out);
+	if (!ret)
+		return 0;
+	fprintf(stderr, "kvm-exit-timing: %s\n", err);
+	free(*buf);
+	*buf = NULL;
+	out = open_memstream(buf, len);
+	if (!out)
+		return -ENOMEM;
+	ket_prom_status(out, 0, time(NULL));
+	fclose(out);
+	return ret;
+}
+
+/*
+ * report --textfile: written once, or with --interval every SEC seconds
+ * until SIGTERM or SIGINT.  A read that fails writes kvm_exit_timing_up
+ * 0 alone, so that old figures are never served as fresh.
+ */
+static int cmd_textfile(const struct opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct timespec next;
+	int ret, failed = 0;
+	char *buf;
+	size_t len;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	do {
+		buf = NULL;
+		ret = textfile_text(o, &buf, &len);
+		if (ret == -ENOMEM && !buf)
+			return die("out of memory");
+		failed = ret != 0;
+		ret = ket_textfile_write(o->textfile, buf, len, err,
+					 sizeof(err));
+		free(buf);
+		if (ret) {
+			fprintf(stderr, "kvm-exit-timing: %s\n", err);
+			failed = 1;
+		}
+		if (!o->exporter)
+			break;
+		next.tv_sec += (time_t)o->interval;
+		next.tv_nsec += (long)((o->interval - (time_t)o->interval) * 1e9);
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		while (!stopping &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+	} while (!stopping);
+	return o->exporter ? 0 : failed;
 }
 
 static int cmd_hist(const struct opts *o, FILE *out)
@@ -343,7 +407,8 @@ static int parse_long(const char *s, long min, long max, long *v)
 }
 
 enum { O_VM, O_VCPU, O_EXITED, O_REASONS, O_SORT, O_JSON, O_PROM,
-       O_TEXTFILE, O_INTERVAL, O_ITER, O_ALL, O_EXIT_WITH_VM, O_HELP };
+       O_TEXTFILE, O_PER_VCPU, O_INTERVAL, O_ITER, O_ALL, O_EXIT_WITH_VM,
+       O_HELP };
 
 #define OPT(o) (1U << (o))
 #define OPTS_SCOPE (OPT(O_VM) | OPT(O_VCPU) | OPT(O_EXITED))
@@ -356,7 +421,8 @@ static const struct command {
 } commands[] = {
 	{ "list", usage_list, OPT(O_JSON) },
 	{ "report", usage_report, OPTS_SCOPE | OPT(O_REASONS) | OPT(O_SORT) |
-		OPT(O_JSON) | OPT(O_PROM) | OPT(O_TEXTFILE) },
+		OPT(O_JSON) | OPT(O_PROM) | OPT(O_TEXTFILE) | OPT(O_PER_VCPU) |
+		OPT(O_INTERVAL) },
 	{ "hist", usage_hist, OPTS_SCOPE | OPT(O_JSON) },
 	{ "top", usage_top, OPT(O_VM) | OPT(O_VCPU) | OPT(O_EXIT_WITH_VM) |
 		OPT(O_REASONS) | OPT(O_SORT) | OPT(O_INTERVAL) | OPT(O_ITER) |
@@ -374,6 +440,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, O_JSON },
 	{ "prometheus", no_argument, NULL, O_PROM },
 	{ "textfile", required_argument, NULL, O_TEXTFILE },
+	{ "per-vcpu", no_argument, NULL, O_PER_VCPU },
 	{ "interval", required_argument, NULL, O_INTERVAL },
 	{ "iterations", required_argument, NULL, O_ITER },
 	{ "all", no_argument, NULL, O_ALL },
@@ -431,6 +498,9 @@ static int set_opt(struct opts *o, int c, const char *arg)
 		break;
 	case O_ALL:
 		o->all = 1;
+		break;
+	case O_PER_VCPU:
+		o->per_vcpu = 1;
 		break;
 	case O_EXIT_WITH_VM:
 		o->exit_with_vm = 1;
@@ -497,6 +567,15 @@ int main(int argc, char **argv)
 		return die("reset needs --vm VM or --all"), 2;
 	if (o.prometheus && o.json)
 		return die("--prometheus and --textfile go without --json"), 2;
+	if (o.per_vcpu && !o.prometheus)
+		return die("--per-vcpu goes with --prometheus or --textfile"), 2;
+	if (!strcmp(cmd->name, "report") && (given & OPT(O_INTERVAL))) {
+		if (!o.textfile)
+			return die("report --interval goes with --textfile"), 2;
+		o.exporter = 1;
+	}
+	if (o.textfile)
+		return cmd_textfile(&o);
 	if (!strcmp(cmd->name, "top")) {
 		if (!(given & OPT(O_SORT)))
 			o.sort = KET_SORT_COUNT;
@@ -515,9 +594,7 @@ int main(int argc, char **argv)
 	else
 		ret = cmd_reset(&o, out);
 	fclose(out);
-	if (!ret && o.textfile)
-		ret = write_textfile(o.textfile, buf, len);
-	else if (!ret && fwrite(buf, 1, len, stdout) != len)
+	if (!ret && fwrite(buf, 1, len, stdout) != len)
 		ret = -EIO;
 	free(buf);
 	return ret ? die(err) : 0;
