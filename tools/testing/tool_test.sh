@@ -32,6 +32,11 @@ export KVM_EXIT_TIMING_PROC=$t/proc
 
 # run NAME EXPECTED_RC ARGS...: stdout to $t/out, stderr to $t/err.
 run() { "$tool" "${@:3}" >"$t/out" 2>"$t/err"; [ $? = "$2" ]; }
+# Errors: status 1 (2 for usage), a reason on stderr, nothing on stdout.
+err_case() {	# NAME RC PATTERN ARGS...
+	run "$1" "$2" "${@:4}"
+	ok "error: $1" $([ $? = 0 ] && [ ! -s "$t/out" ] && grep -q "$3" "$t/err"; echo $?)
+}
 
 run report 0 report --vm 123-4 --vcpu 0
 ok "report exact row" $(awk '$1=="EMULINST"' "$t/out" | tr -s ' ' |
@@ -114,12 +119,41 @@ printf 'qemu-system-x86_64\0-name\0we"b\\1\033[2J\0' >"$t/proc/123/cmdline"
 run prom 0 report --prometheus
 ok "guest name: the old -name form, a Prometheus label escaped" $(grep -qF 'kvm_exit_timing_class_seconds_count{vm="123-4",pid="123",name="we\"b\\1?[2J",class="EMULINST"} 100' "$t/out" &&
 	$check prometheus <"$t/out" >/dev/null; echo $?)
+# Two VMs of one guest name: --vm by it is refused, as kvm_stat -g
+# does; a guest named like another VM's PID-FD cannot pass for it.
+mkdir -p "$t/d/kvm/200-7"
+cp "$seed" "$t/d/kvm/200-7/exit_timing.stats"
+printf 'qemu\0-name\0twin\0' >"$t/proc/123/cmdline"
+printf 'qemu\0-name\0twin\0' >"$t/proc/200/cmdline"
+err_case "a guest name two VMs have" 1 "twin names 2 VMs" report --vm twin
+printf 'qemu\0-name\0guest=200-7\0' >"$t/proc/123/cmdline"
+run report 0 report --vm 200-7
+ok "guest name: one named like another VM's PID-FD is not that VM" $(grep -q '^VM 200-7 (pid 200, guest twin)' "$t/out"; echo $?)
+rm -r "$t/d/kvm/200-7"
+# Not UTF-8, C1 controls, a name cut within a character: '?' and whole
+# characters only, which JSON and promtool accept.
+{ printf 'qemu\0-name\0a\377b\302\233c'; for i in $(seq 90); do printf '\343\202\242'; done; printf '\0'; } >"$t/proc/123/cmdline"
+"$tool" list --json >"$t/out"
+ok "guest name: invalid UTF-8 and C1 shown as ?, cut at a character" $(/usr/bin/python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))[0]["guest"]
+sys.exit(not (g.startswith("a?b?c\u30a2") and len(g.encode()) <= 255 and g.endswith("\u30a2")))' "$t/out" &&
+	"$tool" report --prometheus | promtool check metrics >/dev/null 2>&1; echo $?)
 printf 'firecracker\0--api-sock\0/run/fc.sock\0' >"$t/proc/123/cmdline"
 printf 'firecracker\n' >"$t/proc/123/comm"
 "$tool" list --json >"$t/out"
 ok "guest name: another VMM's process name, in list's JSON" $(grep -q '"name":"123-4","guest":"firecracker"' "$t/out" &&
 	$check json list <"$t/out" >/dev/null; echo $?)
 rm -r "$t/proc/123" "$t/proc/200"
+
+# One stats file open at a time, however many VMs: 80 VMs with 32 fds.
+mkdir -p "$t/many/kvm_exit_timing/exited"
+for i in $(seq 80); do mkdir -p "$t/many/kvm/$i-1"; cp "$seed" "$t/many/kvm/$i-1/exit_timing.stats"; done
+(ulimit -n 32; KVM_EXIT_TIMING_DEBUGFS=$t/many "$tool" report --prometheus >"$t/out" 2>"$t/err")
+ok "80 VMs read with 32 fds, each labelled" $([ $? = 0 ] &&
+	[ "$(grep -c '^kvm_exit_timing_class_seconds_count{.*EMULINST' "$t/out")" = 80 ] &&
+	grep -qx 'kvm_exit_timing_class_seconds_count{vm="80-1",pid="80",class="EMULINST"} 100' "$t/out"; echo $?)
+rm -r "$t/many"
 
 # Several --vm: their VMs summed, named in the scope; reset changes
 # nothing unless every --vm names a VM.
@@ -142,11 +176,6 @@ KVM_EXIT_TIMING_DEBUGFS=$t/none "$tool" reset --all --json | tee "$t/out" | $che
 ok "JSON schema: reset --all with no VM" $([ $? = 0 ] && grep -qx '{"reset_vms":0}' "$t/out"; echo $?)
 rm -r "$t/none"
 
-# Errors: status 1 (2 for usage), a reason on stderr, nothing on stdout.
-err_case() {	# NAME RC PATTERN ARGS...
-	run "$1" "$2" "${@:4}"
-	ok "error: $1" $([ $? = 0 ] && [ ! -s "$t/out" ] && grep -q "$3" "$t/err"; echo $?)
-}
 KVM_EXIT_TIMING_DEBUGFS=$t/none err_case "module not loaded" 1 "is not loaded" report
 err_case "no such VM" 1 "no such VM: 555" report --vm 555
 err_case "no such vCPU" 1 "has no vCPU 7" report --vm 123-4 --vcpu 7
@@ -182,15 +211,17 @@ for sig in INT TERM HUP; do
 	ok "top on SIG$sig: the terminal given back" $(grep -q ' icanon .* echo ' "$t/tty" &&
 		grep -q $'\e\[?1049l' "$t/tty"; echo $?)
 done
+# A signal ignored at start (nohup) stays ignored: top runs on.
+(trap '' HUP; "$tool" top --interval 0.2 --iterations 6 >"$t/out" 2>&1 & p=$!; sleep 0.5; kill -HUP $p; wait $p)
+ok "top: SIGHUP ignored at start stays ignored" $([ $? = 0 ] && [ "$(grep -c '^--- ' "$t/out")" = 6 ]; echo $?)
 # Under a job-control shell, so that the stop is not discarded (an
 # orphaned process group's would be).
 cat >"$t/tstp.sh" <<'EOF'
 set -m
-top_pid() { for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = kvm-exit-timing ] && echo ${p#/proc/}; done; }
-(sleep 0.8; kill -TSTP $(top_pid)) &
-$1 top --interval 0.2
+(sleep 0.8; kill -TSTP $(cat $2.pid)) &
+sh -c 'echo $$ >$1; exec "$0" top --interval 0.2' "$1" $2.pid
 stty -a >$2.stopped
-(sleep 0.6; stty -a </dev/tty >$2.cont; kill -TERM $(top_pid)) &
+(sleep 0.6; stty -a </dev/tty >$2.cont; kill -TERM $(cat $2.pid)) &
 fg >/dev/null
 EOF
 timeout 10 script -qfec "sh $t/tstp.sh $tool $t/stty" "$t/tty" </dev/null >/dev/null 2>&1
@@ -209,16 +240,23 @@ ok "top piped: one block per interval" $([ "$(grep -c '^--- .* interval 0\.[0-9]
 # way through the first interval B exits (moves under exited/), through
 # the second A is reset (its data zeroed), through the third A counts
 # its 100 exits again.
-zeroed() {	# SEED OUT: the seed with every figure zero
-	/usr/bin/python3 - "$1" "$2" <<-'EOF'
+# SEED OUT [STAT]: the seed with every figure zero, or only STAT.
+zeroed() {
+	/usr/bin/python3 - "$@" <<-'EOF'
 	import struct, sys
 	b = bytearray(open(sys.argv[1], "rb").read())
-	data = struct.unpack_from("<I", b, 20)[0]	# kvm_stats_header.data_offset
-	b[data:] = bytes(len(b) - data)
+	_, name_size, num, _, desc, data = struct.unpack_from("<6I", b, 0)
+	if len(sys.argv) < 4:
+	    b[data:] = bytes(len(b) - data)
+	for i in range(num if len(sys.argv) > 3 else 0):
+	    d = desc + i * (16 + name_size)
+	    if b[d + 16:d + 16 + name_size].split(b"\0")[0].decode() == sys.argv[3]:
+	        struct.pack_into("<Q", b, data + struct.unpack_from("<I", b, d + 8)[0], 0)
 	open(sys.argv[2], "wb").write(b)
 	EOF
 }
 zeroed "$seed" "$t/zero.stats"
+zeroed "$seed" "$t/emulinst0.stats" class_EMULINST_count
 mk_top_tree() {
 	rm -rf "$t/top"
 	mk_tree "$t/top"
@@ -227,11 +265,17 @@ mk_top_tree() {
 	: >"$t/top/kvm/200-7/exit_timing"
 }
 b_exits() { mv "$t/top/kvm/200-7" "$t/top/kvm_exit_timing/exited/200-7.4"; }
+# VM 123-4's stats replaced at once, as the module's file is.
+a_stats() { cp "$1" "$t/top/a.tmp" && mv "$t/top/a.tmp" "$t/top/kvm/123-4/exit_timing.stats"; }
+# Until FILE has N lines (top flushes a line per interval): up to 20 s.
+lines() { for i in $(seq 200); do [ "$(wc -l <"$1")" -ge "$2" ] && return; sleep 0.1; done; }
+# The first change half way through the first interval, later ones as
+# soon as an interval is printed: a whole interval of margin.
 mk_top_tree
-KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --json --interval 1 --iterations 3 >"$t/top.json" &
-sleep 0.5; b_exits
-sleep 1; cp "$t/zero.stats" "$t/top/kvm/123-4/exit_timing.stats"
-sleep 1; cp "$seed" "$t/top/kvm/123-4/exit_timing.stats"
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --json --interval 2 --iterations 3 >"$t/top.json" &
+sleep 1; b_exits
+lines "$t/top.json" 1; a_stats "$t/zero.stats"
+lines "$t/top.json" 2; a_stats "$seed"
 wait $!
 ok "top: per-VM deltas; an exit and a reset add nothing (exits 0 0 100)" $(/usr/bin/python3 - "$t/top.json" <<-'EOF'
 	import json, sys
@@ -245,18 +289,49 @@ ok "top: per-VM deltas; an exit and a reset add nothing (exits 0 0 100)" $(/usr/
 	echo $?)
 $check json top <"$t/top.json" | grep -qx '3 valid'
 ok "JSON schema: top's VMs and states" $?
+# A reset after which some rows count as many as before, or more: the
+# interval is all the VM has, not less its old figures (reasons unchanged,
+# EMULINST went back).
+reasons=$("$tool" report --vm 123-4 --reasons --json | /usr/bin/python3 -c '
+import json, sys
+print(sum(r["count"] for r in json.load(sys.stdin)["rows"]))')
 mk_top_tree
-KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 200-7 --exit-with-vm --json --interval 0.5 --iterations 10 >"$t/top.json" &
-sleep 0.75; b_exits
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 123-4 --reasons --json --interval 2 --iterations 1 >"$t/top.json" &
+sleep 1; a_stats "$t/emulinst0.stats"
 wait $!
-ok "top --vm --exit-with-vm: stops once the VM exited" $([ $? = 0 ] && [ "$(wc -l <"$t/top.json")" = 2 ] &&
+ok "top: a reset VM's interval is all it has ($reasons reason exits)" $(grep -q "\"exits\":$reasons,\"rows\"" "$t/top.json" &&
+	grep -q '"state":"reset"' "$t/top.json"; echo $?)
+# debugfs: 200-7 exits and a new VM takes its name in one interval; then
+# a VM comes and goes within one.
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --json --interval 2 --iterations 2 >"$t/top.json" &
+sleep 1; b_exits; mkdir "$t/top/kvm/200-7"; cp "$t/zero.stats" "$t/top/kvm/200-7/exit_timing.stats"
+lines "$t/top.json" 1
+mkdir "$t/top/kvm_exit_timing/exited/300-9.5"; cp "$seed" "$t/top/kvm_exit_timing/exited/300-9.5/exit_timing.stats"
+wait $!
+ok "top: a name reused is a new VM; a VM that came and went counts" $(/usr/bin/python3 - "$t/top.json" <<-'EOF'
+	import json, sys
+	tops = [json.loads(l) for l in open(sys.argv[1])]
+	vms = [sorted((v["name"], v["state"], v["exits"]) for v in t["vms"]) for t in tops]
+	sys.exit(not (vms == [[("123-4", "running", 0), ("200-7", "exited", 0), ("200-7", "new", 0)],
+	                      [("123-4", "running", 0), ("200-7", "running", 0), ("300-9", "exited", 100)]] and
+	              [t["exits"] for t in tops] == [0, 100]))
+	EOF
+	echo $?)
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 200-7 --exit-with-vm --json --interval 1 --iterations 10 >"$t/top.json" &
+sleep 0.5; b_exits
+wait $!
+ok "top --vm --exit-with-vm: stops once the VM exited" $([ $? = 0 ] && [ "$(wc -l <"$t/top.json")" -lt 10 ] &&
 	tail -1 "$t/top.json" | grep -q '"state":"exited"'; echo $?)
 mk_top_tree
-KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 200-7 --interval 0.5 --iterations 3 >"$t/out" 2>"$t/err" &
-sleep 0.75; b_exits
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 200-7 --interval 1 --iterations 3 >"$t/out" 2>"$t/err" &
+sleep 0.5; b_exits
 wait $!
 ok "top --vm: the VM's exit ends nothing" $([ $? = 0 ] && [ "$(grep -c '^--- ' "$t/out")" = 3 ] &&
 	grep -q '^200-7 .* exited ' "$t/out" && [ ! -s "$t/err" ]; echo $?)
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top err_case "top --vm --vcpu a VM lacks" 1 "VM 123-4 has no vCPU 5" top --vm 123-4 --vcpu 5 --iterations 1
 mk_top_tree
 KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 123-4 --vm 200 --json --interval 0.2 --iterations 1 >"$t/top.json"
 ok "top, several --vm: both VMs, scope vms" $(grep -q '"scope":{"kind":"vms","vms":\["123-4","200-7"\]}' "$t/top.json" &&
@@ -272,7 +347,9 @@ done)
 ok "--help and -h for every command" $([ -z "$missing" ]; echo $?)
 
 # make install: the tool, its man page, its schema, the exporter's unit.
-make -s -C "$here/../kvm/kvm-exit-timing" OUTPUT="$(cd "$(dirname "$tool")" && pwd)" \
+tooldir=$(cd "$(dirname "$tool")" && pwd)
+# -o: the tool under test, never rebuilt from the tree.
+make -s -C "$here/../kvm/kvm-exit-timing" OUTPUT="$tooldir" -o "$tooldir/kvm-exit-timing" \
 	PREFIX="$t/usr" install >"$t/out" 2>&1
 ok "make install: tool, man page, schema, systemd unit" $([ -x "$t/usr/bin/kvm-exit-timing" ] &&
 	[ -s "$t/usr/share/man/man1/kvm-exit-timing.1" ] &&

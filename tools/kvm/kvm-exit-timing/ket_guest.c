@@ -47,7 +47,7 @@ static void qemu_name(const char *v, char *out, size_t size)
 	int first = 1;
 
 	while (*v) {
-		char item[256];
+		char item[KET_GUEST_SIZE * 4];
 		size_t n = 0;
 
 		for (; *v && !(*v == ',' && v[1] != ','); v++) {
@@ -69,12 +69,69 @@ static void qemu_name(const char *v, char *out, size_t size)
 	}
 }
 
+/*
+ * The length of the UTF-8 character at @s (at most @n bytes), or 0 if it
+ * is not one: malformed, overlong, a surrogate, above U+10FFFF.
+ */
+static size_t utf8_char(const unsigned char *s, size_t n, unsigned int *cp)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	if (!len || s[0] > 0xf4 || len > n)
+		return 0;
+	*cp = s[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if (*cp < (len == 2 ? 0x80U : len == 3 ? 0x800U : 0x10000U) ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * @in as valid UTF-8 into @out of @size bytes: a byte that is not part
+ * of a character, or a control character (C0, DEL, C1: a terminal acts
+ * on them), becomes '?'; cut before the character that does not fit.
+ */
+static void utf8_clean(const char *in, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in), o = 0, len;
+	unsigned int cp;
+
+	while (n) {
+		len = utf8_char(s, n, &cp);
+		if (!len || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+			if (o + 1 >= size)
+				break;
+			out[o++] = '?';
+			len = len ? len : 1;
+		} else {
+			if (o + len >= size)
+				break;
+			memcpy(out + o, s, len);
+			o += len;
+		}
+		s += len;
+		n -= len;
+	}
+	out[o] = '\0';
+}
+
 void ket_guest_name(int pid, char *out, size_t size)
 {
-	char *buf, *arg, *end;
+	char *buf, *arg, *end, raw[KET_GUEST_SIZE * 4];
 	ssize_t len;
 
-	out[0] = '\0';
+	out[0] = raw[0] = '\0';
 	if (pid <= 0)
 		return;
 	buf = malloc(KET_CMDLINE_MAX);
@@ -85,14 +142,12 @@ void ket_guest_name(int pid, char *out, size_t size)
 	     arg += strlen(arg) + 1) {
 		if ((!strcmp(arg, "-name") || !strcmp(arg, "--name")) &&
 		    arg + strlen(arg) + 1 < end) {
-			qemu_name(arg + strlen(arg) + 1, out, size);
+			qemu_name(arg + strlen(arg) + 1, raw, sizeof(raw));
 			break;
 		}
 	}
-	if (!out[0] && len > 0 && proc_read(pid, "comm", buf, 64) > 0)
-		snprintf(out, size, "%.*s", (int)strcspn(buf, "\n"), buf);
+	if (!raw[0] && len > 0 && proc_read(pid, "comm", buf, 64) > 0)
+		snprintf(raw, sizeof(raw), "%.*s", (int)strcspn(buf, "\n"), buf);
 	free(buf);
-	for (arg = out; *arg; arg++)
-		if ((unsigned char)*arg < 0x20 || *arg == 0x7f)
-			*arg = '?';
+	utf8_clean(raw, out, size);
 }

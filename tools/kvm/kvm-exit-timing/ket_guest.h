@@ -5,9 +5,13 @@
 
 #include <stddef.h>
 
+/* Room for a guest name: QEMU's are up to 255 bytes, most far shorter. */
+#define KET_GUEST_SIZE 256
+
 /*
  * Process @pid's guest name (QEMU's -name, else the process name) into
- * @out of @size bytes; "" if the process is gone or @pid is 0.
+ * @out of @size bytes, valid UTF-8 without control characters, cut at a
+ * character; "" if the process is gone or @pid is 0.
  */
 void ket_guest_name(int pid, char *out, size_t size);
 

@@ -101,6 +101,8 @@ void ket_scope_title(FILE *f, const struct ket_label *l)
 		fprintf(f, "VMs");
 		for (i = 0; i < l->nr_vms; i++)
 			fprintf(f, "%s %s", i ? "," : "", l->vms[i]);
+		if (l->vcpu >= 0)
+			fprintf(f, ", vCPU %d each", l->vcpu);
 		return;
 	}
 	if (!l->vm) {

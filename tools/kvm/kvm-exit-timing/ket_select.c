@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,17 +9,42 @@
 #include "ket_calc.h"
 #include "ket_select.h"
 
+/* @s is digits only, or digits then one of @seps and digits, and so on. */
+static int digits(const char *s, const char *seps)
+{
+	if (!isdigit((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) &&
+		    !(strchr(seps, *s) && *seps && isdigit((unsigned char)s[1])))
+			return 0;
+	return 1;
+}
+
+enum ket_sel_kind ket_sel_kind(const char *sel)
+{
+	if (!strncmp(sel, "id:", 3) && digits(sel + 3, ""))
+		return KET_SEL_ID;
+	if (digits(sel, ""))
+		return KET_SEL_PID;
+	/* KVM's "P-F", an exited VM's "P-F.N". */
+	if (digits(sel, "-.") && strchr(sel, '-'))
+		return KET_SEL_NAME;
+	return KET_SEL_GUEST;
+}
+
 int ket_vm_matches(const struct ket_vm_info *vm, const char *sel)
 {
-	char *end;
-	long v;
-
-	if (!strncmp(sel, "id:", 3))
+	switch (ket_sel_kind(sel)) {
+	case KET_SEL_ID:
 		return vm->id && strtoull(sel + 3, NULL, 10) == vm->id;
-	if (!strcmp(sel, vm->name) || (vm->guest[0] && !strcmp(sel, vm->guest)))
-		return 1;
-	v = strtol(sel, &end, 10);
-	return !*end && v == vm->pid;
+	case KET_SEL_PID:
+		return strtol(sel, NULL, 10) == vm->pid;
+	case KET_SEL_NAME:
+		return !strcmp(sel, vm->name);
+	default:
+		return !vm->exited && !strcmp(sel, ket_vm_guest(vm));
+	}
 }
 
 int ket_selects(const struct ket_selector *how, const struct ket_vm_info *vm)
@@ -33,29 +59,57 @@ int ket_selects(const struct ket_selector *how, const struct ket_vm_info *vm)
 	return 0;
 }
 
-const char *ket_select_unmatched(const struct ket_selector *how,
-				 const struct ket_vm_info *vms,
-				 unsigned int nr)
+int ket_select_check(const struct ket_selector *how,
+		     const struct ket_vm_info *vms, unsigned int nr,
+		     int running, char *err, size_t esz)
 {
-	unsigned int i, j;
+	unsigned int i, j, n;
 
 	for (i = 0; i < how->nr_vm; i++) {
-		for (j = 0; j < nr && !ket_vm_matches(&vms[j], how->vm[i]); j++)
-			;
-		if (j == nr)
-			return how->vm[i];
+		for (j = n = 0; j < nr; j++) {
+			const struct ket_vm_info *v = &vms[j];
+
+			if ((running && v->exited) ||
+			    !ket_vm_matches(v, how->vm[i]))
+				continue;
+			n++;
+			if (how->vcpu >= 0 && !ket_vm_has_vcpu(v, how->vcpu)) {
+				snprintf(err, esz, "VM %s has no vCPU %d",
+					 v->name, how->vcpu);
+				return -ENOENT;
+			}
+		}
+		if (!n) {
+			snprintf(err, esz, "no such VM: %s", how->vm[i]);
+			return -ENOENT;
+		}
+		/* Anyone may name a guest: as kvm_stat -g, one VM or none. */
+		if (n > 1 && ket_sel_kind(how->vm[i]) == KET_SEL_GUEST) {
+			snprintf(err, esz,
+				 "%s names %u VMs: give one's PID-FD name, pid or id:N",
+				 how->vm[i], n);
+			return -EINVAL;
+		}
 	}
-	return NULL;
+	return 0;
+}
+
+int ket_vm_has_vcpu(const struct ket_vm_info *vm, int vcpu)
+{
+	unsigned int j;
+
+	for (j = 0; j < vm->nr_vcpus; j++)
+		if (vm->vcpu_ids[j] == (uint32_t)vcpu)
+			return 1;
+	return 0;
 }
 
 void ket_selection_free(struct ket_selection *sel)
 {
 	unsigned int i;
 
-	for (i = 0; i < sel->nr; i++) {
-		close(sel->scopes[i].fd);
+	for (i = 0; i < sel->nr; i++)
 		ket_stats_free(&sel->scopes[i].s);
-	}
 	free(sel->scopes);
 	sel->scopes = NULL;
 	free(sel->names);
@@ -98,18 +152,17 @@ int ket_select_add(struct ket_selection *sel, const struct ket_vm_info *vm,
 	sel->scopes = all;
 	sc = &all[sel->nr];
 	memset(sc, 0, sizeof(*sc));
-	sc->fd = fd;
+	/* Read whole, then closed: one fd at a time, however many VMs. */
 	ret = ket_read_stats(fd, &sc->s, err, esz);
-	if (ret) {
-		close(fd);
+	close(fd);
+	if (ret)
 		return ret;
-	}
-	snprintf(sc->vm, sizeof(sc->vm), "%s", vm->name);
 	sc->info = vm;
 	sc->l.scope = vcpu < 0 ? "vm" : "vcpu";
-	sc->l.vm = sc->vm;
+	/* Not into @sc: the next scope's realloc() may move it. */
+	sc->l.vm = vm->name;
 	sc->l.pid = vm->pid;
-	sc->l.guest = vm->guest;
+	sc->l.guest = ket_vm_guest(vm);
 	sc->l.vcpu = vcpu;
 	sel->nr++;
 	return 0;
@@ -123,15 +176,8 @@ static int select_vm(struct ket_selection *sel, const struct ket_vm_info *vm,
 	unsigned int j;
 	int ret = 0;
 
-	if (how->vcpu >= 0) {
-		for (j = 0; j < vm->nr_vcpus; j++)
-			if (vm->vcpu_ids[j] == (uint32_t)how->vcpu)
-				return ket_select_add(sel, vm, how->vcpu, err,
-						      esz);
-		snprintf(err, esz, "VM %s has no vCPU %d", vm->name,
-			 how->vcpu);
-		return -ENOENT;
-	}
+	if (how->vcpu >= 0)
+		return ket_select_add(sel, vm, how->vcpu, err, esz);
 	if (!per_vcpu)
 		return ket_select_add(sel, vm, -1, err, esz);
 	for (j = 0; j < vm->nr_vcpus && !ret; j++)
@@ -142,18 +188,14 @@ static int select_vm(struct ket_selection *sel, const struct ket_vm_info *vm,
 int ket_select(struct ket_selection *sel, const struct ket_selector *how,
 	       int per_vcpu, char *err, size_t esz)
 {
-	const char *none;
 	unsigned int i;
 	int ret;
 
 	ret = ket_select_vms(sel, err, esz);
+	if (!ret)
+		ret = ket_select_check(how, sel->vms, sel->nr_vms, 0, err, esz);
 	if (ret)
 		return ret;
-	none = ket_select_unmatched(how, sel->vms, sel->nr_vms);
-	if (none) {
-		snprintf(err, esz, "no such VM: %s", none);
-		return -ENOENT;
-	}
 	for (i = 0; !ret && i < sel->nr_vms; i++)
 		if (ket_selects(how, &sel->vms[i]))
 			ret = select_vm(sel, &sel->vms[i], how, per_vcpu, err,
@@ -180,7 +222,7 @@ int ket_select_merged(struct ket_selection *sel,
 			break;
 		/* A VM's scopes are added one after the other. */
 		if (!i || sel->scopes[i].info != sel->scopes[i - 1].info)
-			s->names[n++] = sel->scopes[i].vm;
+			s->names[n++] = sel->scopes[i].info->name;
 	}
 	if (!s->names || i < sel->nr) {
 		ket_stats_free(m);
@@ -199,5 +241,6 @@ int ket_select_merged(struct ket_selection *sel,
 	l->scope = "vms";
 	l->vms = s->names;
 	l->nr_vms = n;
+	l->vcpu = how->vcpu;
 	return 0;
 }

@@ -10,12 +10,10 @@
 #include "ket_output.h"
 #include "ket_source.h"
 
-/* One scope read: its stats fd, its values, its labels. */
+/* One scope read: its values, its labels. */
 struct ket_scope {
-	int fd;
 	struct ket_scope_stats s;
-	struct ket_label l;
-	char vm[80];
+	struct ket_label l;		/* its strings in @info */
 	const struct ket_vm_info *info;	/* in the selection's list */
 };
 
@@ -41,14 +39,26 @@ struct ket_selector {
 	int exited;
 };
 
-/* Does @vm match the --vm selector @sel (name, guest name, pid or id:N)? */
+/*
+ * What a --vm names, by its form: id:N; a pid (digits); KVM's PID-FD
+ * name (or an exited VM's PID-FD.N); anything else, a running VM's guest
+ * name, so that no guest name can pass for another VM's.
+ */
+enum ket_sel_kind { KET_SEL_ID, KET_SEL_PID, KET_SEL_NAME, KET_SEL_GUEST };
+enum ket_sel_kind ket_sel_kind(const char *sel);
+/* Does @vm match the --vm selector @sel? */
 int ket_vm_matches(const struct ket_vm_info *vm, const char *sel);
+int ket_vm_has_vcpu(const struct ket_vm_info *vm, int vcpu);
 /* Does @how select @vm? */
 int ket_selects(const struct ket_selector *how, const struct ket_vm_info *vm);
-/* The first --vm of @how that names none of @vms, or NULL. */
-const char *ket_select_unmatched(const struct ket_selector *how,
-				 const struct ket_vm_info *vms,
-				 unsigned int nr);
+/*
+ * Whether each --vm of @how names one of @vms (@running: a running one),
+ * a guest name one only, each with the vCPU asked: else -ENOENT or
+ * -EINVAL, with the reason in @err.
+ */
+int ket_select_check(const struct ket_selector *how,
+		     const struct ket_vm_info *vms, unsigned int nr,
+		     int running, char *err, size_t esz);
 /* Opens the source and lists its VMs; ket_selection_free() frees. */
 int ket_select_vms(struct ket_selection *sel, char *err, size_t esz);
 /* Reads the scope of @vm (@vcpu -1: the VM) into the selection. */

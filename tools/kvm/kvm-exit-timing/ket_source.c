@@ -221,20 +221,35 @@ int ket_source_list(struct ket_source *src, struct ket_vm_info **vms,
 		ret = list_device(src, vms, nr, err, esz);
 	else
 		ret = list_debugfs(src, vms, nr, err, esz);
-	/* Not an exited VM's: its pid may be another process's by now. */
-	for (i = 0; !ret && i < *nr; i++)
-		if (!(*vms)[i].exited)
-			ket_guest_name((*vms)[i].pid, (*vms)[i].guest,
-				       sizeof((*vms)[i].guest));
+	for (i = 0; !ret && i < *nr; i++) {
+		(*vms)[i].guest_cache = calloc(1, KET_GUEST_SIZE + 1);
+		if (!(*vms)[i].guest_cache)
+			ret = fail(err, esz, ENOMEM, "out of memory");
+	}
 	return ret;
+}
+
+const char *ket_vm_guest(const struct ket_vm_info *vm)
+{
+	char *c = vm->guest_cache;
+
+	if (!c)
+		return "";
+	/* The byte after the name: read already. */
+	if (!c[KET_GUEST_SIZE] && !vm->exited)
+		ket_guest_name(vm->pid, c, KET_GUEST_SIZE);
+	c[KET_GUEST_SIZE] = 1;
+	return c;
 }
 
 void ket_source_free_list(struct ket_vm_info *vms, unsigned int nr)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		free(vms[i].vcpu_ids);
+		free(vms[i].guest_cache);
+	}
 	free(vms);
 }
 

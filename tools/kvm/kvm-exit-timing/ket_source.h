@@ -17,7 +17,8 @@ struct ket_vm_info {
 	int pid;
 	int exited;
 	char name[80];		/* "<pid>-<fd>", "<pid>-<fd>.<serial>" */
-	char guest[64];		/* its guest's name, or "" (ket_guest.h) */
+	/* Its guest's name, read on first use: ket_vm_guest(). */
+	char *guest_cache;
 	unsigned int nr_vcpus;
 	uint32_t *vcpu_ids;
 	char dir[256];		/* debugfs directory, debugfs source only */
@@ -34,6 +35,12 @@ void ket_source_close(struct ket_source *src);
 int ket_source_list(struct ket_source *src, struct ket_vm_info **vms,
 		    unsigned int *nr, char *err, size_t esz);
 void ket_source_free_list(struct ket_vm_info *vms, unsigned int nr);
+/*
+ * @vm's guest name (ket_guest.h), read from /proc on first use only:
+ * reading a process's command line waits for its mm.  "" if none, and
+ * for an exited VM, whose pid may be another process's by now.
+ */
+const char *ket_vm_guest(const struct ket_vm_info *vm);
 /* A binary stats fd for @vm, or its vCPU @vcpu (-1: the VM). */
 int ket_source_stats_fd(struct ket_source *src, const struct ket_vm_info *vm,
 			int vcpu, char *err, size_t esz);

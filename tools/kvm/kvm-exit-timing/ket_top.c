@@ -1,29 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Each interval's exits are taken per VM: a VM's rows now minus the same
- * VM's rows at the previous interval (all of them if it is new, or was
- * reset in between), so that a VM that appears, exits or is reset
+ * VM's rows at the previous interval, or all of them if the VM is new or
+ * was reset in between, so that a VM that appears, exits or is reset
  * changes the interval by its own exits only; the host's line is the sum
- * of the VMs'.  VMs are followed by the device's id or, from debugfs, by
- * name: a running VM "P-F" that goes is the exited "P-F.N" that appears.
+ * of the VMs'.
  *
- * The terminal is taken (no echo, no line buffering, the alternate
- * screen) only when standard input and output are both the terminal and
- * top is in its foreground process group, and given back on every way
- * out: q, the end of --iterations, an error, SIGINT, SIGTERM, SIGHUP,
- * and SIGTSTP, after which SIGCONT takes it again if in the foreground.
+ * VMs are followed by the device's id.  From debugfs, by name: a running
+ * VM "P-F" that goes is the exited record "P-F.N" that appears for the
+ * first time, matched before the running VMs of the round, so that a new
+ * VM that reuses the name "P-F" is a new VM.  A VM that came and went
+ * within one interval is a record never seen before: new, and exited.
+ * An entry is dropped once its record is no longer listed.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ket_calc.h"
+#include "ket_guest.h"
+#include "ket_term.h"
 #include "ket_top.h"
 
 enum top_state { TOP_RUNNING, TOP_NEW, TOP_RESET, TOP_EXITED, TOP_GONE };
@@ -34,8 +32,9 @@ static const char *const top_state_names[] = {
 
 struct top_vm {
 	uint64_t id;			/* the device's; 0 from debugfs */
-	char name[80];			/* as listed */
-	char guest[64];			/* its guest's name, or "" */
+	char name[80];			/* as listed while running */
+	char record[80];		/* its exited record's, from debugfs */
+	char guest[KET_GUEST_SIZE];	/* its guest's name, or "" */
 	int pid;
 	int hidden;			/* exited before top began */
 	int final;			/* exited or gone: no more intervals */
@@ -51,94 +50,9 @@ struct top_vm {
 struct top {
 	const struct ket_top_opts *o;
 	struct top_vm *vms;
-	unsigned int nr;
+	unsigned int nr, cap;
 	int baseline;			/* the first round: nothing shown */
-	const char *unmatched;		/* a --vm naming no running VM then */
 };
-
-/* The terminal, as found; whether top holds it. */
-static struct termios term_saved;
-static volatile sig_atomic_t term_held, term_retake;
-
-static const char term_enter[] = "\033[?1049h\033[?25l";
-static const char term_leave[] = "\033[?25h\033[?1049l";
-
-/* Async-signal-safe: the signal handlers call it. */
-static void term_give_back(void)
-{
-	if (!term_held)
-		return;
-	term_held = 0;
-	tcsetattr(STDIN_FILENO, TCSADRAIN, &term_saved);
-	if (write(STDOUT_FILENO, term_leave, sizeof(term_leave) - 1) < 0)
-		return;
-}
-
-static void term_take(void)
-{
-	struct termios raw;
-
-	term_retake = 0;
-	if (term_held || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
-	    tcgetpgrp(STDIN_FILENO) != getpgrp() ||
-	    tcgetattr(STDIN_FILENO, &term_saved))
-		return;
-	raw = term_saved;
-	raw.c_lflag &= ~(ICANON | ECHO);
-	raw.c_cc[VMIN] = 1;
-	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw))
-		return;
-	term_held = 1;
-	fflush(stdout);
-	if (write(STDOUT_FILENO, term_enter, sizeof(term_enter) - 1) < 0)
-		return;
-}
-
-static void on_fatal(int sig)
-{
-	term_give_back();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_tstp(int sig)
-{
-	int held = term_held;
-	sigset_t set;
-
-	term_give_back();
-	signal(SIGTSTP, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTSTP);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(SIGTSTP);
-	/* Stopped until SIGCONT. */
-	signal(SIGTSTP, on_tstp);
-	if (held)
-		term_retake = 1;
-}
-
-static void on_cont(int sig)
-{
-	term_retake = 1;
-}
-
-static void term_signals(void)
-{
-	static const int fatal[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = on_fatal };
-	unsigned int i;
-
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, NULL);
-	sa.sa_handler = on_tstp;
-	sigaction(SIGTSTP, &sa, NULL);
-	sa.sa_handler = on_cont;
-	sigaction(SIGCONT, &sa, NULL);
-	atexit(term_give_back);
-}
 
 static void scope_copy(struct ket_scope_stats *dst,
 		       const struct ket_scope_stats *src)
@@ -149,7 +63,7 @@ static void scope_copy(struct ket_scope_stats *dst,
 		ket_stats_free(dst);
 }
 
-/* Did any count of @vm go back since @then: a reset in between? */
+/* Did any count go back since @then: a reset in between? */
 static int went_back(const struct ket_scope_stats *now,
 		     const struct ket_scope_stats *then)
 {
@@ -178,51 +92,71 @@ static uint64_t kind_exits(const struct ket_scope_stats *s, int reasons)
 	return n;
 }
 
-/*
- * The VM @v of this round is @tv's: by the device's id; from debugfs, a
- * running VM followed by name (a final one's name may be reused by a new
- * VM), an exited one known by name, or the exited "P-F.N" of a VM "P-F"
- * not listed as running in this round.
- */
+/* "P-F" of the exited record "P-F.N" into @out. */
+static void record_vm_name(const char *record, char *out, size_t size)
+{
+	const char *dot = strrchr(record, '.');
+
+	snprintf(out, size, "%.*s", dot ? (int)(dot - record) :
+		 (int)strlen(record), record);
+}
+
+/* The entry of listed VM @v, if followed or known. */
 static struct top_vm *top_find(struct top *t, const struct ket_vm_info *v)
 {
-	const char *dot = strrchr(v->name, '.');
+	char name[80];
 	unsigned int i;
 
+	if (v->exited && !v->id)
+		record_vm_name(v->name, name, sizeof(name));
 	for (i = 0; i < t->nr; i++) {
 		struct top_vm *tv = &t->vms[i];
 
-		if (v->id ? tv->id == v->id :
-			    !strcmp(tv->name, v->name) &&
-				    (v->exited || !tv->final))
+		if (v->id) {
+			if (tv->id == v->id)
+				return tv;
+		} else if (v->exited) {
+			if (!strcmp(tv->record, v->name))
+				return tv;
+		} else if (!tv->final && !strcmp(tv->name, v->name)) {
 			return tv;
+		}
 	}
-	if (v->id || !v->exited || !dot)
-		return NULL;
-	for (i = 0; i < t->nr; i++) {
+	/* A record seen for the first time: the exit of a VM followed. */
+	for (i = 0; v->exited && !v->id && i < t->nr; i++) {
 		struct top_vm *tv = &t->vms[i];
 
-		if (!tv->final && !tv->seen &&
-		    strlen(tv->name) == (size_t)(dot - v->name) &&
-		    !strncmp(tv->name, v->name, dot - v->name))
+		if (!tv->final && !strcmp(tv->name, name)) {
+			snprintf(tv->record, sizeof(tv->record), "%s", v->name);
 			return tv;
+		}
 	}
 	return NULL;
 }
 
 static struct top_vm *top_add(struct top *t, const struct ket_vm_info *v)
 {
-	struct top_vm *vms = realloc(t->vms, (t->nr + 1) * sizeof(*vms)), *tv;
+	struct top_vm *tv;
 
-	if (!vms)
-		return NULL;
-	t->vms = vms;
-	tv = &vms[t->nr++];
+	if (t->nr == t->cap) {
+		unsigned int cap = t->cap ? 2 * t->cap : 16;
+
+		tv = realloc(t->vms, cap * sizeof(*tv));
+		if (!tv)
+			return NULL;
+		t->vms = tv;
+		t->cap = cap;
+	}
+	tv = &t->vms[t->nr++];
 	memset(tv, 0, sizeof(*tv));
 	tv->id = v->id;
 	tv->pid = v->pid;
-	snprintf(tv->name, sizeof(tv->name), "%s", v->name);
-	snprintf(tv->guest, sizeof(tv->guest), "%s", v->guest);
+	if (v->exited && !v->id) {
+		record_vm_name(v->name, tv->name, sizeof(tv->name));
+		snprintf(tv->record, sizeof(tv->record), "%s", v->name);
+	} else {
+		snprintf(tv->name, sizeof(tv->name), "%s", v->name);
+	}
 	tv->state = TOP_NEW;
 	return tv;
 }
@@ -236,7 +170,8 @@ static int top_read(struct top *t, struct top_vm *tv,
 	int ret;
 
 	ret = ket_select_add(sel, v, t->o->sel.vcpu, err, esz);
-	if (ret == -ENOENT)
+	/* Removed while read (debugfs): as if not listed. */
+	if (ret == -ENOENT || ret == -EIO)
 		return 0;
 	if (ret)
 		return ret;
@@ -245,8 +180,11 @@ static int top_read(struct top *t, struct top_vm *tv,
 	if (!tv->known) {
 		/* All its exits are the interval's, but at the baseline. */
 		tv->state = t->baseline ? TOP_RUNNING : TOP_NEW;
+	} else if (went_back(now, &tv->last)) {
+		/* Its exits since the reset: all it has. */
+		tv->state = TOP_RESET;
 	} else {
-		tv->state = went_back(now, &tv->last) ? TOP_RESET : TOP_RUNNING;
+		tv->state = TOP_RUNNING;
 		ket_scope_delta(&tv->delta, now, &tv->last);
 	}
 	tv->known = 1;
@@ -256,28 +194,48 @@ static int top_read(struct top *t, struct top_vm *tv,
 		tv->final = 1;
 	}
 	scope_copy(&tv->last, now);
+	if (!v->exited)
+		snprintf(tv->guest, sizeof(tv->guest), "%s", ket_vm_guest(v));
 	tv->exits = kind_exits(&tv->delta, t->o->reasons);
 	tv->shown = !t->baseline;
 	return 0;
 }
 
-/* Whether VM @v, which no followed VM is, is one to follow from now. */
+/*
+ * Whether VM @v, which no entry follows, is one to follow: a running VM
+ * that --vm names (any without), or after the baseline an exited one
+ * never seen, which came and went within the interval.
+ */
 static int top_wanted(const struct top *t, const struct ket_vm_info *v)
 {
 	const struct ket_selector *s = &t->o->sel;
-	unsigned int j;
 
-	if (v->exited || !ket_selects(s, v))
+	if (v->exited && t->baseline)
 		return 0;
-	if (s->vcpu < 0)
-		return 1;
-	for (j = 0; j < v->nr_vcpus; j++)
-		if (v->vcpu_ids[j] == (uint32_t)s->vcpu)
-			return 1;
-	return 0;
+	if (s->nr_vm && !ket_selects(s, v))
+		return 0;
+	return s->vcpu < 0 || ket_vm_has_vcpu(v, s->vcpu);
 }
 
-/* One round: every VM listed now, matched with those followed. */
+/* Entries whose record is no longer listed, and not shown now, go. */
+static void top_prune(struct top *t)
+{
+	unsigned int i = 0;
+
+	while (i < t->nr) {
+		struct top_vm *tv = &t->vms[i];
+
+		if (!tv->final || tv->seen || tv->shown) {
+			i++;
+			continue;
+		}
+		ket_stats_free(&tv->last);
+		ket_stats_free(&tv->delta);
+		*tv = t->vms[--t->nr];
+	}
+}
+
+/* One round: every VM listed now, matched with the entries. */
 static int top_round(struct top *t, char *err, size_t esz)
 {
 	struct ket_selection sel;
@@ -288,38 +246,34 @@ static int top_round(struct top *t, char *err, size_t esz)
 	for (i = 0; i < t->nr; i++) {
 		tv = &t->vms[i];
 		tv->seen = tv->shown = 0;
-		/* Shown for the last time: only its name and id are kept. */
+		/* Shown for the last time: only its keys are kept. */
 		if (tv->final) {
 			ket_stats_free(&tv->last);
 			ket_stats_free(&tv->delta);
 		}
 	}
 	ret = ket_select_vms(&sel, err, esz);
-	for (i = 0; !ret && t->baseline && i < t->o->sel.nr_vm; i++) {
-		unsigned int j;
-
-		for (j = 0; j < sel.nr_vms; j++)
-			if (!sel.vms[j].exited &&
-			    ket_vm_matches(&sel.vms[j], t->o->sel.vm[i]))
-				break;
-		if (j == sel.nr_vms && !t->unmatched)
-			t->unmatched = t->o->sel.vm[i];
-	}
-	/* Running VMs first: an exited one is matched with those not seen. */
+	/* At the baseline, each --vm names a running VM. */
+	if (!ret && t->baseline)
+		ret = ket_select_check(&t->o->sel, sel.vms, sel.nr_vms, 1, err,
+				       esz);
+	/* Exited records first: a running VM may reuse an exited one's name. */
 	for (pass = 0; pass < 2 && !ret; pass++) {
 		for (i = 0; i < sel.nr_vms && !ret; i++) {
 			const struct ket_vm_info *v = &sel.vms[i];
 
-			if (v->exited != pass)
+			if (v->exited != !pass)
 				continue;
 			tv = top_find(t, v);
-			if (tv && tv->final)
+			if (tv && tv->final) {
+				tv->seen = 1;
 				continue;
-			if (!tv && (t->baseline && v->exited)) {
+			}
+			if (!tv && t->baseline && v->exited) {
 				/* Exited before top began: never shown. */
 				tv = top_add(t, v);
 				if (tv)
-					tv->hidden = tv->final = 1;
+					tv->hidden = tv->final = tv->seen = 1;
 			} else if (!tv && top_wanted(t, v)) {
 				tv = top_add(t, v);
 				if (tv)
@@ -339,15 +293,16 @@ static int top_round(struct top *t, char *err, size_t esz)
 	if (ret)
 		return ret;
 	/* Followed, not listed: gone unseen (dropped as it exited). */
-	for (i = 0; i < t->nr; i++) {
+	for (i = 0; i < t->nr && !t->baseline; i++) {
 		tv = &t->vms[i];
-		if (tv->final || tv->seen || t->baseline)
+		if (tv->final || tv->seen)
 			continue;
 		tv->final = tv->shown = 1;
 		tv->state = TOP_GONE;
 		tv->exits = 0;
 		ket_stats_free(&tv->delta);
 	}
+	top_prune(t);
 	return 0;
 }
 
@@ -403,6 +358,7 @@ static void top_label(const struct top *t, struct ket_label *l,
 	l->scope = "vms";
 	l->vms = nr_vms ? names : s->vm;
 	l->nr_vms = nr_vms ? nr_vms : s->nr_vm;
+	l->vcpu = s->vcpu;
 }
 
 static void top_json(FILE *f, const struct top *t, const struct ket_label *l,
@@ -456,13 +412,13 @@ static void top_text(FILE *f, const struct top *t, const struct ket_label *l,
 	unsigned int i;
 
 	strftime(when, sizeof(when), "%F %T", localtime(&clock));
-	if (term_held)
+	if (ket_term_held())
 		fprintf(f, "\033[H\033[2J");
 	fprintf(f, "--- %s  ", when);
 	ket_scope_title(f, l);
 	fprintf(f, "  interval %.2fs  %llu exits (%.0f/s)%s ---\n", secs,
 		(unsigned long long)exits, exits / secs,
-		term_held ? "  q quits" : "");
+		ket_term_held() ? "  q quits" : "");
 	fprintf(f, "%-24s %10s %10s %8s %8s %14s\n",
 		t->o->reasons ? "REASON" : "CLASS", "EXITS", "EXITS/s", "AVG",
 		"P99", "TOTAL");
@@ -538,28 +494,6 @@ static int top_vms_over(const struct top *t)
 	return 1;
 }
 
-/* Waits @ms, or less if q is typed; whether q was. */
-static int top_wait(int ms)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	struct timespec t0, t1;
-	int left = ms;
-	char c;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (left > 0) {
-		if (term_retake)
-			term_take();
-		if (poll(&p, term_held ? 1 : 0, left) > 0 &&
-		    read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q'))
-			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = ms - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-				  (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	}
-	return 0;
-}
-
 static void top_free(struct top *t)
 {
 	unsigned int i;
@@ -579,22 +513,18 @@ int ket_top(const struct ket_top_opts *o, char *err, size_t esz)
 	int ret;
 
 	ret = top_round(&t, err, esz);
-	if (!ret && t.unmatched) {
-		snprintf(err, esz, "no such VM: %s", t.unmatched);
-		ret = -ENOENT;
-	}
 	if (ret) {
 		top_free(&t);
 		return ret;
 	}
 	t.baseline = 0;
 	if (!o->json) {
-		term_signals();
-		term_take();
+		ket_term_init();
+		ket_term_take();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (it = 0; !o->iterations || it < o->iterations; it++) {
-		if (top_wait((int)(o->interval * 1000)))
+		if (ket_term_wait((int)(o->interval * 1000)))
 			break;
 		ret = top_round(&t, err, esz);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -608,7 +538,7 @@ int ket_top(const struct ket_top_opts *o, char *err, size_t esz)
 			break;
 		t0 = t1;
 	}
-	term_give_back();
+	ket_term_give_back();
 	top_free(&t);
 	return ret;
 }

@@ -101,7 +101,7 @@ static const char usage_top[] =
 "otherwise one block per interval is printed (one JSON line with --json).\n"
 "\n"
 "  --vm VM          a VM (name, guest name, pid or id:N), and the VMs it\n"
-"                   names later; default: every running VM\n"
+"                   names later; up to 16 times; default: every VM\n"
 "  --vcpu N         one vCPU of that VM\n"
 "  --exit-with-vm   stop once the VMs of --vm have exited\n"
 "  --reasons        hardware exit reasons instead of classes\n"
@@ -114,9 +114,12 @@ static const char usage_reset[] =
 "Usage: kvm-exit-timing reset (--vm VM [--vcpu N] | --all) [--json]\n"
 "\n"
 "Zeroes the statistics of a VM, one of its vCPUs, or with --all every\n"
-"VM listed.\n"
+"VM listed, the exited ones kept too.  Nothing is reset unless every\n"
+"--vm names a VM (with that vCPU).\n"
 "\n"
-"%s"
+"  --vm VM          a VM: its name as in debugfs (PID-FD), its guest name,\n"
+"                   its pid, or id:N (the device's id); up to 16 times\n"
+"  --vcpu N         one vCPU of each\n"
 "  --all            every VM\n"
 "  --json           {\"reset_vms\": N}\n";
 
@@ -168,7 +171,7 @@ static int cmd_list(const struct opts *o, FILE *out)
 				(unsigned long long)vm->id);
 			ket_json_string(out, vm->name);
 			fprintf(out, ",\"guest\":");
-			ket_json_string(out, vm->guest);
+			ket_json_string(out, ket_vm_guest(vm));
 			fprintf(out, ",\"pid\":%d,\"exited\":%s,\"vcpus\":[",
 				vm->pid, vm->exited ? "true" : "false");
 			for (j = 0; j < vm->nr_vcpus; j++)
@@ -179,7 +182,7 @@ static int cmd_list(const struct opts *o, FILE *out)
 		}
 		fprintf(out, "%-6llu %-24s %-24s %8d %-8s ",
 			(unsigned long long)vm->id, vm->name,
-			vm->guest[0] ? vm->guest : "-", vm->pid,
+			ket_vm_guest(vm)[0] ? ket_vm_guest(vm) : "-", vm->pid,
 			vm->exited ? "exited" : "running");
 		for (j = 0; j < vm->nr_vcpus; j++)
 			fprintf(out, "%s%u", j ? "," : "", vm->vcpu_ids[j]);
@@ -342,23 +345,24 @@ static int cmd_reset(const struct opts *o, FILE *out)
 {
 	struct ket_selection sel;
 	unsigned int i, n = 0;
-	const char *none;
 	int ret;
 
 	ret = ket_select_vms(&sel, err, sizeof(err));
-	/* Every --vm names a VM, or nothing is reset. */
-	none = ret ? NULL : ket_select_unmatched(&o->sel, sel.vms, sel.nr_vms);
-	if (none) {
-		snprintf(err, sizeof(err), "no such VM: %s", none);
-		ret = -ENOENT;
-	}
+	/* Every --vm names a VM with the vCPU asked, or nothing is reset. */
+	if (!ret)
+		ret = ket_select_check(&o->sel, sel.vms, sel.nr_vms, 0, err,
+				       sizeof(err));
 	for (i = 0; !ret && i < sel.nr_vms; i++) {
 		/* --all: every VM listed, the exited ones kept too. */
 		if (o->sel.nr_vm && !ket_selects(&o->sel, &sel.vms[i]))
 			continue;
 		ret = ket_source_reset(&sel.src, &sel.vms[i], o->sel.vcpu, err,
 				       sizeof(err));
-		n++;
+		/* Gone since the list (--all): nothing to reset. */
+		if (ret == -ENOENT && o->all)
+			ret = 0;
+		else if (!ret)
+			n++;
 	}
 	if (!ret && o->json)
 		fprintf(out, "{\"reset_vms\":%u}\n", n);
