@@ -351,8 +351,9 @@ tooldir=$(cd "$(dirname "$tool")" && pwd)
 # -o: the tool under test, never rebuilt from the tree.
 make -s -C "$here/../kvm/kvm-exit-timing" OUTPUT="$tooldir" -o "$tooldir/kvm-exit-timing" \
 	PREFIX="$t/usr" install >"$t/out" 2>&1
-ok "make install: tool, man page, schema, systemd unit" $([ -x "$t/usr/bin/kvm-exit-timing" ] &&
+ok "make install: tool, man page, completion, schema, systemd unit" $([ -x "$t/usr/bin/kvm-exit-timing" ] &&
 	[ -s "$t/usr/share/man/man1/kvm-exit-timing.1" ] &&
+	[ -s "$t/usr/share/bash-completion/completions/kvm-exit-timing" ] &&
 	cmp -s "$t/usr/share/kvm-exit-timing/kvm-exit-timing.schema.json" "$here/../../Documentation/kvm-exit-timing.schema.json" &&
 	grep -q "^ExecStart=$t/usr/bin/kvm-exit-timing report --interval 15" \
 		"$t/usr/lib/systemd/system/kvm-exit-timing-textfile.service"; echo $?)
@@ -363,6 +364,17 @@ if command -v systemd-analyze >/dev/null; then
 else
 	echo "ok - tool: the exporter's unit passes systemd-analyze verify # SKIP no systemd-analyze"
 fi
+
+# bash completion: commands, a command's options, --vm's VMs listed now.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_kvm_exit_timing; echo "${COMPREPLY[*]}"' _ \
+		"$here/../kvm/kvm-exit-timing/kvm-exit-timing.bash-completion" "$@"
+}
+ok "bash completion" $([ "$(complete_words "$tool" r)" = "report reset" ] &&
+	[ "$(complete_words "$tool" top --e)" = "--exit-with-vm" ] &&
+	[ "$(complete_words "$tool" report --sort p9)" = "p90 p99 p99.9" ] &&
+	[ "$(complete_words "$tool" report --vm "")" = "123-4 99-5.3" ]; echo $?)
 
 # Prometheus end to end: node_exporter's textfile collector, a real server.
 "$here/prom_e2e.sh" "$tool"
