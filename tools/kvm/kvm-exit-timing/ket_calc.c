@@ -139,6 +139,28 @@ double ket_percentile(const struct ket_srow *r, double p)
 	return v;
 }
 
+void ket_human_bound(char *buf, size_t size, uint64_t ns)
+{
+	static const char *const units[] = { "ns", "us", "ms", "s" };
+	uint64_t div = 1, ip, rest;
+	unsigned int u = 0;
+
+	while (u < 3 && ns / div >= 1000) {
+		div *= 1000;
+		u++;
+	}
+	ip = ns / div;
+	rest = ns % div;
+	if (!u || ip >= 100)
+		snprintf(buf, size, "%llu%s", (unsigned long long)ip, units[u]);
+	else if (ip >= 10)
+		snprintf(buf, size, "%llu.%01llu%s", (unsigned long long)ip,
+			 (unsigned long long)(rest / (div / 10)), units[u]);
+	else
+		snprintf(buf, size, "%llu.%02llu%s", (unsigned long long)ip,
+			 (unsigned long long)(rest / (div / 100)), units[u]);
+}
+
 void ket_human_ns(char *buf, size_t size, double ns)
 {
 	static const struct {

@@ -35,5 +35,10 @@ double ket_stddev(const struct ket_srow *r);
 double ket_percentile(const struct ket_srow *r, double p);
 /* "123ns", "1.23us", "12.3ms", "1.50s": three significant digits. */
 void ket_human_ns(char *buf, size_t size, double ns);
+/*
+ * A bucket bound, 2^b ns, as the module's debugfs histograms print it:
+ * three significant digits, truncated ("16.3us" for 16384 ns).
+ */
+void ket_human_bound(char *buf, size_t size, uint64_t ns);
 
 #endif

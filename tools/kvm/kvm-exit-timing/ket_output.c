@@ -272,9 +272,9 @@ void ket_hist_text(FILE *f, const struct ket_srow *r,
 	}
 	for (b = first; b <= last && first < KET_BUCKETS; b++) {
 		bucket_bounds(b, &lo, &hi);
-		ket_human_ns(lo_s, sizeof(lo_s), lo);
+		ket_human_bound(lo_s, sizeof(lo_s), (uint64_t)lo);
 		if (hi)
-			ket_human_ns(hi_s, sizeof(hi_s), hi);
+			ket_human_bound(hi_s, sizeof(hi_s), (uint64_t)hi);
 		else
 			snprintf(hi_s, sizeof(hi_s), "inf");
 		w = (unsigned int)((r->hist[b] * 50 + peak - 1) / peak);

@@ -187,6 +187,29 @@ TEST(duration_units)
 	}
 }
 
+/*
+ * One rule for bucket bounds: the tool's hist labels (ket_human_bound())
+ * read as the module's debugfs histograms (ket_format_duration()), but
+ * for the space and "sec".
+ */
+TEST(bucket_bounds_agree)
+{
+	char k[32], t[32], *s, *d;
+	unsigned int b;
+
+	for (b = 0; b < 40; b++) {
+		ket_format_duration(k, sizeof(k), 1ULL << b);
+		for (s = d = k; *s; s++)
+			if (*s != ' ')
+				*d++ = *s;
+		*d = '\0';
+		if (!strcmp(d - 3, "sec"))
+			d[-2] = '\0';
+		ket_human_bound(t, sizeof(t), 1ULL << b);
+		ASSERT_STREQ(k, t);
+	}
+}
+
 static char out[8192];
 
 TEST(table_format_exact)
