@@ -100,8 +100,17 @@ rm "$t/tf/kvm_exit_timing.prom"
 sleep 0.5
 kill -TERM $!
 wait $!
-ok "report --textfile --interval: rewrites, stops on SIGTERM, leaves no temporary file" $([ $? = 0 ] &&
-	grep -qx 'kvm_exit_timing_up 1' "$t/tf/kvm_exit_timing.prom" && [ "$(ls -A "$t/tf" | wc -l)" = 2 ] && [ ! -s "$t/err" ]; echo $?)
+ok "report --textfile --interval: rewrites, stops on SIGTERM with up 0 alone, leaves no temporary file" $([ $? = 0 ] &&
+	grep -qx 'kvm_exit_timing_up 0' "$t/tf/kvm_exit_timing.prom" && ! grep -q _bucket "$t/tf/kvm_exit_timing.prom" &&
+	[ "$(ls -A "$t/tf" | wc -l)" = 2 ] && [ ! -s "$t/err" ]; echo $?)
+# A link planted at the temporary file's name (the pid is the shell's,
+# which execs the tool) is not followed.
+echo secret >"$t/victim"
+chmod 600 "$t/victim"
+sh -c 'ln -s "$1" "$2/.kvm_exit_timing.prom.$$.tmp"; exec "$3" report --textfile "$2"' _ "$t/victim" "$t/tf" "$tool" >/dev/null 2>&1
+ok "--textfile: a link at the temporary name is not followed" $([ "$(cat "$t/victim")" = secret ] &&
+	[ "$(stat -c %a "$t/victim")" = 600 ] && [ ! -L "$t/tf/kvm_exit_timing.prom" ] &&
+	grep -qx 'kvm_exit_timing_up 1' "$t/tf/kvm_exit_timing.prom"; echo $?)
 
 # Guest names: QEMU's -name, as libvirt passes it, and the old form; a
 # process name otherwise.  A name is a label value to escape, and a

@@ -3,7 +3,9 @@
  * node_exporter reads every *.prom file of its textfile directory at each
  * scrape, perhaps as another user: the file is replaced by a rename, so
  * that a scrape never sees half of it, and readable by all (0644), as a
- * umask of 077 would otherwise leave it to root.
+ * umask of 077 would otherwise leave it to root.  The temporary file is
+ * created anew (O_EXCL, O_NOFOLLOW): in a directory another user may
+ * write, a link planted at its name is never followed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,22 +30,32 @@ int ket_textfile_write(const char *target, const char *buf, size_t len,
 {
 	char tmp[4096], path[4096];
 	const char *slash;
-	int fd, e = 0;
+	int fd, n, e = 0;
 
 	if (ends_with(target, ".prom")) {
-		snprintf(path, sizeof(path), "%s", target);
+		n = snprintf(path, sizeof(path), "%s", target);
 		slash = strrchr(path, '/');
 		/* Hidden, not *.prom: node_exporter skips it meanwhile. */
-		snprintf(tmp, sizeof(tmp), "%.*s.%s.%d.tmp",
-			 slash ? (int)(slash - path + 1) : 0, path,
-			 slash ? slash + 1 : path, (int)getpid());
+		if (n < (int)sizeof(path))
+			n = snprintf(tmp, sizeof(tmp), "%.*s.%s.%d.tmp",
+				     slash ? (int)(slash - path + 1) : 0, path,
+				     slash ? slash + 1 : path, (int)getpid());
 	} else {
-		snprintf(path, sizeof(path), "%s/%s", target,
-			 KET_TEXTFILE_NAME);
-		snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", target,
-			 KET_TEXTFILE_NAME, (int)getpid());
+		n = snprintf(path, sizeof(path), "%s/%s", target,
+			     KET_TEXTFILE_NAME);
+		if (n < (int)sizeof(path))
+			n = snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", target,
+				     KET_TEXTFILE_NAME, (int)getpid());
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (n >= (int)sizeof(tmp)) {
+		snprintf(err, esz, "%.64s...: %s", target,
+			 strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	/* One of ours left by a kill: ours to remove. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, esz, "%s: %s", tmp, strerror(e));

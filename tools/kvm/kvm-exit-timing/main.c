@@ -77,7 +77,7 @@ static const char usage_report[] =
 "                   node_exporter's textfile collector; if the figures\n"
 "                   cannot be read, kvm_exit_timing_up 0 alone\n"
 "  --interval SEC   with --textfile: again every SEC seconds, until\n"
-"                   SIGTERM or SIGINT (an exporter)\n";
+"                   SIGTERM or SIGINT, then kvm_exit_timing_up 0 alone\n";
 
 static const char usage_hist[] =
 "Usage: kvm-exit-timing hist NAME [--vm VM [--vcpu N]] [--json]\n"
@@ -235,11 +235,39 @@ done:
 	return ret;
 }
 
-static volatile sig_atomic_t stopping;
+static int stopping;
 
-static void on_stop(int sig)
+/* Until @next (CLOCK_MONOTONIC) or a signal of @stop: whether it came. */
+static int textfile_wait(const sigset_t *stop, const struct timespec *next)
 {
-	stopping = 1;
+	struct timespec now, left;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = next->tv_sec - now.tv_sec;
+		left.tv_nsec = next->tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000;
+		}
+		if (left.tv_sec < 0)
+			return 0;
+		if (sigtimedwait(stop, NULL, &left) > 0)
+			return 1;
+		if (errno == EAGAIN)
+			return 0;
+	}
+}
+
+/* kvm_exit_timing_up 0 alone, into a new buffer. */
+static void out_status(char **buf, size_t *len)
+{
+	FILE *out = open_memstream(buf, len);
+
+	if (!out)
+		return;
+	ket_prom_status(out, 0, time(NULL));
+	fclose(out);
 }
 
 /* The text report --textfile writes: the figures, or that they failed. */
@@ -257,12 +285,8 @@ static int textfile_text(const struct opts *o, char **buf, size_t *len)
 	fprintf(stderr, "kvm-exit-timing: %s\n", err);
 	free(*buf);
 	*buf = NULL;
-	out = open_memstream(buf, len);
-	if (!out)
-		return -ENOMEM;
-	ket_prom_status(out, 0, time(NULL));
-	fclose(out);
-	return ret;
+	out_status(buf, len);
+	return *buf ? ret : -ENOMEM;
 }
 
 /*
@@ -272,15 +296,18 @@ static int textfile_text(const struct opts *o, char **buf, size_t *len)
  */
 static int cmd_textfile(const struct opts *o)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
-	struct timespec next;
+	struct timespec next, now;
 	int ret, failed = 0;
+	sigset_t stop;
 	char *buf;
 	size_t len;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/* Taken only while waiting (sigtimedwait): none is missed. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	if (o->exporter)
+		sigprocmask(SIG_BLOCK, &stop, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	do {
 		buf = NULL;
@@ -303,11 +330,22 @@ static int cmd_textfile(const struct opts *o)
 			next.tv_sec++;
 			next.tv_nsec -= 1000000000;
 		}
-		while (!stopping &&
-		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
-				       NULL) == EINTR)
-			;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		/* Late (a slow read): the next one an interval from now. */
+		if (now.tv_sec > next.tv_sec ||
+		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+			next = now;
+		stopping = textfile_wait(&stop, &next);
 	} while (!stopping);
+	if (o->exporter) {
+		/* Stopped: up 0, not old figures served as fresh. */
+		buf = NULL;
+		out_status(&buf, &len);
+		if (buf && ket_textfile_write(o->textfile, buf, len, err,
+					      sizeof(err)))
+			fprintf(stderr, "kvm-exit-timing: %s\n", err);
+		free(buf);
+	}
 	return o->exporter ? 0 : failed;
 }
 
