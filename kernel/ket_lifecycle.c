@@ -369,19 +369,22 @@ static bool ket_has_dir(struct dentry *d)
 }
 
 /*
- * Whether @memcg, and every cgroup above it, has room for an allocation
- * of @size twice over.  Racy: a hint for ket_attach_zalloc(), not a
- * guarantee.  cgroup v1's memory+swap limit is not looked at.
+ * Whether @memcg, and every cgroup above it, has room below its limits,
+ * memory.max and memory.high, for an allocation of @size twice over and
+ * a charge batch: room in which the charge neither reclaims nor leaves
+ * the worker throttling debt.  Racy: a hint for ket_attach_zalloc(), not
+ * a guarantee.  cgroup v1's memory+swap limit is not looked at.
  */
 static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 {
 #ifdef CONFIG_MEMCG
 	/* Charged as the pages of a power-of-two order, however freed. */
-	unsigned long need = 2UL << get_order(size);
+	unsigned long need = (2UL << get_order(size)) + MEMCG_CHARGE_BATCH;
 	struct page_counter *c;
 
 	for (c = memcg ? &memcg->memory : NULL; c; c = c->parent)
-		if (page_counter_read(c) + need > READ_ONCE(c->max))
+		if (page_counter_read(c) + need >
+		    min(READ_ONCE(c->max), READ_ONCE(c->high)))
 			return false;
 #endif
 	return true;
@@ -390,37 +393,36 @@ static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 /*
  * A VM's or vCPU's state, zeroed, charged to the VMM's cgroup @s->memcg
  * (the caller made it the active one).  The module never reclaims the
- * VMM's memory for its own sake, nor calls its cgroup's OOM killer: near
- * the cgroup's limit the state takes one charge, without reclaim, or
- * none, and the attach fails and backs off (vmalloc would charge page by
- * page, holding part of the cgroup's last room, so that a charge of the
- * VMM's meanwhile could meet the OOM killer).  Away from it, no costly
- * compaction either (__GFP_NORETRY) before the vmalloc fallback.  Above a
- * page, whole pages: a power-of-two kmalloc would waste up to a third of
- * every vCPU's state; either stays in the linear map, where the probes
- * want it.  Free with ket_state_free().
+ * VMM's memory for its own sake, throttles for it, or calls its cgroup's
+ * OOM killer: near a limit of the cgroup (ket_memcg_roomy()) it takes no
+ * memory at all, and the attach fails and backs off, rather than reclaim
+ * with ket_lock held and every other VM's attach waiting.  Away from it,
+ * no costly compaction either (__GFP_NORETRY) before the vmalloc
+ * fallback, which charges page by page and so is taken only if the room
+ * is still there.  Above a page, whole pages: a power-of-two kmalloc
+ * would waste up to a third of every vCPU's state; either stays in the
+ * linear map, where the probes want it.  Free with ket_state_free().
  */
 static void *ket_attach_zalloc(const struct ket_slot *s, size_t size)
 {
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+		    __GFP_NORETRY;
 	void *p;
 
-	if (!ket_may_alloc())
+	if (!ket_may_alloc() || !ket_memcg_roomy(s->memcg, size))
 		return NULL;
-	if (ket_memcg_roomy(s->memcg, size))
-		gfp |= __GFP_NORETRY;
-	else
-		gfp &= ~__GFP_DIRECT_RECLAIM;
 	if (size <= PAGE_SIZE)
 		return kmalloc(size, gfp);
 	p = alloc_pages_exact(size, gfp);
-	if (p)
+	if (p) {
 		/* Scanned for the pointers it holds, as kmalloc's would be. */
 		kmemleak_alloc(p, size, 1, gfp);
-	else if (gfpflags_allow_blocking(gfp))
-		/* kvmalloc()'s fallback: may fail, never OOM-kills. */
-		p = __vmalloc(size, (gfp & ~__GFP_NORETRY) | __GFP_RETRY_MAYFAIL);
-	return p;
+		return p;
+	}
+	if (!ket_memcg_roomy(s->memcg, size))
+		return NULL;
+	/* kvmalloc()'s fallback: may fail, never OOM-kills. */
+	return __vmalloc(size, (gfp & ~__GFP_NORETRY) | __GFP_RETRY_MAYFAIL);
 }
 
 static void ket_state_free(void *p, size_t size)

@@ -39,20 +39,22 @@ wait $wl
 rmmod kvm_exit_timing
 rmdir $CG/ket
 
-# At the VMM cgroup's limit, an attach fails cleanly.  A VM of M vCPUs
-# runs in a cgroup of its own, its vCPUs in loops of exits KVM handles
-# in the kernel (ket_workload -q: the VMM allocates nothing meanwhile).
-# Before the module is loaded, memory.max is set to what the cgroup uses
-# plus 32 pages.  The attaches find at most those and what the cgroup's
-# per-CPU charge stocks hold (64 pages per CPU), fewer than M vCPU
-# states need: some fail (attach_failures grows), without reclaim (the
-# cgroup's "max" events stay), those vCPUs stay unattached, and the VM
-# runs on, no OOM kill.  Once memory.max is lifted, every vCPU attaches
-# at a later exit.
+# At a limit of the VMM's cgroup, memory.max or memory.high, an attach
+# fails cleanly.  A VM of M vCPUs runs in a cgroup of its own, its vCPUs
+# in loops of exits KVM handles in the kernel (ket_workload -q: the VMM
+# allocates nothing meanwhile).  Before the module is loaded, the limit
+# is set to what the cgroup uses plus 32 pages.  The attaches find at
+# most those and what the cgroup's per-CPU charge stocks hold (64 pages
+# per CPU), fewer than M vCPU states need: some fail (attach_failures
+# grows), the module takes no memory there (no "max" or "high" event:
+# nothing reclaimed or throttled for it), those vCPUs stay unattached,
+# and the VM runs on, no OOM kill.  Once the limit is lifted, every vCPU
+# attaches at a later exit.
 M=16
-memory_max() {
-	mkdir $CG/ketmax
-	sh -c "echo \$\$ >$CG/ketmax/cgroup.procs && exec ./ket_workload -q -v $M" \
+at_limit() {	# max|high
+	lim=$1
+	mkdir $CG/ketlim
+	sh -c "echo \$\$ >$CG/ketlim/cgroup.procs && exec ./ket_workload -q -v $M" \
 		>/tmp/mm.out &
 	wl=$!
 	quiet() { grep -q 'ket_workload: quiet' /tmp/mm.out; }
@@ -62,39 +64,41 @@ memory_max() {
 		return
 	fi
 	room=$((32 + 64 * $(nproc)))
-	echo $(($(cat $CG/ketmax/memory.current) + 32 * 4096)) >$CG/ketmax/memory.max
+	echo $(($(cat $CG/ketlim/memory.current) + 32 * 4096)) >$CG/ketlim/memory.$lim
 	insmod $KO || { notok "insmod"; return; }
 	need=$((M * $(st vcpu_state_bytes) / 4096))
 	if [ "$need" -le "$room" ]; then
-		ok "memcg: at memory.max # SKIP $M vCPU states ($need pages) fit in what memory.max may leave ($room pages)"
+		ok "memcg: at memory.$lim # SKIP $M vCPU states ($need pages) fit in what memory.$lim may leave ($room pages)"
 		return
 	fi
-	ok "memcg: $M vCPU states ($need pages) exceed what memory.max leaves ($room pages at most)"
+	ok "memcg: $M vCPU states ($need pages) exceed what memory.$lim leaves ($room pages at most)"
 	failed() { [ "$(st attach_failures)" -gt 0 ]; }
-	check "memcg: attach fails at memory.max (attach_failures $(settle failed; st attach_failures))" failed
+	check "memcg: attach fails at memory.$lim (attach_failures $(settle failed; st attach_failures))" failed
 	# The quiet VM allocates nothing: only the module's charges could
-	# meet the limit, and they never reclaim (no "max" event).
-	maxev() { sed -n 's/^max //p' $CG/ketmax/memory.events; }
-	ev=$(maxev)
+	# meet the limit, and it makes none there.
+	events() { sed -n "s/^$lim //p" $CG/ketlim/memory.events; }
+	ev=$(events)
 	f=$(st attach_failures)
 	sleep 2
-	check "memcg: at memory.max, $(st vcpus_attached) of $M vCPUs attached" \
+	check "memcg: at memory.$lim, $(st vcpus_attached) of $M vCPUs attached" \
 		[ "$(st vcpus_attached)" -lt $M ]
-	noreclaim() { [ "$(st attach_failures)" -gt "$f" ] && [ "$(maxev)" = "$ev" ]; }
-	check "memcg: attaches that fail ($f, then $(st attach_failures)) reclaim nothing in the VM's cgroup (max events $ev, then $(maxev))" \
+	noreclaim() { [ "$(st attach_failures)" -gt "$f" ] && [ "$(events)" = "$ev" ]; }
+	check "memcg: attaches that fail ($f, then $(st attach_failures)) take nothing at memory.$lim ($lim events $ev, then $(events))" \
 		noreclaim
-	echo max >$CG/ketmax/memory.max
+	echo max >$CG/ketlim/memory.$lim
 	all() { [ "$(st vcpus_attached)" = $M ]; }
-	check "memcg: memory.max lifted, all $M vCPUs attach" settle all
+	check "memcg: memory.$lim lifted, all $M vCPUs attach" settle all
 	vm=$(vmof /tmp/mm.out)
 	exits() { col EMULINST $D/kvm/$vm/exit_timing; }
 	e=$(exits)
 	sleep 1
 	check "memcg: the VM runs on (EMULINST $e, then $(exits))" [ "$(exits)" -gt "$e" ]
-	check "memcg: no OOM kill in the VM's cgroup" grep -qx 'oom_kill 0' $CG/ketmax/memory.events
+	check "memcg: no OOM kill in the VM's cgroup" grep -qx 'oom_kill 0' $CG/ketlim/memory.events
 }
-memory_max
-kill -9 $wl
-wait $wl 2>/dev/null
-rmmod kvm_exit_timing 2>/dev/null
-rmdir $CG/ketmax
+for lim in max high; do
+	at_limit $lim
+	kill -9 $wl
+	wait $wl 2>/dev/null
+	rmmod kvm_exit_timing 2>/dev/null
+	rmdir $CG/ketlim
+done
