@@ -208,23 +208,22 @@ int ket_select_merged(struct ket_selection *sel,
 		      struct ket_scope_stats *m, struct ket_label *l,
 		      char *err, size_t esz)
 {
-	struct ket_selection *s = sel;
 	unsigned int i, n = 0;
 
 	memset(m, 0, sizeof(*m));
 	memset(l, 0, sizeof(*l));
 	l->scope = "host";
 	l->vcpu = -1;
-	free(s->names);
-	s->names = calloc(sel->nr + 1, sizeof(*s->names));
-	for (i = 0; s->names && i < sel->nr; i++) {
+	free(sel->names);
+	sel->names = calloc(sel->nr + 1, sizeof(*sel->names));
+	for (i = 0; sel->names && i < sel->nr; i++) {
 		if (ket_scope_merge(m, &sel->scopes[i].s))
 			break;
 		/* A VM's scopes are added one after the other. */
 		if (!i || sel->scopes[i].info != sel->scopes[i - 1].info)
-			s->names[n++] = sel->scopes[i].info->name;
+			sel->names[n++] = sel->scopes[i].info->name;
 	}
-	if (!s->names || i < sel->nr) {
+	if (!sel->names || i < sel->nr) {
 		ket_stats_free(m);
 		snprintf(err, esz, "out of memory");
 		return -ENOMEM;
@@ -239,7 +238,7 @@ int ket_select_merged(struct ket_selection *sel,
 		return 0;
 	}
 	l->scope = "vms";
-	l->vms = s->names;
+	l->vms = sel->names;
 	l->nr_vms = n;
 	l->vcpu = how->vcpu;
 	return 0;

@@ -347,23 +347,3 @@ int ket_read_stats(int fd, struct ket_scope_stats *s, char *err, size_t esz)
 	free(buf);
 	return ret;
 }
-
-int ket_reread_stats(int fd, struct ket_scope_stats *s, char *err, size_t esz)
-{
-	size_t size = (size_t)s->data_words * 8;
-	uint64_t *data = malloc(size ? size : 8);
-	ssize_t n;
-
-	if (!data)
-		return fail(err, esz, ENOMEM, "out of memory");
-	n = pread(fd, data, size, s->data_offset);
-	if (n != (ssize_t)size) {
-		free(data);
-		return fail(err, esz, n < 0 ? errno : EIO,
-			    "rereading statistics: %s",
-			    n < 0 ? strerror(errno) : "short read");
-	}
-	ket_stats_fill(s, data);
-	free(data);
-	return 0;
-}

@@ -49,8 +49,5 @@ int ket_source_reset(struct ket_source *src, const struct ket_vm_info *vm,
 
 /* Reads a whole stats file and parses it. */
 int ket_read_stats(int fd, struct ket_scope_stats *s, char *err, size_t esz);
-/* Rereads only the data block of @s (live values). */
-int ket_reread_stats(int fd, struct ket_scope_stats *s, char *err,
-		     size_t esz);
 
 #endif
