@@ -244,7 +244,11 @@ if [ "$mode" = demo ]; then
 	for v in $vendors; do
 		RIG_VENDOR=$v "$rig" run "$out/rig-$v.cpio.gz" demo "$out/demo-$v.log" 1200 \
 			>/dev/null || exit 1
-		sed -n '/^### cat/,/^KET-RIG-DONE/p' "$out/demo-$v.log" | grep -v '^KET-RIG-DONE'
+		sed -n '/^### cat/,/^KET-RIG-DONE/p' "$out/demo-$v.log" |
+			grep -v '^KET-RIG-DONE\|^KET-REC '
+		sed -n 's/^KET-REC //p' "$out/demo-$v.log" >"$out/demo-$v.jsonl"
+		"$out/kvm-exit-timing" plot "$out/demo-$v.jsonl" >"$out/demo-$v.svg" &&
+			echo "### kvm-exit-timing plot: $out/demo-$v.svg (recording $out/demo-$v.jsonl)"
 	done
 	exit 0
 fi
@@ -311,6 +315,14 @@ for v in $vendors; do
 			sed -n 's/^KET-PROM //p' "$log" |
 				/usr/bin/python3 "$top/tools/testing/tool_check.py" prometheus >/dev/null
 			result "$v rig: tool's Prometheus output accepted by prometheus_client" $?
+			sed -n 's/^KET-REC //p' "$log" >"$out/rig-$v-rec.jsonl"
+			/usr/bin/python3 "$top/tools/testing/tool_check.py" json record \
+				<"$out/rig-$v-rec.jsonl" >/dev/null &&
+				"$out/kvm-exit-timing" plot "$out/rig-$v-rec.jsonl" >"$out/rig-$v-rec.svg" &&
+				rsvg-convert "$out/rig-$v-rec.svg" -o "$out/rig-$v-rec.png" &&
+				/usr/bin/python3 "$top/tools/testing/tool_check.py" plot \
+					"$out/rig-$v-rec.jsonl" "$out/rig-$v-rec.svg" "$out/rig-$v-rec.png" >/dev/null
+			result "$v rig: the recording valid, its plot exact and rendered" $?
 		fi
 	else
 		tail -40 "$log"

@@ -145,7 +145,7 @@ rm -r "$t/d/kvm/200-7"
 "$tool" list --json >"$t/out"
 ok "guest name: invalid UTF-8 and C1 shown as ?, cut at a character" $(/usr/bin/python3 -c '
 import json, sys
-g = json.load(open(sys.argv[1]))[0]["guest"]
+g = json.load(open(sys.argv[1]))["vms"][0]["guest"]
 sys.exit(not (g.startswith("a?b?c\u30a2") and len(g.encode()) <= 255 and g.endswith("\u30a2")))' "$t/out" &&
 	"$tool" report --prometheus | promtool check metrics >/dev/null 2>&1; echo $?)
 printf 'firecracker\0--api-sock\0/run/fc.sock\0' >"$t/proc/123/cmdline"
@@ -182,7 +182,7 @@ ok "reset through debugfs writes c" $(grep -qx c "$t/d/kvm/123-4/exit_timing"; e
 ok "JSON schema: reset" $?
 mkdir -p "$t/none/kvm" "$t/none/kvm_exit_timing/exited"
 KVM_EXIT_TIMING_DEBUGFS=$t/none "$tool" reset --all --json | tee "$t/out" | $check json reset >/dev/null
-ok "JSON schema: reset --all with no VM" $([ $? = 0 ] && grep -qx '{"reset_vms":0}' "$t/out"; echo $?)
+ok "JSON schema: reset --all with no VM" $([ $? = 0 ] && grep -qx '{"version":1,"reset_vms":0}' "$t/out"; echo $?)
 rm -r "$t/none"
 
 KVM_EXIT_TIMING_DEBUGFS=$t/none err_case "module not loaded" 1 "is not loaded" report
@@ -220,6 +220,19 @@ for sig in INT TERM HUP; do
 	ok "top on SIG$sig: the terminal given back" $(grep -q ' icanon .* echo ' "$t/tty" &&
 		grep -q $'\e\[?1049l' "$t/tty"; echo $?)
 done
+# A small terminal: each screen cut to its rows and columns, never scrolled.
+timeout 10 script -qfec "sh -c 'stty rows 4 cols 50; exec $tool top --interval 0.2 --iterations 2'" \
+	"$t/tty" >/dev/null 2>&1
+ok "top in a 4x50 terminal: cut to fit, the lines left out counted" $(/usr/bin/python3 - "$t/tty" <<-'EOF'
+	import re, sys
+	text = open(sys.argv[1], errors="replace").read().split("\n", 1)[1].rsplit("\nScript done", 1)[0]
+	screens = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", x).split("\n")
+	           for x in text.split("\x1b[H\x1b[2J")[1:]]
+	ok = len(screens) == 2 and all(len(x) == 4 and max(map(len, x)) <= 50 and
+	                               x[3] == "(2 more lines: a taller window shows them)" for x in screens)
+	sys.exit(not ok)
+	EOF
+	echo $?)
 # A signal ignored at start (nohup) stays ignored: top runs on.
 (trap '' HUP; "$tool" top --interval 0.2 --iterations 6 >"$t/out" 2>&1 & p=$!; sleep 0.5; kill -HUP $p; wait $p)
 ok "top: SIGHUP ignored at start stays ignored" $([ $? = 0 ] && [ "$(grep -c '^--- ' "$t/out")" = 6 ]; echo $?)
@@ -277,7 +290,7 @@ b_exits() { mv "$t/top/kvm/200-7" "$t/top/kvm_exit_timing/exited/200-7.4"; }
 # VM 123-4's stats replaced at once, as the module's file is.
 a_stats() { cp "$1" "$t/top/a.tmp" && mv "$t/top/a.tmp" "$t/top/kvm/123-4/exit_timing.stats"; }
 # Until FILE has N lines (top flushes a line per interval): up to 20 s.
-lines() { for i in $(seq 200); do [ "$(wc -l <"$1")" -ge "$2" ] && return; sleep 0.1; done; }
+lines() { for i in $(seq 200); do [ -e "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return; sleep 0.1; done; }
 # The first change half way through the first interval, later ones as
 # soon as an interval is printed: a whole interval of margin.
 mk_top_tree
@@ -346,9 +359,162 @@ KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" top --vm 123-4 --vm 200 --json --interval
 ok "top, several --vm: both VMs, scope vms" $(grep -q '"scope":{"kind":"vms","vms":\["123-4","200-7"\]}' "$t/top.json" &&
 	$check json top <"$t/top.json" >/dev/null; echo $?)
 
+# record: each interval's own exits, one JSON line each.  VM 123-4 starts
+# at zero and counts the seed's exits half way through the first of three
+# intervals: 100 EMULINST exits in two buckets, then none.
+mk_top_tree
+a_stats "$t/zero.stats"
+rec=$t/rec.jsonl
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --vm 123-4 --interval 2 --iterations 3 --output "$rec" &
+sleep 1; a_stats "$seed"
+wait $!
+ok "record: one line per interval, the VM's own exits (100 0 0), the histogram's delta" $([ $? = 0 ] &&
+	/usr/bin/python3 - "$rec" <<-'EOF'
+	import json, sys
+	lines = [json.loads(l) for l in open(sys.argv[1])]
+	sys.exit(not ([l["exits"] for l in lines] == [100, 0, 0] and
+	              [r for r in lines[0]["rows"] if r["name"] == "EMULINST"] ==
+	              [{"name": "EMULINST", "kind": "class", "count": 100, "time_ns": 130000,
+	                "hist": [[10, 10], [11, 90]]}] and
+	              lines[1]["rows"] == [] and lines[0]["scope"] == {"kind": "vm", "vm": "123-4", "pid": 123} and
+	              all(l["version"] == 1 and 1.9 < l["interval_s"] < 2.6 for l in lines)))
+	EOF
+	echo $?)
+$check json record <"$rec" | grep -qx '3 valid'
+ok "JSON schema: record" $?
+# plot: well formed, every cell the recording's delta, drawn by a real
+# renderer (librsvg) in its colour where the SVG puts it.
+"$tool" plot "$rec" >"$t/rec.svg" && rsvg-convert "$t/rec.svg" -o "$t/rec.png" &&
+	$check plot "$rec" "$t/rec.svg" "$t/rec.png" >"$t/out"
+ok "plot: cells equal the recording's deltas, rendered by rsvg-convert" $([ $? = 0 ] &&
+	grep -qx '1 2 1' "$t/out" && grep -q '>Exit latency of VM 123-4</text>' "$t/rec.svg"; echo $?)
+"$tool" plot --reasons "$rec" | $check plot "$rec" /dev/stdin >"$t/out"
+ok "plot --reasons: a map per reason" $([ $? = 0 ] && grep -qx '1 1 1' "$t/out"; echo $?)
+# A day-long recording: 1000 intervals, in at most 360 columns, each the
+# sum of its intervals; two classes and the names asked, in their order.
+/usr/bin/python3 - "$t/long.jsonl" <<-'EOF'
+	import json, sys
+	with open(sys.argv[1], "w") as f:
+	    for i in range(1000):
+	        rows = [{"name": "HALT", "kind": "class", "count": i % 7 + 1, "time_ns": 1000 * (i % 7 + 1),
+	                 "hist": [[12 + i % 5, i % 7 + 1]]}]
+	        if i % 3 == 0:
+	            rows.append({"name": "MMIO", "kind": "class", "count": 2, "time_ns": 90, "hist": [[5, 1], [7, 1]]})
+	        f.write(json.dumps({"version": 1, "time": 1.7e9 + 86.4 * (i + 1), "interval_s": 86.4,
+	                            "scope": {"kind": "host"}, "exits": 0, "rows": rows,
+	                            "guest": {"count": 0, "time_ns": 10**9, "hist": []}, "vms": []}) + "\n")
+	EOF
+"$tool" plot "$t/long.jsonl" MMIO HALT >"$t/long.svg" && rsvg-convert "$t/long.svg" -o "$t/long.png" &&
+	$check plot "$t/long.jsonl" "$t/long.svg" "$t/long.png" >"$t/out"
+ok "plot: 1000 intervals summed into columns, the maps asked in order" $([ $? = 0 ] &&
+	read -r maps cells cols <"$t/out" && [ "$maps" = 2 ] && [ "$cols" -le 360 ] && [ "$cols" -ge 300 ] &&
+	[ "$(grep -o 'class="heatmap" data-name="[A-Z]*"' "$t/long.svg" | tr '\n' ' ')" = 'class="heatmap" data-name="MMIO" class="heatmap" data-name="HALT" ' ]; echo $?)
+# README's picture: what plot draws from the recording beside it (a
+# real make demo's), so that it stays true to the code.
+img=$here/../../Documentation/images
+TZ=UTC "$tool" plot "$img/demo-svm.jsonl" | cmp -s - "$img/demo-svm.svg"
+ok "plot: README's picture is the committed recording's" $?
+# SIGHUP: the path opened anew (logrotate's move); SIGTERM: stop, status 0.
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.2 --output "$t/hup.jsonl" &
+p=$!
+lines "$t/hup.jsonl" 2; mv "$t/hup.jsonl" "$t/hup.jsonl.1"; kill -HUP $p
+lines "$t/hup.jsonl" 2; kill -TERM $p; wait $p
+ok "record: SIGHUP reopens the file (mode 0640), SIGTERM stops with status 0" $([ $? = 0 ] &&
+	[ "$(wc -l <"$t/hup.jsonl.1")" -ge 2 ] && [ "$(wc -l <"$t/hup.jsonl")" -ge 2 ] &&
+	cat "$t/hup.jsonl.1" "$t/hup.jsonl" | $check json record >/dev/null &&
+	[ "$(stat -c %a "$t/hup.jsonl")" = 640 ]; echo $?)
+# SIGHUP when the path cannot be opened (its directory moved too): the
+# file open kept, and the path tried again at each line.
+mkdir "$t/rot"
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.2 --output "$t/rot/r.jsonl" 2>"$t/err" &
+p=$!
+lines "$t/rot/r.jsonl" 2; mv "$t/rot" "$t/rot.old"; kill -HUP $p
+n=$(wc -l <"$t/rot.old/r.jsonl"); lines "$t/rot.old/r.jsonl" $((n + 2))
+mkdir "$t/rot"; lines "$t/rot/r.jsonl" 2; kill -TERM $p; wait $p
+ok "record: a failed reopen keeps the old file and retries" $([ $? = 0 ] &&
+	[ "$(wc -l <"$t/rot.old/r.jsonl")" -ge $((n + 2)) ] && [ "$(wc -l <"$t/rot/r.jsonl")" -ge 2 ] &&
+	grep -q "rot/r.jsonl: No such file or directory; still writing to the file open" "$t/err"; echo $?)
+# SIGTERM: the interval so far written, then status 0; SIGINT ignored at
+# start (nohup, a shell's background job) stays ignored.
+(trap '' INT; exec env KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 30 --output "$t/term.jsonl") &
+p=$!
+sleep 1; kill -INT $p; sleep 0.5; kill -TERM $p; wait $p
+ok "record: SIGINT ignored at start stays so; SIGTERM writes the interval so far" $([ $? = 0 ] &&
+	[ "$(wc -l <"$t/term.jsonl")" = 1 ] && /usr/bin/python3 -c '
+import json, sys
+sys.exit(not 1 < json.loads(open(sys.argv[1]).read())["interval_s"] < 10)' "$t/term.jsonl"; echo $?)
+# A line left cut short (a full disk) is ended by the next run: its lines
+# stay whole, and plot skips the torn one.
+printf '{"version":1,"ti' >"$t/torn.jsonl"
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.1 --iterations 1 --output "$t/torn.jsonl"
+"$tool" plot "$t/torn.jsonl" >/dev/null 2>"$t/err"
+ok "record: a torn last line ended before the next" $([ "$(wc -l <"$t/torn.jsonl")" = 2 ] &&
+	sed 1d "$t/torn.jsonl" | $check json record >/dev/null && grep -q "skipped: line 1$" "$t/err"; echo $?)
+# A VM listed, then gone before its read (open() fails once, by
+# LD_PRELOAD), then exited: no change in that round, its exit the next
+# round's; never counted twice (exits 0 0: both VMs held the seed at the
+# baseline).
+cc -shared -fPIC -O2 -o "$t/fault_open.so" "$here/fault_open.c" -ldl
+mk_top_tree
+KVM_EXIT_TIMING_DEBUGFS=$t/top KET_FAULT_PATH=200-7/exit_timing.stats KET_FAULT_TRIGGER=$t/fault \
+	LD_PRELOAD=$t/fault_open.so "$tool" record --interval 2 --iterations 2 --output "$t/race.jsonl" &
+p=$!
+sleep 1; touch "$t/fault"
+lines "$t/race.jsonl" 1; b_exits
+wait $p
+ok "record: a VM gone between its listing and its read is counted once" $([ ! -e "$t/fault" ] &&
+	/usr/bin/python3 - "$t/race.jsonl" <<-'EOF'
+	import json, sys
+	ls = [json.loads(l) for l in open(sys.argv[1])]
+	b = [[v["state"] for v in l["vms"] if v["name"] == "200-7"] for l in ls]
+	sys.exit(not ([l["exits"] for l in ls] == [0, 0] and b == [["running"], ["exited"]]))
+	EOF
+	echo $?)
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.1 --iterations 2 | $check json record | grep -qx '2 valid'
+ok "record to standard output" $?
+err_case "record --output where it cannot be" 1 "$t/none/x: No such file or directory" record --output "$t/none/x" --iterations 1
+err_case "record --exit-with-vm without --vm" 2 "needs --vm" record --exit-with-vm
+err_case "plot --json" 2 "plot takes no --json" plot --json "$rec"
+# A line cut short (a full disk), NaN (not JSON): skipped, with a warning.
+{ head -1 "$rec"; echo '{"version":1,"time":NaN,'; sed 1d "$rec"; } >"$t/bad.jsonl"
+"$tool" plot "$t/bad.jsonl" >"$t/out" 2>"$t/err"
+ok "plot: a line that is not JSON skipped, with a warning" $([ $? = 0 ] &&
+	grep -qx "kvm-exit-timing: $t/bad.jsonl: 1 line not JSON (cut short?), skipped: line 2" "$t/err" &&
+	"$tool" plot "$rec" 2>/dev/null | cmp -s - "$t/out"; echo $?)
+# The lines in time order, whatever the file's.
+tac "$rec" | "$tool" plot | cmp -s - "$t/rec.svg"
+ok "plot: lines out of time order drawn in time order" $?
+for bad in '"time":1e300' '"interval_s":0' '"interval_s":1e12' '"time":-1'; do
+	sed "2s/\"time\":[0-9.]*,\"interval_s\":[0-9.]*/\"time\":1.7e9,\"interval_s\":1,$bad/" "$rec" |
+		sed '2s/,"time":1.7e9,"interval_s":1,/,/' >"$t/bad.jsonl"
+	err_case "plot: $bad" 1 "recording line 2: no [a-z_]*, or one out of range" plot "$t/bad.jsonl"
+done
+# Names no XML may hold as they are: invalid UTF-8, a control character,
+# markup, and a guest name of 84 three-byte characters in the title.
+/usr/bin/python3 - "$rec" "$t/names.jsonl" <<-'EOF'
+	import json, sys
+	l = json.loads(open(sys.argv[1]).readline())
+	l["scope"] = {"kind": "vm", "vm": "123-4", "pid": 123, "guest": "\u30a2" * 84}
+	l["rows"][0]["name"] = "A<b>&\"c\x01"
+	line = json.dumps(l, ensure_ascii=False).encode().replace(b"A<b>", b"\xff<b>")
+	open(sys.argv[2], "wb").write(line + b"\n")
+	EOF
+u=$(printf '\357\277\275')	# U+FFFD
+"$tool" plot "$t/names.jsonl" >"$t/names.svg" && rsvg-convert "$t/names.svg" -o "$t/names.png"
+ok "plot: invalid UTF-8, controls and markup in names, a long title: well-formed SVG" $([ $? = 0 ] &&
+	/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$t/names.svg" && grep -q "data-name=\"$u&lt;b&gt;&amp;&quot;c$u\"" "$t/names.svg" &&
+	grep -q "<title>kvm-exit-timing: exit latency of VM 123-4 ($(printf '\343\202\242%.0s' $(seq 81)))</title>" "$t/names.svg"; echo $?)
+sed '2s/"version":1/"version":2/' "$rec" >"$t/bad.jsonl"
+err_case "plot: another version" 1 "recording line 2: a version this tool does not read" plot "$t/bad.jsonl"
+sed '1s/\[10,10\]/[38,10]/' "$rec" >"$t/bad.jsonl"
+err_case "plot: a bucket out of range" 1 "recording line 1: a row with a bad hist" plot "$t/bad.jsonl"
+err_case "plot: an empty recording" 1 "no interval in the recording" plot /dev/null
+err_case "plot: a class not recorded" 1 "no class or reason PIO in the recording" plot "$rec" PIO
+err_case "plot: no such file" 1 "$t/none.jsonl: No such file" plot "$t/none.jsonl"
+
 "$tool" --version >"$t/out"
 ok "--version: the package's version" $(grep -qx "kvm-exit-timing $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/../../dkms.conf")" "$t/out"; echo $?)
-missing=$(for c in list report hist top reset; do
+missing=$(for c in list report hist top record plot reset; do
 	for h in --help -h; do
 		"$tool" $c $h 2>/dev/null | grep -q "^Usage: kvm-exit-timing $c" || echo "no $h for $c"
 	done
@@ -380,7 +546,7 @@ complete_words() {
 		_kvm_exit_timing; echo "${COMPREPLY[*]}"' _ \
 		"$here/../kvm/kvm-exit-timing/kvm-exit-timing.bash-completion" "$@"
 }
-ok "bash completion" $([ "$(complete_words "$tool" r)" = "report reset" ] &&
+ok "bash completion" $([ "$(complete_words "$tool" r)" = "report record reset" ] &&
 	[ "$(complete_words "$tool" top --e)" = "--exit-with-vm" ] &&
 	[ "$(complete_words "$tool" report --sort p9)" = "p90 p99 p99.9" ] &&
 	[ "$(complete_words "$tool" report --vm "")" = "123-4 99-5.3" ]; echo $?)

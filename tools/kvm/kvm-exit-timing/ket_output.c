@@ -216,7 +216,7 @@ void ket_report_json(FILE *f, const struct ket_scope_stats *s,
 		return;
 	n = figures(s, reasons, by, fig, &guest);
 	totals(fig, n, &count, &time);
-	fputc('{', f);
+	fprintf(f, "{\"version\":%d,", KET_JSON_VERSION);
 	ket_json_scope(f, l);
 	for (i = 0; i < KET_NR_COUNTERS; i++)
 		fprintf(f, ",\"%s\":%llu", ket_counter_names[i],
@@ -291,7 +291,7 @@ void ket_hist_json(FILE *f, const struct ket_srow *r,
 	unsigned int b, n = 0;
 	double lo, hi;
 
-	fputc('{', f);
+	fprintf(f, "{\"version\":%d,", KET_JSON_VERSION);
 	ket_json_scope(f, l);
 	fprintf(f, ",\"kind\":\"%s\",\"name\":", r->is_class ? "class" : "reason");
 	ket_json_string(f, r->name);

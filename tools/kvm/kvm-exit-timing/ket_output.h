@@ -10,6 +10,12 @@
 
 #include "ket_stats.h"
 
+/*
+ * The "version" of every --json object: raised by a change that would
+ * break a reader (a field removed or changed), not by a field added.
+ */
+#define KET_JSON_VERSION 1
+
 enum ket_sort {
 	KET_SORT_NAME, KET_SORT_COUNT, KET_SORT_TIME, KET_SORT_MIN,
 	KET_SORT_AVG, KET_SORT_P50, KET_SORT_P90, KET_SORT_P99,

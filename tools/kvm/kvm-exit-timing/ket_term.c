@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,17 @@ void ket_term_take(void)
 int ket_term_held(void)
 {
 	return term_held;
+}
+
+int ket_term_size(unsigned int *rows, unsigned int *cols)
+{
+	struct winsize w;
+
+	if (!term_held || ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) || !w.ws_row)
+		return -1;
+	*rows = w.ws_row;
+	*cols = w.ws_col;
+	return 0;
 }
 
 static void on_fatal(int sig)

@@ -13,6 +13,8 @@ void ket_term_init(void);
 void ket_term_take(void);
 void ket_term_give_back(void);
 int ket_term_held(void);
+/* The terminal's size now, if held (a resize shows at the next redraw). */
+int ket_term_size(unsigned int *rows, unsigned int *cols);
 /* Waits @ms, less if q is typed or the terminal hangs up: whether to quit. */
 int ket_term_wait(int ms);
 

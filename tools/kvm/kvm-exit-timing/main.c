@@ -17,10 +17,14 @@
 
 #include "ket_calc.h"
 #include "ket_output.h"
+#include "ket_plot.h"
 #include "ket_prom.h"
+#include "ket_record.h"
+#include "ket_recording.h"
 #include "ket_select.h"
 #include "ket_textfile.h"
 #include "ket_top.h"
+#include "ket_wait.h"
 
 #define ERR_SIZE 512
 
@@ -37,6 +41,8 @@ static const char usage[] =
 "                       p99, p99.9, max, stddev per class or reason\n"
 "  hist NAME            the log2 latency distribution of one class or reason\n"
 "  top                  live view of each interval's exits, q quits\n"
+"  record               each interval's exits as JSON lines, to a file\n"
+"  plot [FILE]          a recording as an SVG latency heat map\n"
 "  reset                zero the statistics of a VM or vCPU (or all VMs)\n"
 "\n"
 "Run 'kvm-exit-timing COMMAND --help' for a command's options,\n"
@@ -97,7 +103,8 @@ static const char usage_top[] =
 "and the running total) and per VM (count, rate, and whether the VM is\n"
 "new, was reset or exited in it).  Each VM counts its own exits of the\n"
 "interval: one that appears, exits or is reset changes nothing else.  On\n"
-"a terminal in the foreground, the screen is redrawn and q quits;\n"
+"a terminal in the foreground, the screen is redrawn, cut to the\n"
+"terminal's size, and q quits;\n"
 "otherwise one block per interval is printed (one JSON line with --json).\n"
 "\n"
 "  --vm VM          a VM (name, guest name, pid or id:N), and the VMs it\n"
@@ -109,6 +116,38 @@ static const char usage_top[] =
 "  --interval SEC   seconds between refreshes (default 1)\n"
 "  --iterations N   stop after N intervals\n"
 "  --json           one JSON object per interval\n";
+
+static const char usage_record[] =
+"Usage: kvm-exit-timing record [--vm VM [--vcpu N] [--exit-with-vm]]\n"
+"                              [--interval SEC] [--iterations N]\n"
+"                              [--output FILE]\n"
+"\n"
+"Every interval, one JSON line with that interval's exits: per class and\n"
+"reason its count, handling time and log2 histogram, the time in the\n"
+"guest, and the VMs (as top counts them: each VM its own change).  Lines\n"
+"are appended whole; SIGHUP opens FILE anew (after logrotate moved it);\n"
+"SIGTERM or SIGINT writes the interval so far, then stops.  Format:\n"
+"kvm-exit-timing.1, RECORDINGS.\n"
+"\n"
+"  --vm VM          a VM (name, guest name, pid or id:N), and the VMs it\n"
+"                   names later; up to 16 times; default: every VM\n"
+"  --vcpu N         one vCPU of that VM\n"
+"  --exit-with-vm   stop once the VMs of --vm have exited\n"
+"  --interval SEC   seconds per line (default 1)\n"
+"  --iterations N   stop after N lines\n"
+"  --output FILE    append to FILE (created 0640), not standard output\n";
+
+static const char usage_plot[] =
+"Usage: kvm-exit-timing plot [--reasons] [FILE [NAME...]]\n"
+"\n"
+"The recording FILE (or standard input; see record) as an SVG picture on\n"
+"standard output: per class (or reason) a heat map of exit latency over\n"
+"time (time across, log2 latency bucket up, exits per second as colour),\n"
+"then each one's share of the handling time over time.  Without NAME,\n"
+"the 12 classes (or reasons) with the most handling time.\n"
+"\n"
+"  --reasons        hardware exit reasons instead of classes\n"
+"  NAME             a class or reason to show; several in their order\n";
 
 static const char usage_reset[] =
 "Usage: kvm-exit-timing reset (--vm VM [--vcpu N] | --all) [--json]\n"
@@ -137,6 +176,9 @@ struct opts {
 	long iterations;
 	int all;
 	const char *name;	/* hist */
+	const char *output;	/* record */
+	char *const *args;	/* plot: FILE [NAME...] */
+	int nr_args;
 };
 
 static char err[ERR_SIZE];
@@ -159,7 +201,7 @@ static int cmd_list(const struct opts *o, FILE *out)
 		return ret;
 	}
 	if (o->json)
-		fputc('[', out);
+		fprintf(out, "{\"version\":%d,\"vms\":[", KET_JSON_VERSION);
 	else
 		fprintf(out, "%-6s %-24s %-24s %8s %-8s %s\n", "ID", "NAME",
 			"GUEST", "PID", "STATE", "VCPUS");
@@ -189,7 +231,7 @@ static int cmd_list(const struct opts *o, FILE *out)
 		fputc('\n', out);
 	}
 	if (o->json)
-		fprintf(out, "]\n");
+		fprintf(out, "]}\n");
 	ket_selection_free(&sel);
 	return 0;
 }
@@ -235,30 +277,6 @@ done:
 	return ret;
 }
 
-static int stopping;
-
-/* Until @next (CLOCK_MONOTONIC) or a signal of @stop: whether it came. */
-static int textfile_wait(const sigset_t *stop, const struct timespec *next)
-{
-	struct timespec now, left;
-
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = next->tv_sec - now.tv_sec;
-		left.tv_nsec = next->tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000;
-		}
-		if (left.tv_sec < 0)
-			return 0;
-		if (sigtimedwait(stop, NULL, &left) > 0)
-			return 1;
-		if (errno == EAGAIN)
-			return 0;
-	}
-}
-
 /* kvm_exit_timing_up 0 alone, into a new buffer. */
 static void out_status(char **buf, size_t *len)
 {
@@ -296,8 +314,8 @@ static int textfile_text(const struct opts *o, char **buf, size_t *len)
  */
 static int cmd_textfile(const struct opts *o)
 {
-	struct timespec next, now;
-	int ret, failed = 0;
+	int ret, failed = 0, stopping = 0;
+	struct timespec next;
 	sigset_t stop;
 	char *buf;
 	size_t len;
@@ -324,18 +342,8 @@ static int cmd_textfile(const struct opts *o)
 		}
 		if (!o->exporter)
 			break;
-		next.tv_sec += (time_t)o->interval;
-		next.tv_nsec += (long)((o->interval - (time_t)o->interval) * 1e9);
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		/* Late (a slow read): the next one an interval from now. */
-		if (now.tv_sec > next.tv_sec ||
-		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
-			next = now;
-		stopping = textfile_wait(&stop, &next);
+		ket_wait_next(&next, o->interval);
+		stopping = ket_wait_until(&stop, &next);
 	} while (!stopping);
 	if (o->exporter) {
 		/* Stopped: up 0, not old figures served as fresh. */
@@ -403,7 +411,8 @@ static int cmd_reset(const struct opts *o, FILE *out)
 			n++;
 	}
 	if (!ret && o->json)
-		fprintf(out, "{\"reset_vms\":%u}\n", n);
+		fprintf(out, "{\"version\":%d,\"reset_vms\":%u}\n",
+			KET_JSON_VERSION, n);
 	else if (!ret)
 		fprintf(out, "reset %u VM%s\n", n, n == 1 ? "" : "s");
 	ket_selection_free(&sel);
@@ -425,6 +434,55 @@ static int cmd_top(const struct opts *o)
 	if (o->exit_with_vm && !o->sel.nr_vm)
 		return die("--exit-with-vm needs --vm"), 2;
 	return ket_top(&t, err, sizeof(err)) ? die(err) : 0;
+}
+
+static int cmd_record(const struct opts *o)
+{
+	struct ket_record_opts r = {
+		.sel = o->sel,
+		.interval = o->interval,
+		.iterations = o->iterations,
+		.exit_with_vm = o->exit_with_vm,
+		.output = o->output && strcmp(o->output, "-") ? o->output : NULL,
+	};
+
+	if (o->exit_with_vm && !o->sel.nr_vm)
+		return die("--exit-with-vm needs --vm"), 2;
+	return ket_record(&r, err, sizeof(err)) ? die(err) : 0;
+}
+
+static int cmd_plot(const struct opts *o, FILE *out)
+{
+	const char *path = o->nr_args ? o->args[0] : "-";
+	struct ket_plot_opts p = {
+		.reasons = o->reasons,
+		.names = (const char *const *)o->args + 1,
+		.nr_names = o->nr_args > 1 ? o->nr_args - 1 : 0,
+	};
+	struct ket_recording r;
+	FILE *in = stdin;
+	int ret;
+
+	if (strcmp(path, "-")) {
+		in = fopen(path, "r");
+		if (!in) {
+			snprintf(err, sizeof(err), "%s: %s", path,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	ret = ket_recording_read(in, &r, err, sizeof(err));
+	if (in != stdin)
+		fclose(in);
+	if (ret)
+		return -EINVAL;
+	if (r.skipped)
+		fprintf(stderr, "kvm-exit-timing: %s: %lu line%s not JSON (cut short?), skipped: line %lu%s\n",
+			path, r.skipped, r.skipped == 1 ? "" : "s",
+			r.first_skipped, r.skipped > 1 ? " and more" : "");
+	ret = ket_plot(out, &r, &p, err, sizeof(err));
+	ket_recording_free(&r);
+	return ret ? -EINVAL : 0;
 }
 
 static int parse_sort(const char *s, enum ket_sort *by)
@@ -450,7 +508,7 @@ static int parse_long(const char *s, long min, long max, long *v)
 
 enum { O_VM, O_VCPU, O_EXITED, O_REASONS, O_SORT, O_JSON, O_PROM,
        O_TEXTFILE, O_PER_VCPU, O_INTERVAL, O_ITER, O_ALL, O_EXIT_WITH_VM,
-       O_HELP };
+       O_OUTPUT, O_HELP };
 
 #define OPT(o) (1U << (o))
 #define OPTS_SCOPE (OPT(O_VM) | OPT(O_VCPU) | OPT(O_EXITED))
@@ -469,6 +527,10 @@ static const struct command {
 	{ "top", usage_top, OPT(O_VM) | OPT(O_VCPU) | OPT(O_EXIT_WITH_VM) |
 		OPT(O_REASONS) | OPT(O_SORT) | OPT(O_INTERVAL) | OPT(O_ITER) |
 		OPT(O_JSON) },
+	{ "record", usage_record, OPT(O_VM) | OPT(O_VCPU) |
+		OPT(O_EXIT_WITH_VM) | OPT(O_INTERVAL) | OPT(O_ITER) |
+		OPT(O_OUTPUT) },
+	{ "plot", usage_plot, OPT(O_REASONS) },
 	{ "reset", usage_reset, OPT(O_VM) | OPT(O_VCPU) | OPT(O_ALL) |
 		OPT(O_JSON) },
 };
@@ -487,6 +549,7 @@ static const struct option long_opts[] = {
 	{ "iterations", required_argument, NULL, O_ITER },
 	{ "all", no_argument, NULL, O_ALL },
 	{ "exit-with-vm", no_argument, NULL, O_EXIT_WITH_VM },
+	{ "output", required_argument, NULL, O_OUTPUT },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -547,6 +610,9 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case O_EXIT_WITH_VM:
 		o->exit_with_vm = 1;
 		break;
+	case O_OUTPUT:
+		o->output = arg;
+		break;
 	}
 	return 0;
 }
@@ -600,6 +666,9 @@ int main(int argc, char **argv)
 		if (optind != argc - 1)
 			return fprintf(stderr, help, usage_scope), 2;
 		o.name = argv[optind];
+	} else if (!strcmp(cmd->name, "plot")) {
+		o.args = argv + optind;
+		o.nr_args = argc - optind;
 	} else if (optind != argc) {
 		return fprintf(stderr, help, usage_scope), 2;
 	}
@@ -623,6 +692,8 @@ int main(int argc, char **argv)
 			o.sort = KET_SORT_COUNT;
 		return cmd_top(&o);
 	}
+	if (!strcmp(cmd->name, "record"))
+		return cmd_record(&o);
 
 	out = open_memstream(&buf, &len);
 	if (!out)
@@ -633,6 +704,8 @@ int main(int argc, char **argv)
 		ret = cmd_report(&o, out);
 	else if (!strcmp(cmd->name, "hist"))
 		ret = cmd_hist(&o, out);
+	else if (!strcmp(cmd->name, "plot"))
+		ret = cmd_plot(&o, out);
 	else
 		ret = cmd_reset(&o, out);
 	fclose(out);

@@ -19,7 +19,8 @@ RIG_PACKAGES="linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
 libelf-dev bc flex bison clang libclang-rt-14-dev python3-jsonschema \
 python3-prometheus-client prometheus prometheus-node-exporter valgrind dkms \
-bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools"
+bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
+libjson-c-dev librsvg2-bin python3-pil"
 
 vendor=${RIG_VENDOR:-svm}
 case $vendor in

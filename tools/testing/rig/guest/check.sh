@@ -146,6 +146,33 @@ tops() { [ "$(grep -c '^--- ' /tmp/top)" = 3 ] && [ "$(awk '$1=="EMULINST" && $2
 check "tool: top, three live intervals" tops
 wait
 
+# record over a VM's whole life: its deltas, summed, are its final
+# tables, class by class (the VM new in one interval, exited in another;
+# what it did before its attach is in neither).
+wait_idle
+$T record --interval 0.2 --output /tmp/rec.jsonl &
+rp=$!
+for i in $(seq 100); do [ -s /tmp/rec.jsonl ] && break; sleep 0.1; done
+./ket_workload -i 2000 >/tmp/wl5.out
+pid5=$(sed -n 's/ket_workload: pid \([0-9]*\).*/\1/p' /tmp/wl5.out)
+for i in $(seq 100); do grep -q '"state":"exited"' /tmp/rec.jsonl && break; sleep 0.1; done
+kill -TERM $rp
+wait $rp
+rc=$?
+$T report --vm "$pid5" >/tmp/rep5
+recorded() { grep -o "\"name\":\"$1\",\"kind\":\"class\",\"count\":[0-9]*" /tmp/rec.jsonl |
+	awk -F: '{n += $NF} END {print n + 0}'; }
+rec_sums() {
+	[ $rc = 0 ] && grep -q '"state":"new"' /tmp/rec.jsonl &&
+		grep -q '"state":"exited"' /tmp/rec.jsonl || return 1
+	for c in EMULINST HCALL MMIO PIO; do
+		[ "$(recorded $c)" = "$(col $c /tmp/rep5)" ] || return 1
+	done
+	[ "$(col EMULINST /tmp/rep5)" -ge 1000 ]
+}
+check "tool: record's deltas over a VM's life sum to its final tables" rec_sums
+sed 's/^/KET-REC /' /tmp/rec.jsonl
+
 # Allocation failure (the fail_alloc debug parameter): a new vCPU cannot
 # attach, its exits are counted as lost and its VM runs on; reads fail
 # with ENOMEM; everything recovers once the parameter is cleared.
