@@ -377,7 +377,7 @@ ok "record: one line per interval, the VM's own exits (100 0 0), the histogram's
 	              [{"name": "EMULINST", "kind": "class", "count": 100, "time_ns": 130000,
 	                "hist": [[10, 10], [11, 90]]}] and
 	              lines[1]["rows"] == [] and lines[0]["scope"] == {"kind": "vm", "vm": "123-4", "pid": 123} and
-	              all(l["version"] == 1 and 1.9 < l["interval_s"] < 2.6 for l in lines)))
+	              all(l["version"] == 1 and 1.5 < l["interval_s"] < 3 for l in lines)))
 	EOF
 	echo $?)
 $check json record <"$rec" | grep -qx '3 valid'
@@ -415,7 +415,7 @@ img=$here/../../Documentation/images
 TZ=UTC "$tool" plot "$img/demo-svm.jsonl" | cmp -s - "$img/demo-svm.svg"
 ok "plot: README's picture is the committed recording's" $?
 # SIGHUP: the path opened anew (logrotate's move); SIGTERM: stop, status 0.
-KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.2 --output "$t/hup.jsonl" &
+(umask 022; exec env KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.2 --output "$t/hup.jsonl") &
 p=$!
 lines "$t/hup.jsonl" 2; mv "$t/hup.jsonl" "$t/hup.jsonl.1"; kill -HUP $p
 lines "$t/hup.jsonl" 2; kill -TERM $p; wait $p
@@ -436,10 +436,13 @@ ok "record: a failed reopen keeps the old file and retries" $([ $? = 0 ] &&
 	grep -q "rot/r.jsonl: No such file or directory; still writing to the file open" "$t/err"; echo $?)
 # SIGTERM: the interval so far written, then status 0; SIGINT ignored at
 # start (nohup, a shell's background job) stays ignored.
-(trap '' INT; exec env KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 30 --output "$t/term.jsonl") &
+(trap '' INT HUP; exec env KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 30 --output "$t/term.jsonl") &
 p=$!
-sleep 1; kill -INT $p; sleep 0.5; kill -TERM $p; wait $p
-ok "record: SIGINT ignored at start stays so; SIGTERM writes the interval so far" $([ $? = 0 ] &&
+sleep 1; kill -INT $p; sleep 0.5; kill -0 $p; alive=$?
+mv "$t/term.jsonl" "$t/term.jsonl.1"; kill -HUP $p; sleep 0.5
+mv "$t/term.jsonl" "$t/term.jsonl.2"; kill -TERM $p; wait $p
+ok "record: SIGINT ignored at start stays so, not SIGHUP; SIGTERM writes the interval so far" $([ $? = 0 ] &&
+	[ $alive = 0 ] && [ ! -s "$t/term.jsonl.1" ] && mv "$t/term.jsonl.2" "$t/term.jsonl" &&
 	[ "$(wc -l <"$t/term.jsonl")" = 1 ] && /usr/bin/python3 -c '
 import json, sys
 sys.exit(not 1 < json.loads(open(sys.argv[1]).read())["interval_s"] < 10)' "$t/term.jsonl"; echo $?)
@@ -470,13 +473,46 @@ ok "record: a VM gone between its listing and its read is counted once" $([ ! -e
 	sys.exit(not ([l["exits"] for l in ls] == [0, 0] and b == [["running"], ["exited"]]))
 	EOF
 	echo $?)
+# Unread at the baseline: its first read is its baseline, not a new VM's
+# whole history (200-7 not shown, then running with no exits).
+mk_top_tree
+touch "$t/fault"
+KVM_EXIT_TIMING_DEBUGFS=$t/top KET_FAULT_PATH=200-7/exit_timing.stats KET_FAULT_TRIGGER=$t/fault \
+	LD_PRELOAD=$t/fault_open.so "$tool" record --interval 0.5 --iterations 2 --output "$t/late.jsonl"
+ok "record: a VM unread at the baseline is baselined at its first read" $([ ! -e "$t/fault" ] &&
+	/usr/bin/python3 - "$t/late.jsonl" <<-'EOF'
+	import json, sys
+	ls = [json.loads(l) for l in open(sys.argv[1])]
+	b = [[(v["state"], v["exits"]) for v in l["vms"] if v["name"] == "200-7"] for l in ls]
+	sys.exit(not ([l["exits"] for l in ls] == [0, 0] and b == [[], [("running", 0)]]))
+	EOF
+	echo $?)
+# Unread, then gone (never listed again): it was never shown, so it
+# leaves unseen, not as a VM "gone".
+mk_top_tree
+touch "$t/fault"
+KVM_EXIT_TIMING_DEBUGFS=$t/top KET_FAULT_PATH=200-7/exit_timing.stats KET_FAULT_TRIGGER=$t/fault \
+	LD_PRELOAD=$t/fault_open.so "$tool" record --interval 1 --iterations 2 --output "$t/phantom.jsonl" &
+p=$!
+sleep 0.5; rm -r "$t/top/kvm/200-7"
+wait $p
+ok "record: a VM never read leaves unseen" $([ $? = 0 ] && ! grep -q '"200-7"' "$t/phantom.jsonl" &&
+	[ "$(wc -l <"$t/phantom.jsonl")" = 2 ]; echo $?)
+# stderr closed: a warning never lands in the recording.
+mkdir "$t/rot2"
+KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.2 --output "$t/rot2/r.jsonl" 2>&- &
+p=$!
+lines "$t/rot2/r.jsonl" 1; mv "$t/rot2" "$t/rot2.old"; kill -HUP $p
+n=$(wc -l <"$t/rot2.old/r.jsonl"); lines "$t/rot2.old/r.jsonl" $((n + 2)); kill -TERM $p; wait $p
+$check json record <"$t/rot2.old/r.jsonl" >/dev/null
+ok "record: with stderr closed, only lines in the recording" $?
 KVM_EXIT_TIMING_DEBUGFS=$t/top "$tool" record --interval 0.1 --iterations 2 | $check json record | grep -qx '2 valid'
 ok "record to standard output" $?
 err_case "record --output where it cannot be" 1 "$t/none/x: No such file or directory" record --output "$t/none/x" --iterations 1
 err_case "record --exit-with-vm without --vm" 2 "needs --vm" record --exit-with-vm
 err_case "plot --json" 2 "plot takes no --json" plot --json "$rec"
-# A line cut short (a full disk), NaN (not JSON): skipped, with a warning.
-{ head -1 "$rec"; echo '{"version":1,"time":NaN,'; sed 1d "$rec"; } >"$t/bad.jsonl"
+# A line cut short (a full disk): skipped, with a warning.
+{ head -1 "$rec"; echo '{"version":1,"time":17'; sed 1d "$rec"; } >"$t/bad.jsonl"
 "$tool" plot "$t/bad.jsonl" >"$t/out" 2>"$t/err"
 ok "plot: a line that is not JSON skipped, with a warning" $([ $? = 0 ] &&
 	grep -qx "kvm-exit-timing: $t/bad.jsonl: 1 line not JSON (cut short?), skipped: line 2" "$t/err" &&
@@ -484,7 +520,8 @@ ok "plot: a line that is not JSON skipped, with a warning" $([ $? = 0 ] &&
 # The lines in time order, whatever the file's.
 tac "$rec" | "$tool" plot | cmp -s - "$t/rec.svg"
 ok "plot: lines out of time order drawn in time order" $?
-for bad in '"time":1e300' '"interval_s":0' '"interval_s":1e12' '"time":-1'; do
+for bad in '"time":1e300' '"interval_s":0' '"interval_s":5e-324' '"interval_s":1e12' '"time":-1' \
+	'"time":NaN' '"interval_s":Infinity'; do
 	sed "2s/\"time\":[0-9.]*,\"interval_s\":[0-9.]*/\"time\":1.7e9,\"interval_s\":1,$bad/" "$rec" |
 		sed '2s/,"time":1.7e9,"interval_s":1,/,/' >"$t/bad.jsonl"
 	err_case "plot: $bad" 1 "recording line 2: no [a-z_]*, or one out of range" plot "$t/bad.jsonl"

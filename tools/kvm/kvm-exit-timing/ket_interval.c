@@ -283,12 +283,17 @@ int ket_iv_round(struct ket_intervals *t, char *err, size_t esz)
 	ket_selection_free(&sel);
 	if (ret)
 		return ret;
-	/* Followed, not listed: gone unseen (dropped as it exited). */
+	/*
+	 * Followed, not listed: gone unseen (dropped as it exited).  One
+	 * never read (listed, gone before its read) was never shown: it
+	 * leaves without a word.
+	 */
 	for (i = 0; i < t->nr && !t->baseline; i++) {
 		tv = &t->vms[i];
 		if (tv->final || tv->seen)
 			continue;
-		tv->final = tv->shown = 1;
+		tv->final = 1;
+		tv->shown = tv->known;
 		tv->state = KET_IV_GONE;
 		tv->exits = 0;
 		ket_stats_free(&tv->delta);

@@ -174,9 +174,12 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 
 static double rate_level(const struct plot *p, double rate)
 {
+	double v;
+
 	if (p->rmax <= p->rmin)
 		return 1;
-	return log(rate / p->rmin) / log(p->rmax / p->rmin);
+	v = log(rate / p->rmin) / log(p->rmax / p->rmin);
+	return isfinite(v) ? fmin(fmax(v, 0), 1) : 1;
 }
 
 static const struct ket_rec_row *find(const struct ket_rec_interval *iv,
@@ -555,8 +558,8 @@ static void colour_scale(const struct plot *p, double y)
 static double time_share(const struct plot *p, double y)
 {
 	unsigned int i, j;
-	uint64_t all, t;
-	double top;
+	double all, top;
+	uint64_t t;
 
 	fprintf(p->f, "<g class=\"timeshare\">\n<text x=\"%d\" y=\"%.2f\" font-weight=\"bold\">Share of handling time<tspan dx=\"10\" font-weight=\"normal\">per %s</tspan></text>\n",
 		P_LEFT, y + 12, p->s[0].is_class ? "class" : "reason");
@@ -567,8 +570,9 @@ static double time_share(const struct plot *p, double y)
 	for (j = 0; j < p->nr_c; j++) {
 		const struct column *c = &p->c[j];
 
-		for (i = all = 0; i < p->nr_s; i++)
-			all += column_time(p, c, &p->s[i]);
+		/* In double: a sum of a dozen huge times cannot wrap. */
+		for (i = 0, all = 0; i < p->nr_s; i++)
+			all += (double)column_time(p, c, &p->s[i]);
 		top = y + P_SHARE;
 		for (i = 0; all && i < p->nr_s; i++) {
 			t = column_time(p, c, &p->s[i]);

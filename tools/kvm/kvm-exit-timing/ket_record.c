@@ -23,6 +23,8 @@
 #include "ket_record.h"
 #include "ket_wait.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static void rec_hist(FILE *f, const struct ket_srow *r)
 {
 	unsigned int b, n = 0;
@@ -206,18 +208,47 @@ static void rec_reopen(const struct ket_record_opts *o, int *fd,
 	*pending = 0;
 }
 
-/* The signals that stop or reopen, but those ignored at start (nohup). */
-static void rec_signals(sigset_t *sigs)
+/*
+ * The signals taken: SIGTERM and SIGINT stop, SIGHUP reopens the file
+ * (and does nothing without one), but not those ignored at start (nohup,
+ * a shell's background job); with a file SIGHUP always: under nohup
+ * too, logrotate's signal must not be lost.
+ */
+static void rec_signals(const struct ket_record_opts *o, sigset_t *sigs)
 {
-	static const int wanted[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int taken[] = { SIGTERM, SIGINT, SIGHUP };
 	struct sigaction old;
 	unsigned int i;
 
 	sigemptyset(sigs);
-	for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
-		if (sigaction(wanted[i], NULL, &old) ||
+	for (i = 0; i < ARRAY_SIZE(taken); i++)
+		if (sigaction(taken[i], NULL, &old) ||
 		    old.sa_handler != SIG_IGN)
-			sigaddset(sigs, wanted[i]);
+			sigaddset(sigs, taken[i]);
+	if (o->output)
+		sigaddset(sigs, SIGHUP);
+}
+
+/*
+ * Standard input, output and error open, on /dev/null if closed, so that
+ * the recording never takes one of their numbers (and a warning to
+ * stderr never lands in it); without --output, stdout must be open.
+ */
+static int rec_std_fds(const struct ket_record_opts *o, char *err,
+		       size_t esz)
+{
+	int fd;
+
+	if (!o->output && fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		snprintf(err, esz, "standard output is closed");
+		return -EBADF;
+	}
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) {
+			snprintf(err, esz, "/dev/null: %s", strerror(errno));
+			return -EBADF;
+		}
+	return 0;
 }
 
 int ket_record(const struct ket_record_opts *o, char *err, size_t esz)
@@ -228,8 +259,11 @@ int ket_record(const struct ket_record_opts *o, char *err, size_t esz)
 	sigset_t sigs;
 	long it;
 
+	ret = rec_std_fds(o, err, esz);
+	if (ret)
+		return ret;
 	/* Taken only while waiting (sigtimedwait): none is missed. */
-	rec_signals(&sigs);
+	rec_signals(o, &sigs);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	ret = ket_iv_start(&t, &o->sel, 0, err, esz);
 	if (!ret && o->output) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Recordings are parsed with json-c, strictly (no NaN, no comments);
- * what a line must hold is checked here, field by field and range by
- * range, against the format 'record' writes (kvm-exit-timing.1,
+ * Recordings are parsed with json-c, strictly (no comments, no trailing
+ * commas; json-c still takes NaN and Infinity, which the range checks
+ * refuse); what a line must hold is checked here, field by field and
+ * range by range, against the format 'record' writes (kvm-exit-timing.1,
  * "RECORDINGS").  Blank lines are skipped, so that a file cut and joined
  * by hand still reads; so are lines that are not JSON, which only a
  * write cut short (a full disk) leaves, with a warning.  The intervals
@@ -128,8 +129,8 @@ static const char *read_interval(struct json_object *o,
 		return "a version this tool does not read";
 	if (!member_num(o, "time", 0, KET_REC_MAX_TIME, &iv->end))
 		return "no time, or one out of range";
-	if (!member_num(o, "interval_s", 0, KET_REC_MAX_INTERVAL,
-			&iv->secs) || !iv->secs)
+	if (!member_num(o, "interval_s", KET_REC_MIN_INTERVAL,
+			KET_REC_MAX_INTERVAL, &iv->secs))
 		return "no interval_s, or one out of range";
 	guest = member(o, "guest", json_type_object);
 	if (!guest || !member_count(guest, "time_ns", &iv->guest_time))
@@ -282,16 +283,16 @@ int ket_recording_read(FILE *f, struct ket_recording *r, char *err,
 	}
 	free(buf);
 	json_tokener_free(tok);
-	if (!why && ferror(f))
-		snprintf(err, esz, "read error: %s", strerror(errno));
-	else if (why)
-		snprintf(err, esz, "recording line %lu: %s", line, why);
-	else if (!r->nr)
-		snprintf(err, esz, "no interval in the recording");
-	else {
+	if (!why && !ferror(f) && r->nr) {
 		qsort(r->iv, r->nr, sizeof(*r->iv), by_end);
 		return 0;
 	}
+	if (why)
+		snprintf(err, esz, "recording line %lu: %s", line, why);
+	else if (ferror(f))
+		snprintf(err, esz, "read error: %s", strerror(errno));
+	else
+		snprintf(err, esz, "no interval in the recording");
 	ket_recording_free(r);
 	return -1;
 }

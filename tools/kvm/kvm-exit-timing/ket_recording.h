@@ -15,7 +15,11 @@
 
 /* Counts above this are refused: sums of a few never wrap. */
 #define KET_REC_MAX_COUNT INT64_MAX
-/* The longest interval_s, and the latest time (year 5138), accepted. */
+/*
+ * The shortest interval_s (record's resolution), the longest, and the
+ * latest time (year 5138), accepted.
+ */
+#define KET_REC_MIN_INTERVAL 0.001
 #define KET_REC_MAX_INTERVAL 86400.0
 #define KET_REC_MAX_TIME 1e11
 

@@ -100,7 +100,8 @@ int ket_term_size(unsigned int *rows, unsigned int *cols)
 {
 	struct winsize w;
 
-	if (!term_held || ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) || !w.ws_row)
+	if (!term_held || ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) || !w.ws_row ||
+	    !w.ws_col)
 		return -1;
 	*rows = w.ws_row;
 	*cols = w.ws_col;

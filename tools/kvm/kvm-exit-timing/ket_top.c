@@ -110,7 +110,7 @@ static int cut_to(const char *s, size_t len, unsigned int cols)
  */
 static void top_put(FILE *f, const char *block)
 {
-	unsigned int rows, cols, n = 0, more = 0;
+	unsigned int rows, cols, n = 0, more = 0, total;
 	size_t len = strlen(block);
 	const char *p, *nl;
 	char note[64];
@@ -124,12 +124,18 @@ static void top_put(FILE *f, const char *block)
 	/* Its blank lines at the end are no lines left out. */
 	while (len && block[len - 1] == '\n')
 		len--;
+	for (p = block, total = 0; p < block + len; p++)
+		total += *p == '\n';
+	/* All of it if it fits, the last line unended: no scroll. */
+	if (++total <= rows)
+		rows++;
 	for (p = block; p < block + len; p = nl + 1) {
 		nl = memchr(p, '\n', block + len - p);
 		if (!nl)
 			nl = block + len;
 		if (++n < rows)
-			fprintf(f, "%.*s\n", cut_to(p, nl - p, cols), p);
+			fprintf(f, "%.*s%s", cut_to(p, nl - p, cols), p,
+				n < total ? "\n" : "");
 		else
 			more++;
 	}

@@ -41,7 +41,7 @@ static const char usage[] =
 "                       p99, p99.9, max, stddev per class or reason\n"
 "  hist NAME            the log2 latency distribution of one class or reason\n"
 "  top                  live view of each interval's exits, q quits\n"
-"  record               each interval's exits as JSON lines, to a file\n"
+"  record               each interval's exits as JSON lines\n"
 "  plot [FILE]          a recording as an SVG latency heat map\n"
 "  reset                zero the statistics of a VM or vCPU (or all VMs)\n"
 "\n"
@@ -135,7 +135,8 @@ static const char usage_record[] =
 "  --exit-with-vm   stop once the VMs of --vm have exited\n"
 "  --interval SEC   seconds per line (default 1)\n"
 "  --iterations N   stop after N lines\n"
-"  --output FILE    append to FILE (created 0640), not standard output\n";
+"  --output FILE    append to FILE (created 0640), not standard output\n"
+"                   (- is standard output)\n";
 
 static const char usage_plot[] =
 "Usage: kvm-exit-timing plot [--reasons] [FILE [NAME...]]\n"
