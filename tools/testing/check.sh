@@ -123,6 +123,51 @@ rc=$?
 [ "$mode" = check ] && result "selftests build" $rc
 [ $rc = 0 ] || { cat "$out/selftests-build.log"; exit 1; }
 
+# The selftests as a kselftest target on this host, where they cannot
+# run (no /dev/kvm in CI): each binary reports a skip with the reason and
+# exits KSFT_SKIP (4), as root and as another user; run_tests, through
+# the kernel source's own runner, reports each as "ok ... # SKIP".
+if [ "$mode" = check ]; then
+	why=
+	if [ ! -e /dev/kvm ]; then
+		why="/dev/kvm not available: no KVM on this host"
+	elif [ ! -e /sys/module/kvm_amd ] && [ ! -e /sys/module/kvm_intel ]; then
+		why="needs kvm_amd or kvm_intel (x86 KVM)"
+	elif [ ! -e /sys/module/kvm_exit_timing ]; then
+		why="module kvm_exit_timing not loaded"
+	fi
+	for b in exit_timing_test stats_test; do
+		if [ -z "$why" ]; then
+			echo "ok - $b skips where it cannot run # SKIP KVM and the module are here"
+			continue
+		fi
+		"$out/selftests/$b" >"$out/skip-$b.out" 2>&1
+		rc=$?
+		printf 'TAP version 13\n1..0 # SKIP %s\n' "$why" | cmp -s - "$out/skip-$b.out"
+		same=$?
+		result "$b on this host: 1..0 # SKIP $why, exit 4" $([ $rc = 4 ] && [ $same = 0 ]; echo $?)
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$out/selftests/$b" >"$out/skip-$b.out" 2>&1
+		rc=$?
+		printf 'TAP version 13\n1..0 # SKIP needs root: the tables are in debugfs\n' |
+			cmp -s - "$out/skip-$b.out"
+		same=$?
+		result "$b as another user: 1..0 # SKIP needs root, exit 4" $([ $rc = 4 ] && [ $same = 0 ]; echo $?)
+	done
+	if [ -n "$why" ]; then
+		rm -rf "$out/kselftest_install"
+		make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$ksrc" \
+			OUTPUT="$out/selftests" INSTALL_PATH="$out/kselftest_install" \
+			run_tests >"$out/run_tests.out" 2>&1
+		rc=$?
+		result "selftests: make run_tests, the kernel's runner: each ok # SKIP" $([ $rc = 0 ] &&
+			grep -qx 'ok 1 selftests: kvm_exit_timing: exit_timing_test # SKIP' "$out/run_tests.out" &&
+			grep -qx 'ok 2 selftests: kvm_exit_timing: stats_test # SKIP' "$out/run_tests.out" &&
+			! grep -q '^not ok' "$out/run_tests.out" &&
+			grep -qx 'timeout=900' "$out/kselftest_install/kvm_exit_timing/settings" &&
+			[ -x "$out/kselftest_install/run_kselftest.sh" ]; echo $?)
+	fi
+fi
+
 # The tool: for the host tests, and static for the rig.
 make -s -C "$top/tools/kvm/kvm-exit-timing" OUTPUT="$out" >"$out/tool-build.log" 2>&1 &&
 	mkdir -p "$out/static" &&

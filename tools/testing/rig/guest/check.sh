@@ -30,6 +30,17 @@ fi
 dmesg -c >/dev/null
 ls -p $D/kvm | grep -v / >/tmp/top.before
 
+# Before the module is loaded: each selftest reports a skip with the
+# reason and exits KSFT_SKIP (4), never a failure.
+skips() {
+	./$1 >/tmp/skip.out
+	[ $? = 4 ] && grep -qx '1..0 # SKIP module kvm_exit_timing not loaded' /tmp/skip.out &&
+		! grep -q 'not ok' /tmp/skip.out
+}
+for b in exit_timing_test stats_test; do
+	check "$b without the module: 1..0 # SKIP, the reason, exit 4" skips $b
+done
+
 # A long-lived VMM (ket_vmm): one process creates, runs and closes VMM
 # VMs, first without the module, then with it, each VM attached before
 # its close.  KVM destroys each VM at its close, in that process, and

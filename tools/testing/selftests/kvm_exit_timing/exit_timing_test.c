@@ -503,4 +503,4 @@ TEST(exited_vm_is_retained)
 	globfree(&g);
 }
 
-TEST_HARNESS_MAIN
+KET_HARNESS_MAIN

@@ -8,6 +8,20 @@
 
 #include "ket_util.h"
 
+const char *ket_missing(void)
+{
+	if (geteuid())
+		return "needs root: the tables are in debugfs";
+	if (access("/dev/kvm", F_OK))
+		return "/dev/kvm not available: no KVM on this host";
+	if (access("/sys/module/kvm_amd", F_OK) &&
+	    access("/sys/module/kvm_intel", F_OK))
+		return "needs kvm_amd or kvm_intel (x86 KVM)";
+	if (access("/sys/module/kvm_exit_timing", F_OK))
+		return "module kvm_exit_timing not loaded";
+	return NULL;
+}
+
 void ket_vm_dir(char *buf, size_t size, int vm_fd)
 {
 	snprintf(buf, size, "/sys/kernel/debug/kvm/%d-%d", getpid(), vm_fd);

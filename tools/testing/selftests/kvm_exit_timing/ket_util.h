@@ -47,4 +47,30 @@ char *ket_slurp(const char *path);
 /* Sum of the histogram counts of @name in an exit_histogram file. */
 uint64_t ket_hist_total(const char *path, const char *name);
 
+/*
+ * Why the suite cannot run on this host, or NULL: not root (debugfs and
+ * the device's reads need it), no /dev/kvm, neither kvm_amd nor
+ * kvm_intel loaded, kvm_exit_timing not loaded.
+ */
+const char *ket_missing(void);
+
+/*
+ * The harness's main(), after the suite's requirements: a host without
+ * them reports a skip with the reason and exits KSFT_SKIP, never a
+ * failure (the KVM library's own exit(KSFT_SKIP) inside a test is one,
+ * to the harness).  Each test's further needs (nested=1, npt=0) are
+ * skips in the test.
+ */
+#define KET_HARNESS_MAIN						\
+	int main(int argc, char **argv)					\
+	{								\
+		const char *why = ket_missing();			\
+									\
+		if (why) {						\
+			ksft_print_header();				\
+			ksft_exit_skip("%s\n", why);			\
+		}							\
+		return test_harness_run(argc, argv);			\
+	}
+
 #endif
