@@ -58,7 +58,9 @@ check "status: the vendor module, loaded before" \
 mkdir -p /sys/fs/cgroup
 grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
 ./exit_timing_test
+kvm_mode=$(stat -c %a /dev/kvm)
 ./stats_test
+check "stats_test leaves /dev/kvm's mode as it was ($kvm_mode)" [ "$(stat -c %a /dev/kvm)" = "$kvm_mode" ]
 
 ./ket_vmm -n $VMM -a >/tmp/vmm.with || notok "ket_vmm with the module"
 # Its mappings' and RSS's growth, and the directories left; "- - -" if

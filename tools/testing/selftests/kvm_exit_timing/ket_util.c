@@ -19,6 +19,8 @@ const char *ket_missing(void)
 		return "needs kvm_amd or kvm_intel (x86 KVM)";
 	if (access("/sys/module/kvm_exit_timing", F_OK))
 		return "module kvm_exit_timing not loaded";
+	if (access("/sys/kernel/debug/kvm_exit_timing/status", R_OK))
+		return "debugfs not mounted, or refused (lockdown): the tables are there";
 	return NULL;
 }
 

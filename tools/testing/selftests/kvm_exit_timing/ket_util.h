@@ -50,7 +50,8 @@ uint64_t ket_hist_total(const char *path, const char *name);
 /*
  * Why the suite cannot run on this host, or NULL: not root (debugfs and
  * the device's reads need it), no /dev/kvm, neither kvm_amd nor
- * kvm_intel loaded, kvm_exit_timing not loaded.
+ * kvm_intel loaded, kvm_exit_timing not loaded, its debugfs status not
+ * readable (debugfs not mounted, or lockdown).
  */
 const char *ket_missing(void);
 

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -875,19 +876,27 @@ static void ket_probe_as(struct ket_probe *p, uid_t uid, uint64_t caps)
  * /dev/kvm open to all, in this process's own mount namespace only: a
  * node of its own on a private tmpfs, bound over /dev/kvm, so that the
  * host's /dev/kvm (its mode, its group) is never changed, not even for
- * the test's length, and no other user gets KVM meanwhile.
+ * the test's length, and no other user gets KVM meanwhile.  The tmpfs
+ * is let go once the node is bound: /tmp is the host's again (the test
+ * binary, which the KVM library reads back, may be there).  Returns 0,
+ * or the errno of the step that failed.
  */
 static int ket_private_kvm_for_all(void)
 {
 	struct stat st;
 
-	if (stat("/dev/kvm", &st) || unshare(CLONE_NEWNS) ||
+	if (stat("/dev/kvm", &st))
+		return errno;
+	if (!S_ISCHR(st.st_mode))
+		return ENODEV;
+	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("ket", "/tmp", "tmpfs", 0, "mode=0755") ||
 	    mknod("/tmp/kvm", S_IFCHR | 0666, st.st_rdev) ||
 	    chmod("/tmp/kvm", 0666) ||
-	    mount("/tmp/kvm", "/dev/kvm", NULL, MS_BIND, NULL))
-		return -1;
+	    mount("/tmp/kvm", "/dev/kvm", NULL, MS_BIND, NULL) ||
+	    umount2("/tmp", MNT_DETACH))
+		return errno;
 	return 0;
 }
 
@@ -903,7 +912,7 @@ static int ket_private_kvm_for_all(void)
  */
 TEST(dev_access_by_proof)
 {
-	int to_owner[2], from_owner[2];
+	int to_owner[2], from_owner[2], err;
 	struct ket_probe p = { .vm_fd = -1 };
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
@@ -917,7 +926,15 @@ TEST(dev_access_by_proof)
 		/* Our end only: if the test dies, the read below sees EOF. */
 		close(to_owner[1]);
 		close(from_owner[0]);
-		if (ket_private_kvm_for_all() || setgid(1000) || setuid(1000))
+		/* Why not, to the parent: "!" and the errno. */
+		err = ket_private_kvm_for_all();
+		if (err) {
+			snprintf(name, sizeof(name), "!%d", err);
+			if (write(from_owner[1], name, sizeof(name)) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
 			_exit(1);
 		vm = ket_vm_create_work(&vcpu, W_CPUID, 3);
 		run_to_ucall(vcpu);
@@ -937,6 +954,14 @@ TEST(dev_access_by_proof)
 	close(from_owner[1]);
 	close(to_owner[0]);
 	ASSERT_EQ(sizeof(name), read(from_owner[0], name, sizeof(name)));
+	if (name[0] == '!') {
+		err = atoi(name + 1);
+		wait(NULL);
+		/* A container or seccomp may refuse namespaces: not ours. */
+		if (err == EPERM || err == ENOSYS)
+			SKIP(return, "a private /dev/kvm: %s", strerror(err));
+		ASSERT_EQ(0, err) TH_LOG("a private /dev/kvm: %s", strerror(err));
+	}
 	p.id = ket_vm_id_wait(name);
 	ASSERT_NE(0, p.id);
 
