@@ -6,9 +6,14 @@
 
 #include "ket_calc.h"
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
+uint64_t ket_sat_add(uint64_t a, uint64_t b)
 {
 	return a + b < a ? UINT64_MAX : a + b;
+}
+
+int ket_row_is_guest(const struct ket_srow *r)
+{
+	return r->is_class && !strcmp(r->name, "TIMEINGUEST");
 }
 
 void ket_row_merge(struct ket_srow *dst, const struct ket_srow *src)
@@ -19,12 +24,12 @@ void ket_row_merge(struct ket_srow *dst, const struct ket_srow *src)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
-	dst->count = sat_add(dst->count, src->count);
-	dst->time = sat_add(dst->time, src->time);
+	dst->count = ket_sat_add(dst->count, src->count);
+	dst->time = ket_sat_add(dst->time, src->time);
 	dst->sumsq = dst->sumsq + src->sumsq < dst->sumsq ?
 			     ~(unsigned __int128)0 : dst->sumsq + src->sumsq;
 	for (b = 0; b < KET_BUCKETS; b++)
-		dst->hist[b] = sat_add(dst->hist[b], src->hist[b]);
+		dst->hist[b] = ket_sat_add(dst->hist[b], src->hist[b]);
 }
 
 struct ket_srow *ket_find_row(const struct ket_scope_stats *s,
@@ -46,7 +51,7 @@ int ket_scope_merge(struct ket_scope_stats *dst,
 	unsigned int i;
 
 	for (i = 0; i < KET_NR_COUNTERS; i++)
-		dst->counters[i] = sat_add(dst->counters[i], src->counters[i]);
+		dst->counters[i] = ket_sat_add(dst->counters[i], src->counters[i]);
 	for (i = 0; i < src->nr_rows; i++) {
 		r = ket_find_row(dst, &src->rows[i]);
 		if (!r) {

@@ -8,6 +8,10 @@
 
 #include "ket_stats.h"
 
+/* @a + @b, or UINT64_MAX if that wraps: a sum of counts never goes back. */
+uint64_t ket_sat_add(uint64_t a, uint64_t b);
+/* Is @r the guest's run time (TIMEINGUEST), not an exit class? */
+int ket_row_is_guest(const struct ket_srow *r);
 /* Adds @src's values into @dst: sums, min of non-empty rows, max. */
 void ket_row_merge(struct ket_srow *dst, const struct ket_srow *src);
 /* The row of @s of @like's kind and name, or NULL. */

@@ -42,7 +42,7 @@ static unsigned int figures(const struct ket_scope_stats *s, int reasons,
 	for (i = 0; i < s->nr_rows; i++) {
 		const struct ket_srow *r = &s->rows[i];
 
-		if (r->is_class && !strcmp(r->name, "TIMEINGUEST")) {
+		if (ket_row_is_guest(r)) {
 			*guest = r;
 			continue;
 		}

@@ -47,6 +47,7 @@ struct series {
 	const char *name;
 	int is_class;
 	uint64_t count, time;
+	uint64_t col_time;		/* in the column being drawn */
 };
 
 struct column {
@@ -166,12 +167,6 @@ static void colour(char *out, double v)
 	sprintf(out, "#%02x%02x%02x", c[0], c[1], c[2]);
 }
 
-/* Sums of counts that saturate: a hand-made recording cannot wrap one. */
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 static double rate_level(const struct plot *p, double rate)
 {
 	double v;
@@ -194,35 +189,25 @@ static const struct ket_rec_row *find(const struct ket_rec_interval *iv,
 	return NULL;
 }
 
-/* Column @c's exits of series @s in bucket @b. */
-static uint64_t cell(const struct plot *p, const struct column *c,
-		     const struct series *s, unsigned int b)
+/*
+ * Series @s summed over column @c's intervals into @sum: its histogram
+ * and time, saturating (a hand-made recording cannot wrap one).
+ */
+static void column_sum(const struct plot *p, const struct column *c,
+		       const struct series *s, struct ket_rec_row *sum)
 {
 	const struct ket_rec_row *row;
-	uint64_t n = 0;
-	unsigned int i;
+	unsigned int i, b;
 
+	memset(sum, 0, sizeof(*sum));
 	for (i = c->first; i < c->first + c->nr; i++) {
 		row = find(&p->r->iv[i], s);
-		if (row)
-			n = sat_add(n, row->hist[b]);
+		if (!row)
+			continue;
+		sum->time = ket_sat_add(sum->time, row->time);
+		for (b = 0; b < KET_BUCKETS; b++)
+			sum->hist[b] = ket_sat_add(sum->hist[b], row->hist[b]);
 	}
-	return n;
-}
-
-static uint64_t column_time(const struct plot *p, const struct column *c,
-			    const struct series *s)
-{
-	const struct ket_rec_row *row;
-	uint64_t n = 0;
-	unsigned int i;
-
-	for (i = c->first; i < c->first + c->nr; i++) {
-		row = find(&p->r->iv[i], s);
-		if (row)
-			n = sat_add(n, row->time);
-	}
-	return n;
 }
 
 static double xpos(const struct plot *p, double t)
@@ -265,8 +250,8 @@ static int pick_series(struct plot *p, const struct ket_plot_opts *o,
 				s[k].is_class = row->is_class;
 				p->nr_s++;
 			}
-			s[k].count = sat_add(s[k].count, row->count);
-			s[k].time = sat_add(s[k].time, row->time);
+			s[k].count = ket_sat_add(s[k].count, row->count);
+			s[k].time = ket_sat_add(s[k].time, row->time);
 		}
 	}
 	if (o->nr_names) {
@@ -359,6 +344,7 @@ static int make_columns(struct plot *p)
 
 static void scan_cells(struct plot *p)
 {
+	struct ket_rec_row sum;
 	unsigned int i, j, b;
 	double rate;
 	uint64_t n;
@@ -367,8 +353,9 @@ static void scan_cells(struct plot *p)
 	p->bmax = 0;
 	for (i = 0; i < p->nr_s; i++) {
 		for (j = 0; j < p->nr_c; j++) {
+			column_sum(p, &p->c[j], &p->s[i], &sum);
 			for (b = 0; b < KET_BUCKETS; b++) {
-				n = cell(p, &p->c[j], &p->s[i], b);
+				n = sum.hist[b];
 				if (!n)
 					continue;
 				if (b < p->bmin)
@@ -479,6 +466,7 @@ static double heat_map(const struct plot *p, const struct series *s, double y)
 {
 	unsigned int nb = p->bmax - p->bmin + 1, j, b;
 	double h = nb * p->cell_h, avg;
+	struct ket_rec_row sum;
 	char fill[8], a[16];
 	uint64_t n;
 
@@ -499,8 +487,9 @@ static double heat_map(const struct plot *p, const struct series *s, double y)
 	for (j = 0; j < p->nr_c; j++) {
 		const struct column *c = &p->c[j];
 
+		column_sum(p, c, s, &sum);
 		for (b = p->bmin; b <= p->bmax; b++) {
-			n = cell(p, c, s, b);
+			n = sum.hist[b];
 			if (!n)
 				continue;
 			colour(fill, rate_level(p, n / c->secs));
@@ -558,6 +547,7 @@ static void colour_scale(const struct plot *p, double y)
 static double time_share(const struct plot *p, double y)
 {
 	unsigned int i, j;
+	struct ket_rec_row sum;
 	double all, top;
 	uint64_t t;
 
@@ -571,11 +561,14 @@ static double time_share(const struct plot *p, double y)
 		const struct column *c = &p->c[j];
 
 		/* In double: a sum of a dozen huge times cannot wrap. */
-		for (i = 0, all = 0; i < p->nr_s; i++)
-			all += (double)column_time(p, c, &p->s[i]);
+		for (i = 0, all = 0; i < p->nr_s; i++) {
+			column_sum(p, c, &p->s[i], &sum);
+			p->s[i].col_time = sum.time;
+			all += (double)sum.time;
+		}
 		top = y + P_SHARE;
 		for (i = 0; all && i < p->nr_s; i++) {
-			t = column_time(p, c, &p->s[i]);
+			t = p->s[i].col_time;
 			if (!t)
 				continue;
 			top -= (double)t / all * P_SHARE;
@@ -624,12 +617,12 @@ static void header(const struct plot *p, double height)
 	time_t t0 = (time_t)p->t0;
 
 	for (i = 0; i < r->nr; i++) {
-		guest = sat_add(guest, r->iv[i].guest_time);
+		guest = ket_sat_add(guest, r->iv[i].guest_time);
 		for (j = 0; j < r->iv[i].nr_rows; j++) {
 			if (!r->iv[i].rows[j].is_class)
 				continue;
-			exits = sat_add(exits, r->iv[i].rows[j].count);
-			handling = sat_add(handling, r->iv[i].rows[j].time);
+			exits = ket_sat_add(exits, r->iv[i].rows[j].count);
+			handling = ket_sat_add(handling, r->iv[i].rows[j].time);
 		}
 	}
 	tm = localtime(&t0);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ket_calc.h"
 #include "ket_prom.h"
 
 /* Exits: 127 ns to 8.59 s; guest runs: 1.02 us to 68.7 s. */
@@ -97,11 +98,6 @@ static void prom_hist(FILE *f, const char *metric, const char *key,
 	fprintf(f, "} %llu\n", (unsigned long long)r->count);
 }
 
-static int is_guest(const struct ket_srow *r)
-{
-	return r->is_class && !strcmp(r->name, "TIMEINGUEST");
-}
-
 enum { ROWS_CLASS, ROWS_REASON, ROWS_GUEST };
 
 static const struct {
@@ -152,7 +148,7 @@ static void prom_family(FILE *f, unsigned int k,
 				continue;
 			switch (families[k].rows) {
 			case ROWS_CLASS:
-				if (row->is_class && !is_guest(row))
+				if (row->is_class && !ket_row_is_guest(row))
 					prom_hist(f, families[k].metric,
 						  "class", row, &l[i],
 						  KET_PROM_EXIT_FIRST,
@@ -166,7 +162,7 @@ static void prom_family(FILE *f, unsigned int k,
 						  KET_PROM_EXIT_LAST);
 				break;
 			case ROWS_GUEST:
-				if (is_guest(row))
+				if (ket_row_is_guest(row))
 					prom_hist(f, families[k].metric, NULL,
 						  row, &l[i],
 						  KET_PROM_GUEST_FIRST,

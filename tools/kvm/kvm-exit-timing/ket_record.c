@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ket_calc.h"
 #include "ket_interval.h"
 #include "ket_record.h"
 #include "ket_wait.h"
@@ -35,11 +36,6 @@ static void rec_hist(FILE *f, const struct ket_srow *r)
 			fprintf(f, "%s[%u,%llu]", n++ ? "," : "", b,
 				(unsigned long long)r->hist[b]);
 	fputc(']', f);
-}
-
-static int is_guest_row(const struct ket_srow *r)
-{
-	return r->is_class && !strcmp(r->name, "TIMEINGUEST");
 }
 
 /* The interval of @s, @secs long, ended at @now, as one line. */
@@ -59,7 +55,7 @@ static void rec_line(FILE *f, const struct ket_iv_sum *s, double secs,
 	for (i = 0; i < d->nr_rows; i++) {
 		const struct ket_srow *r = &d->rows[i];
 
-		if (is_guest_row(r)) {
+		if (ket_row_is_guest(r)) {
 			guest = r;
 			continue;
 		}

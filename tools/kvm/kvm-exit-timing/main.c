@@ -432,8 +432,6 @@ static int cmd_top(const struct opts *o)
 		.exit_with_vm = o->exit_with_vm,
 	};
 
-	if (o->exit_with_vm && !o->sel.nr_vm)
-		return die("--exit-with-vm needs --vm"), 2;
 	return ket_top(&t, err, sizeof(err)) ? die(err) : 0;
 }
 
@@ -447,8 +445,6 @@ static int cmd_record(const struct opts *o)
 		.output = o->output && strcmp(o->output, "-") ? o->output : NULL,
 	};
 
-	if (o->exit_with_vm && !o->sel.nr_vm)
-		return die("--exit-with-vm needs --vm"), 2;
 	return ket_record(&r, err, sizeof(err)) ? die(err) : 0;
 }
 
@@ -675,6 +671,8 @@ int main(int argc, char **argv)
 	}
 	if (o.sel.vcpu >= 0 && !o.sel.nr_vm)
 		return die("--vcpu needs --vm"), 2;
+	if (o.exit_with_vm && !o.sel.nr_vm)
+		return die("--exit-with-vm needs --vm"), 2;
 	if (!strcmp(cmd->name, "reset") && !o.sel.nr_vm == !o.all)
 		return die("reset needs --vm VM or --all"), 2;
 	if (o.prometheus && o.json)
