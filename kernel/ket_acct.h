@@ -34,9 +34,23 @@
 /* struct ket_acct's rows only: exits of reason @r in another class. */
 #define KET_MOVED_ROW(nr, r) (KVM_EXIT_TIMING_NR_CLASSES + (nr) + (r))
 
+/* A 64-bit timebase value in halves, as RDTSC returns it (x86 is little-endian). */
+struct ket_tsc {
+	u32 lo;
+	u32 hi;
+};
+
+static __always_inline u64 ket_tsc_join(struct ket_tsc t)
+{
+	return (u64)t.hi << 32 | t.lo;
+}
+
 struct ket_acct {
 	u64 t_entry;		/* timebase at the last entry */
-	u64 t_exit;		/* timebase at the last exit */
+	union {
+		u64 t_exit;	/* timebase at the last exit */
+		struct ket_tsc t_exit_tsc;	/* the same, in halves */
+	};
 	union {
 		struct {
 			u8 phase;	/* enum ket_phase */
@@ -174,6 +188,26 @@ static inline u64 ket_acct_stamp(struct ket_exit_kind kind)
 	return (u64)k << KET_STAMP_KIND_SHIFT | ket_acct_exit_phase(kind);
 }
 
+/*
+ * The fast table's form of the stamp of an exit of @kind
+ * (ket_reason_table's stamp[]): the vCPU's stamp the exit finds, with the
+ * phase the fast path needs (in a guest run) and the kind it stores.  The
+ * kvm_exit probe compares that phase with the vCPU's, one compare for
+ * both tests, and stores the word a phase on (ket_acct_fast_exit()).  An
+ * exit whose class is to be resolved gets a phase no vCPU is in, so that
+ * the compare sends it on.
+ */
+static_assert(KET_PHASE_IN_EXIT - KET_PHASE_IN_GUEST == 1);
+static_assert(KET_PHASE_IN_EXIT_RESOLVE < KET_STAMP_SLOW);
+
+static inline u64 ket_acct_fast_stamp(struct ket_exit_kind kind)
+{
+	if (ket_acct_exit_phase(kind) != KET_PHASE_IN_EXIT)
+		return KET_STAMP_SLOW;
+	/* The phase before the exit, KET_PHASE_IN_GUEST: see the asserts. */
+	return ket_acct_stamp(kind) - 1;
+}
+
 /* The phase in @stamp, a word of ket_acct_stamp(). */
 static __always_inline unsigned int ket_acct_stamp_phase(u64 stamp)
 {
@@ -207,6 +241,34 @@ static __always_inline void ket_acct_store_exit(struct ket_acct *a, u64 now,
 	WRITE_ONCE(a->t_exit, now);
 	/* Last: pairs with the readers' smp_load_acquire() of the stamp. */
 	smp_store_release(&a->stamp, stamp);
+}
+
+/*
+ * Whether the fast table's @fast (ket_acct_fast_stamp()) can be stored as
+ * it is, a phase on: the exit's class is final and the vCPU is in a guest
+ * run.
+ */
+static __always_inline bool ket_acct_fast_ok(const struct ket_acct *a,
+					     u64 fast)
+{
+	return (u8)fast == a->phase;
+}
+
+/* The exit stamped from the fast table, once ket_acct_fast_ok(). */
+static __always_inline void ket_acct_fast_exit(struct ket_acct *a, u64 now,
+					       u64 fast)
+{
+	ket_acct_store_exit(a, now, fast + 1);
+}
+
+/* The same, at a time in halves, which a reader sees whole (see above). */
+static __always_inline void ket_acct_fast_exit_tsc(struct ket_acct *a,
+						   struct ket_tsc now, u64 fast)
+{
+	WRITE_ONCE(a->t_exit_tsc.lo, now.lo);
+	WRITE_ONCE(a->t_exit_tsc.hi, now.hi);
+	/* Last, as in ket_acct_store_exit() */
+	smp_store_release(&a->stamp, fast + 1);
 }
 
 static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now,

@@ -307,6 +307,22 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 }
 
 /*
+ * A kvm_exit of a vCPU in this CPU's cache that the fast table cannot
+ * stamp: the vCPU is in no timed guest run (met mid-run), or the exit
+ * needs its code decoded or more of it read, or L2 took it.
+ */
+static noinline void ket_exit_uncommon(struct ket_vcpu *kv,
+				       struct kvm_vcpu *vcpu, u64 now, u64 code)
+{
+	if (unlikely(!ket_acct_in_guest(&kv->acct)))
+		return;
+	if (ket_svm)
+		ket_exit_classify(kv, vcpu, now, code);
+	else
+		ket_exit_vmx(kv, vcpu, now, (u32)code);
+}
+
+/*
  * Only what cannot wait for the entry: the exit's time, its code, and
  * whether L2 took it.  The accounting is done at the next entry.  The
  * common exit (the vCPU in this CPU's cache, its guest run timed, a code
@@ -318,16 +334,20 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 {
 	const bool late = KET_SVM_LATE && svm;
+	struct ket_tsc tsc = { 0 };
 	struct ket_vcpu *kv;
-	u64 now = 0, code, stamp;
+	u64 now, code, fast;
 
 	/* Late SVM takes the exit's time from KVM, below. */
 	if (!late)
-		now = ket_now();
+		tsc = ket_now_halves();
 
 	kv = this_cpu_read(ket_cpu_kv);
-	if (unlikely(kv->vcpu != vcpu || !ket_acct_in_guest(&kv->acct)))
-		goto slow;
+	if (unlikely(kv->vcpu != vcpu)) {
+		ket_exit_slow(late ? ket_now() : ket_tsc_join(tsc), vcpu);
+		return;
+	}
+	now = ket_tsc_join(tsc);
 #ifdef KET_SVM_LATE_KVM_EXIT
 	/* Cached, so not scaled: see ket_svm_scaling(). */
 	if (late)
@@ -336,23 +356,21 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	/*
 	 * VMX: the raw exit reason is below 0x100 only if it is a basic
 	 * reason with no flag bit set, which is then its code; any other
-	 * (flags, a failed entry or VMREAD) takes the classify path, which
-	 * decodes it.  One compare for both.
+	 * (flags, a failed entry or VMREAD) is handed on, to be decoded.
+	 * One compare for both.  Then one compare tells that the code's
+	 * class is final and that the vCPU is in a timed guest run.
 	 */
 	code = svm ? ket_svm_exit_code(vcpu) : ket_vmread_exit_reason();
-	stamp = ket_exit_stamp_fast(&ket_reasons, code);
-	if (unlikely(ket_acct_stamp_phase(stamp) != KET_PHASE_IN_EXIT ||
-		     (vcpu->arch.hflags & HF_GUEST_MASK))) {
-		if (svm)
-			ket_exit_classify(kv, vcpu, now, code);
+	if (likely(ket_exit_stamp_fast(&ket_reasons, code, &fast) &&
+		   ket_acct_fast_ok(&kv->acct, fast) &&
+		   !(vcpu->arch.hflags & HF_GUEST_MASK))) {
+		if (late)
+			ket_acct_fast_exit(&kv->acct, now, fast);
 		else
-			ket_exit_vmx(kv, vcpu, now, (u32)code);
+			ket_acct_fast_exit_tsc(&kv->acct, tsc, fast);
 		return;
 	}
-	ket_acct_store_exit(&kv->acct, now, stamp);
-	return;
-slow:
-	ket_exit_slow(late ? ket_now() : now, vcpu);
+	ket_exit_uncommon(kv, vcpu, now, code);
 }
 
 /*

@@ -267,7 +267,7 @@ static void ket_add_reason(struct ket_reason_table *t, u64 code,
 			*p = '_';
 	if (code < 0x100) {
 		t->lo[code] = (u8)i;
-		t->stamp[code] = ket_acct_stamp(ket_acct_kind(i, t->cls[i]));
+		t->stamp[code] = ket_acct_fast_stamp(ket_acct_kind(i, t->cls[i]));
 	} else if ((code >> 8) == 0x4) {
 		t->hi[code & 0xff] = (u8)i;
 	}
@@ -291,6 +291,8 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 	memset(t, 0, sizeof(*t));
 	memset(t->lo, KET_NO_REASON, sizeof(t->lo));
 	memset(t->hi, KET_NO_REASON, sizeof(t->hi));
+	for (i = 0; i < ARRAY_SIZE(t->stamp); i++)
+		t->stamp[i] = KET_STAMP_SLOW;
 	t->vendor = v;
 	if (v == KET_VENDOR_SVM) {
 		names = svm_names;

@@ -63,8 +63,9 @@ struct ket_reason_table {
 	unsigned int unknown;		/* index of the "unknown" row */
 	u8 lo[0x100];			/* codes 0x000-0x0ff */
 	/*
-	 * Their kinds as kvm_exit stores them, with the phase they set
-	 * (ket_acct_stamp() in ket_acct.h): one load and one store.
+	 * Their kinds as the kvm_exit probe finds and stores them
+	 * (ket_acct_fast_stamp() in ket_acct.h): one load, one compare and
+	 * one store.
 	 */
 	u64 stamp[0x100];
 	u8 hi[0x100];			/* codes 0x400-0x4ff (SVM) */
@@ -110,16 +111,23 @@ ket_reason_fast(const struct ket_reason_table *t, u64 code)
 }
 
 /*
- * Hotter path, for the kvm_exit probe: the stamp of @code, if below
- * 0x100; for any other code 0, whose phase (KET_PHASE_NEW) sends the
- * probe to its slow path, as a code with no reason in the table does.
+ * A fast stamp whose phase no vCPU is in (enum ket_phase): the fast
+ * table's mark of an exit the kvm_exit probe cannot stamp alone.
  */
-static __always_inline u64 ket_exit_stamp_fast(const struct ket_reason_table *t,
-					       u64 code)
+#define KET_STAMP_SLOW 0xffU
+
+/*
+ * Hotter path, for the kvm_exit probe: whether the fast table has a stamp
+ * for @code (a code below 0x100), and its fast stamp in @fast: see
+ * ket_acct_fast_stamp().
+ */
+static __always_inline bool ket_exit_stamp_fast(const struct ket_reason_table *t,
+						u64 code, u64 *fast)
 {
-	if (likely(code < 0x100))
-		return t->stamp[code];
-	return 0;
+	if (unlikely(code >= ARRAY_SIZE(t->stamp)))
+		return false;
+	*fast = t->stamp[code];
+	return true;
 }
 
 /* Dense row index of any raw exit code. */

@@ -25,12 +25,11 @@ __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 __attribute__((noinline)) void ket_hot_exit(struct ket_acct *a, u64 t,
 					     u64 code)
 {
-	u64 stamp = ket_exit_stamp_fast(&svm, code);
+	u64 fast;
 
 	/* What the probes' fast paths do; ket_probes.c adds the lookups. */
-	if (ket_acct_in_guest(a) &&
-	    ket_acct_stamp_phase(stamp) == KET_PHASE_IN_EXIT)
-		ket_acct_store_exit(a, t, stamp);
+	if (ket_exit_stamp_fast(&svm, code, &fast) && ket_acct_fast_ok(a, fast))
+		ket_acct_fast_exit(a, t, fast);
 	ket_acct_entry(a, t + 1500 + (t & 1023), a->kind.cls, &tb);
 }
 

@@ -492,49 +492,86 @@ TEST(reason_tables)
 	ASSERT_EQ(idx(&vmx, "OTHER_SMI"), ket_reason_index(&vmx, 6));
 	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, 77));	/* TDCALL */
 	/*
-	 * The fast table's kinds lead the probes to each reason's row, and
-	 * its stamps set them and their phase, which sends only final classes
-	 * down the fast path.
+	 * The fast table's kinds lead the probes to each reason's row.  Its
+	 * stamps pass the probe's one compare only for a final class and a
+	 * vCPU in a guest run, and stored a phase on they set the kind and
+	 * KET_PHASE_IN_EXIT; the other classes' stamps, through the slow
+	 * path, set KET_PHASE_IN_EXIT_RESOLVE.
 	 */
+	static const u8 phases[] = {
+		KET_PHASE_NEW, KET_PHASE_IN_GUEST, KET_PHASE_IN_EXIT,
+		KET_PHASE_GONE, KET_PHASE_IN_EXIT_RESOLVE,
+	};
+	u64 fast;
+
 	for (unsigned int v = 0; v < 2; v++) {
 		struct ket_reason_table *t = v ? &vmx : &svm;
 		struct ket_acct *a = calloc(1, ket_acct_size(t->nr));
-		unsigned int n = 0;
+		unsigned int n = 0, fast_ok = 0;
 
 		ASSERT_NE(NULL, a);
 		for (unsigned int code = 0; code < 0x100; code++) {
 			unsigned int reason = t->lo[code];
-			u64 stamp = ket_exit_stamp_fast(t, code);
-			struct ket_exit_kind k = ket_acct_stamp_kind(stamp);
+			struct ket_exit_kind k;
 
+			ASSERT_TRUE(ket_exit_stamp_fast(t, code, &fast));
+			for (unsigned int i = 0; i < ARRAY_SIZE(phases); i++) {
+				a->phase = phases[i];
+				fast_ok += ket_acct_fast_ok(a, fast);
+				ASSERT_EQ(ket_acct_fast_ok(a, fast),
+					  phases[i] == KET_PHASE_IN_GUEST &&
+						  fast != KET_STAMP_SLOW);
+			}
 			if (reason == KET_NO_REASON) {
-				ASSERT_EQ(0, stamp);
+				ASSERT_EQ(KET_STAMP_SLOW, fast);
 				continue;
 			}
-			ASSERT_EQ(reason, k.reason);
-			ASSERT_EQ(t->cls[reason], k.cls);
+			n++;
+			k = ket_acct_kind(reason, t->cls[reason]);
 			ASSERT_EQ(&a->rows[KET_REASON_ROW(reason)],
 				  ket_acct_row(a, k));
-			ket_acct_store_exit(a, 5, stamp);
+			if (k.cls >= KET_RESOLVE_FIRST) {
+				ASSERT_EQ(KET_STAMP_SLOW, fast);
+				ket_acct_stamp_exit(a, 5, k);
+				ASSERT_EQ(KET_PHASE_IN_EXIT_RESOLVE, a->phase);
+			} else {
+				a->phase = KET_PHASE_IN_GUEST;
+				ket_acct_fast_exit(a, 5, fast);
+				ASSERT_EQ(KET_PHASE_IN_EXIT, a->phase);
+			}
 			ASSERT_EQ(k.reason, a->kind.reason);
 			ASSERT_EQ(k.cls, a->kind.cls);
 			ASSERT_EQ(k.row, a->kind.row);
-			ASSERT_EQ(k.cls < KET_RESOLVE_FIRST ?
-					  KET_PHASE_IN_EXIT :
-					  KET_PHASE_IN_EXIT_RESOLVE,
-				  a->phase);
-			ASSERT_EQ(a->phase, ket_acct_stamp_phase(stamp));
-			n++;
+			ASSERT_EQ(5, a->t_exit);
 		}
 		/* ... of every reason below 0x100 */
 		for (unsigned int i = 0; i < t->nr; i++)
 			n -= t->code[i] < 0x100;
 		ASSERT_EQ(0, n);
+		/* each final class below 0x100 passes, from one phase only */
+		for (unsigned int i = 0; i < t->nr; i++)
+			fast_ok -= t->code[i] < 0x100 &&
+				   t->cls[i] < KET_RESOLVE_FIRST;
+		ASSERT_EQ(0, fast_ok);
 		free(a);
 	}
 	ASSERT_EQ(C(OTHER), vmx.cls[vmx.unknown]);
-	ASSERT_EQ(0, ket_exit_stamp_fast(&svm, 0x400));	/* npf */
-	ASSERT_NE(KET_PHASE_IN_EXIT, ket_acct_stamp_phase(0));
+	ASSERT_FALSE(ket_exit_stamp_fast(&svm, 0x400, &fast));	/* npf */
+}
+
+TEST(fast_exit_tsc)
+{
+	/* RDTSC's halves, stored apart, are the exit's 64-bit time */
+	struct ket_acct a = { 0 };
+	struct ket_tsc tsc = { .lo = 0x89abcdef, .hi = 0x01234567 };
+
+	a.phase = KET_PHASE_IN_GUEST;
+	ket_acct_fast_exit_tsc(&a, tsc, 7ULL << KET_STAMP_KIND_SHIFT |
+						KET_PHASE_IN_GUEST);
+	ASSERT_EQ(0x0123456789abcdefULL, a.t_exit);
+	ASSERT_EQ(0x0123456789abcdefULL, ket_tsc_join(tsc));
+	ASSERT_EQ(KET_PHASE_IN_EXIT, a.phase);
+	ASSERT_EQ(7, a.stamp >> KET_STAMP_KIND_SHIFT);
 }
 
 TEST(classes)
@@ -624,15 +661,16 @@ TEST(classes)
 TEST(decode_edges)
 {
 	unsigned int code;
+	u64 fast;
 
 	tables_init();
 	/* A failed VMREAD (all ones) is unknown, never a failed VM entry. */
 	ASSERT_EQ(KET_VMX_UNREADABLE, ket_vmx_code(U32_MAX));
 	ASSERT_EQ(vmx.unknown, ket_reason_index(&vmx, ket_vmx_code(U32_MAX)));
 	ASSERT_EQ(C(OTHER), vmx.cls[ket_reason_index(&vmx, ket_vmx_code(U32_MAX))]);
-	ASSERT_EQ(0, ket_exit_stamp_fast(&vmx, KET_VMX_UNREADABLE));
+	ASSERT_FALSE(ket_exit_stamp_fast(&vmx, KET_VMX_UNREADABLE, &fast));
 	/* A failed VMREAD leaves the probe's VM_EXIT_REASON: not stamped. */
-	ASSERT_EQ(0, ket_exit_stamp_fast(&vmx, 0x4402));
+	ASSERT_FALSE(ket_exit_stamp_fast(&vmx, 0x4402, &fast));
 	ASSERT_EQ(KET_VMX_FAILED_VMENTRY, ket_vmx_code(0x80000021));
 	ASSERT_EQ(KET_VMX_FAILED_VMENTRY, ket_vmx_code(0xfffe0021));
 	ASSERT_EQ(0xffff, ket_vmx_code(0x7fffffff));
@@ -663,7 +701,8 @@ TEST(decode_edges)
 	/* An unnamed code's row, through the fast table: unknown, OTHER */
 	if (svm.lo[0xa6] == KET_NO_REASON) {
 		ASSERT_EQ(svm.unknown, ket_reason_index(&svm, 0xa6));
-		ASSERT_EQ(0, ket_exit_stamp_fast(&svm, 0xa6));
+		ASSERT_TRUE(ket_exit_stamp_fast(&svm, 0xa6, &fast));
+		ASSERT_EQ(KET_STAMP_SLOW, fast);
 	} else {
 		ASSERT_EQ(C(HALT), svm.cls[svm.lo[0xa6]]);
 	}
