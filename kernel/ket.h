@@ -209,7 +209,10 @@ extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
  * its own, one load fewer than a separate key; an empty entry is
  * &ket_vcpu_none, whose ->vcpu is NULL.  Only that CPU's probes fill it
  * (preemption is off in a probe, and neither tracepoint fires in
- * interrupt context); ket_kvm_destroying() empties the entries of a VM
+ * interrupt context), and a kvm_entry probe always leaves its vCPU's
+ * state there or none, so that where kvm_exit follows with interrupts
+ * off the exit probe need not compare (ket_exit()); others only empty
+ * it.  ket_kvm_destroying() empties the entries of a VM
  * KVM is destroying, none of whose vCPUs can run any more, before KVM
  * may free a vCPU and reuse its address, and retirement waits a grace
  * period before it may free the states, so that an entry a probe read

@@ -62,7 +62,9 @@ DEFINE_PER_CPU(struct ket_vcpu *, ket_cpu_kv);
  * Found, it fills this CPU's entry, then applies a reset asked for
  * before: the probes' common paths, which find the vCPU in the cache, do
  * not look, and a reset asked for after the fill empties the entry
- * (ket_vcpu_reset()), so that the next probe comes here again.
+ * (ket_vcpu_reset()), so that the next probe comes here again.  Unknown
+ * or opaque, it empties the entry: the kvm_exit probe that follows a
+ * kvm_entry on this CPU must find @vcpu's state or none (ket_exit()).
  */
 noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 {
@@ -82,6 +84,8 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 			/* Never an opaque vCPU: its exits take the slow path. */
 			if (likely(!kv->opaque))
 				this_cpu_write(ket_cpu_kv, kv);
+			else
+				this_cpu_write(ket_cpu_kv, &ket_vcpu_none);
 			/*
 			 * Pairs with ket_vcpu_reset()'s: either the request
 			 * is seen here or the reader sees this fill and
@@ -95,6 +99,7 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 			}
 			return kv;
 		}
+	this_cpu_write(ket_cpu_kv, &ket_vcpu_none);
 	return NULL;
 }
 

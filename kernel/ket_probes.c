@@ -307,13 +307,18 @@ static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 }
 
 /*
- * A kvm_exit of a vCPU in this CPU's cache that the fast table cannot
- * stamp: the vCPU is in no timed guest run (met mid-run), or the exit
- * needs its code decoded or more of it read, or L2 took it.
+ * A kvm_exit that the fast table cannot stamp: of a vCPU not in this
+ * CPU's cache (@kv is another's, or none: see ket_exit()), or in no
+ * timed guest run (met mid-run), or that needs its code decoded or more
+ * of it read, or that L2 took.
  */
 static noinline void ket_exit_uncommon(struct ket_vcpu *kv,
 				       struct kvm_vcpu *vcpu, u64 now, u64 code)
 {
+	if (unlikely(kv->vcpu != vcpu)) {
+		ket_exit_slow(now, vcpu);
+		return;
+	}
 	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		return;
 	if (ket_svm)
@@ -342,9 +347,20 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 	if (!late)
 		tsc = ket_now_halves();
 
+	/*
+	 * Where kvm_exit fires with interrupts still off since kvm_entry
+	 * (VMX, SVM since 6.6), this CPU ran nothing between the vCPU's
+	 * entry probe and this one, and the entry probe always leaves the
+	 * vCPU's state or none in the cache (ket_vcpu_lookup()): whatever
+	 * @kv is, it is not another vCPU's.  A guest run the probes did not
+	 * see begin (the module loaded meanwhile) finds none: the cache's
+	 * first value.  None is in no phase a fast stamp passes.  Late SVM
+	 * fires it after interrupts, and preemption, are enabled again: the
+	 * thread may have moved since its entry, or another run here.
+	 */
 	kv = this_cpu_read(ket_cpu_kv);
-	if (unlikely(kv->vcpu != vcpu)) {
-		ket_exit_slow(late ? ket_now() : ket_tsc_join(tsc), vcpu);
+	if (late && unlikely(kv->vcpu != vcpu)) {
+		ket_exit_slow(ket_now(), vcpu);
 		return;
 	}
 	now = ket_tsc_join(tsc);
