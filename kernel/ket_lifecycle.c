@@ -23,11 +23,12 @@
  *    calls kvm_arch_destroy_vm() when kvm_create_vm() fails: no vCPU of
  *    that VM ran, so the module has nothing of it.
  *
- * ket_lock serialises the attach worker, retirement and the readers of
- * the lists; the probes never take it, nor do the debugfs file
- * operations (debugfs_remove() waits for those, so they must not wait
- * for us).  ket_kvm_lock, a raw spinlock, serialises what the kprobe
- * touches: the keys (a slot's VM, a VM's struct kvm) and ket_vcpu_hash.
+ * ket_lock serialises the attach worker's publications (it allocates
+ * without it), retirement and the readers of the lists; the probes never
+ * take it, nor do the debugfs file operations (debugfs_remove() waits
+ * for those, so they must not wait for us).  ket_kvm_lock, a raw
+ * spinlock, serialises what the kprobe touches: the keys (a slot's VM, a
+ * VM's struct kvm) and ket_vcpu_hash.
  */
 #include <linux/debugfs.h>
 #include <linux/hashtable.h>
@@ -181,8 +182,27 @@ static atomic64_t ket_lost_exits = ATOMIC64_INIT(0);
 /* VMs KVM destroyed before the module could attach any of their vCPUs. */
 static atomic64_t ket_vms_missed = ATOMIC64_INIT(0);
 static atomic64_t ket_attach_failures = ATOMIC64_INIT(0);
-/* After a failed allocation, claim no slot before this (jiffies). */
-static unsigned long ket_backoff_until;
+/*
+ * After an attach failed for lack of memory, the vCPUs of the memory
+ * cgroup it was charged to claim no slot for attach_backoff_ms: their
+ * exits are lost meanwhile, as when no slot is free, and other cgroups'
+ * VMs attach as ever.  A few cgroups at once: a failure when all entries
+ * are in use takes the one that ends first, whose cgroup then retries
+ * sooner.  The attach worker writes the entries, probes read them.  A
+ * cgroup is a key, compared, never dereferenced (ket_memcg_key()); a
+ * cgroup created at a freed one's address may wait out the rest of the
+ * freed one's back-off.
+ */
+static unsigned int ket_backoff_ms = 1000;
+module_param_named(attach_backoff_ms, ket_backoff_ms, uint, 0644);
+MODULE_PARM_DESC(attach_backoff_ms,
+		 "ms a memory cgroup's VMs wait to attach after an attach charged to it failed (default 1000, at most 60000)");
+
+#define KET_BACKOFFS 8
+static struct ket_backoff {
+	const void *key;	/* NULL: unused */
+	unsigned long until;	/* jiffies */
+} ket_backoffs[KET_BACKOFFS];
 
 #define KET_SLOTS 64
 #define KET_FILES_RETRY (HZ / 2)
@@ -266,6 +286,85 @@ static void ket_slot_fill(struct ket_slot *s, struct kvm_vcpu *vcpu,
 }
 
 /*
+ * ket_backoffs' key of @memcg: the root cgroup's, and that of none (the
+ * memory controller off, or an mm with no owner for a moment), are one.
+ * Under RCU, or with a reference on @memcg.
+ */
+static const void *ket_memcg_key(const struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	if (memcg && memcg->css.parent)
+		return memcg;
+#endif
+	return ket_backoffs;
+}
+
+/*
+ * Probe context: whether @kvm's memory cgroup, the one its states would
+ * be charged to (its VMM's mm's: ket_slot_fill()), is backing off.
+ */
+static bool ket_backing_off(const struct kvm *kvm)
+{
+	const void *key = NULL;
+	unsigned int i;
+
+	for (i = 0; i < KET_BACKOFFS; i++) {
+		const struct ket_backoff *b = &ket_backoffs[i];
+
+		if (!READ_ONCE(b->key) ||
+		    !time_before(jiffies, READ_ONCE(b->until)))
+			continue;
+		if (!key) {
+			const struct mem_cgroup *memcg = NULL;
+
+			rcu_read_lock();
+#ifdef CONFIG_MEMCG
+			memcg = mem_cgroup_from_task(rcu_dereference(kvm->mm->owner));
+#endif
+			key = ket_memcg_key(memcg);
+			rcu_read_unlock();
+		}
+		if (READ_ONCE(b->key) == key)
+			return true;
+	}
+	return false;
+}
+
+/* Memory cgroups backing off now, for status. */
+static unsigned int ket_backoffs_now(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < KET_BACKOFFS; i++)
+		n += READ_ONCE(ket_backoffs[i].key) &&
+		     time_before(jiffies, READ_ONCE(ket_backoffs[i].until));
+	return n;
+}
+
+/* Attach worker: an attach charged to @memcg failed for lack of memory. */
+static void ket_back_off(const struct mem_cgroup *memcg)
+{
+	const void *key = ket_memcg_key(memcg);
+	struct ket_backoff *b = NULL, *e;
+	unsigned int i;
+
+	for (i = 0; i < KET_BACKOFFS; i++) {
+		e = &ket_backoffs[i];
+		if (e->key == key) {
+			b = e;
+			break;
+		}
+		/* Else an unused entry, else the one that ends first. */
+		if (!b || (b->key && (!e->key || time_before(e->until, b->until))))
+			b = e;
+	}
+	/* A probe may see the new key with the old time: no matter. */
+	WRITE_ONCE(b->key, key);
+	WRITE_ONCE(b->until,
+		   jiffies + msecs_to_jiffies(min(READ_ONCE(ket_backoff_ms), 60000U)));
+}
+
+/*
  * Probe context, for a vCPU not in ket_vcpu_hash.  Lock-free but for
  * the claim's publication: one cmpxchg to claim a slot, irq_work to
  * leave the tracepoint.
@@ -302,7 +401,7 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit)
 			return;
 		}
 	}
-	if (time_before(jiffies, READ_ONCE(ket_backoff_until)))
+	if (ket_backing_off(vcpu->kvm))
 		goto lost;
 	for (i = 0; i < KET_SLOTS; i++) {
 		s = &ket_slots[i];
@@ -374,60 +473,82 @@ static bool ket_has_dir(struct dentry *d)
 }
 
 /*
- * Whether @memcg, and every cgroup above it, has room below its limits,
- * memory.max and memory.high, for an allocation of @size twice over and
- * a charge batch: room in which the charge neither reclaims nor leaves
- * the worker throttling debt.  Racy: a hint for ket_attach_zalloc(), not
- * a guarantee.  cgroup v1's memory+swap limit is not looked at.
+ * Whether @memcg, and every cgroup above it, has room below its limits
+ * for an allocation of @size twice over and a charge batch: memory.max
+ * and memory.high, and cgroup v1's memory+swap limit; and whether none
+ * has its swap over memory.swap.high.  In that room the charge neither
+ * reclaims nor leaves the attach worker a debt of throttling (which any
+ * charge leaves while the cgroup is over a high limit, the swap's
+ * included).  Racy: should another task take the room meanwhile, the
+ * charge may still leave that debt, which the worker's thread pays at
+ * its next charge that may wait (ket_attach_zalloc()'s vmalloc, or
+ * another work item's).
  */
 static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
 {
 #ifdef CONFIG_MEMCG
 	/* Charged as the pages of a power-of-two order, however freed. */
 	unsigned long need = (2UL << get_order(size)) + MEMCG_CHARGE_BATCH;
+	bool v2 = cgroup_subsys_on_dfl(memory_cgrp_subsys);
 	struct page_counter *c;
 
-	for (c = memcg ? &memcg->memory : NULL; c; c = c->parent)
+	for (; memcg; memcg = parent_mem_cgroup(memcg)) {
+		c = &memcg->memory;
 		if (page_counter_read(c) + need >
 		    min(READ_ONCE(c->max), READ_ONCE(c->high)))
 			return false;
+		if (v2) {
+			c = &memcg->swap;
+			if (page_counter_read(c) > READ_ONCE(c->high))
+				return false;
+		} else {
+			c = &memcg->memsw;
+			if (page_counter_read(c) + need > READ_ONCE(c->max))
+				return false;
+		}
+	}
 #endif
 	return true;
 }
 
 /*
  * A VM's or vCPU's state, zeroed, charged to the VMM's cgroup @s->memcg
- * (the caller made it the active one).  The module never reclaims the
- * VMM's memory for its own sake, throttles for it, or calls its cgroup's
- * OOM killer: near a limit of the cgroup (ket_memcg_roomy()) it takes no
- * memory at all, and the attach fails and backs off, rather than reclaim
- * with ket_lock held and every other VM's attach waiting.  Away from it,
- * no costly compaction either (__GFP_NORETRY) before the vmalloc
- * fallback, which charges page by page and so is taken only if the room
- * is still there.  Above a page, whole pages: a power-of-two kmalloc
- * would waste up to a third of every vCPU's state; either stays in the
- * linear map, where the probes want it.  Free with ket_state_free().
+ * (the caller made it the active one), with no lock of ours held
+ * (ket_attach_slot()).  The module does not reclaim the VMM's memory for
+ * its own sake, throttle for it, or call its cgroup's OOM killer: near a
+ * limit of the cgroup (ket_memcg_roomy()) it takes no memory at all, and
+ * the attach fails and backs off.  Away from them, the state comes from
+ * kmalloc, or above a page from whole pages (a power-of-two kmalloc
+ * would waste up to a third of every vCPU's state), without direct
+ * reclaim: a charge that finds the room gone meanwhile fails at once (the
+ * memory controller neither reclaims nor calls the OOM killer for a
+ * caller that cannot wait), and the page allocator gives free pages only,
+ * never its reserves.  If no contiguous run is free, vmalloc, as
+ * kvmalloc() falls back to it (__GFP_RETRY_MAYFAIL: it may fail, never
+ * OOM-kills), which charges page by page: vmalloc needs direct reclaim
+ * allowed, and may reclaim the host's memory (its page tables, uncharged,
+ * and its pages), or the cgroup's if its room went since the check just
+ * before.  Free with ket_state_free().
  */
 static void *ket_attach_zalloc(const struct ket_slot *s, size_t size)
 {
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
-		    __GFP_NORETRY;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	const gfp_t nowait = (gfp | __GFP_NOMEMALLOC) & ~__GFP_DIRECT_RECLAIM;
 	void *p;
 
 	if (!ket_may_alloc() || !ket_memcg_roomy(s->memcg, size))
 		return NULL;
 	if (size <= PAGE_SIZE)
-		return kmalloc(size, gfp);
-	p = alloc_pages_exact(size, gfp);
+		return kmalloc(size, nowait);
+	p = alloc_pages_exact(size, nowait);
 	if (p) {
 		/* Scanned for the pointers it holds, as kmalloc's would be. */
-		kmemleak_alloc(p, size, 1, gfp);
+		kmemleak_alloc(p, size, 1, nowait);
 		return p;
 	}
 	if (!ket_memcg_roomy(s->memcg, size))
 		return NULL;
-	/* kvmalloc()'s fallback: may fail, never OOM-kills. */
-	return __vmalloc(size, (gfp & ~__GFP_NORETRY) | __GFP_RETRY_MAYFAIL);
+	return __vmalloc(size, gfp | __GFP_RETRY_MAYFAIL);
 }
 
 static void ket_state_free(void *p, size_t size)
@@ -542,8 +663,10 @@ static void ket_vcpu_free(struct ket_vcpu *kv)
 
 /*
  * Allocates the state of slot @s's vCPU, and of its VM if it is the
- * VM's first, charged to the vCPU's memory cgroup, and publishes them,
- * unless KVM destroyed the VM meanwhile: then -ENOENT.  ket_lock held.
+ * VM's first, charged to the vCPU's memory cgroup, without ket_lock, so
+ * that no reader or retirement waits on an allocation; then publishes
+ * them with ket_lock held, unless KVM destroyed the VM meanwhile: then
+ * -ENOENT.  Attach worker only.
  */
 static int ket_attach_slot(struct ket_slot *s)
 {
@@ -555,8 +678,8 @@ static int ket_attach_slot(struct ket_slot *s)
 	int ret;
 
 	/*
-	 * Only this worker attaches VMs (ket_lock held): a VM attached now
-	 * stays so until KVM destroys it, which marks the slot gone.
+	 * Only this worker attaches VMs: a VM attached now stays so until
+	 * KVM destroys it, which marks the slot gone.
 	 */
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	first = !ket_vm_live(s->kvm, s->stats_id);
@@ -573,6 +696,7 @@ static int ket_attach_slot(struct ket_slot *s)
 			ket_vm_free(fresh);
 		return -ENOMEM;
 	}
+	mutex_lock(&ket_lock);
 	raw_spin_lock_irqsave(&ket_kvm_lock, flags);
 	/* Gone: another VM may have the address already; leave it be. */
 	ret = s->gone ? -ENOENT : ket_vm_stale(s, &stale);
@@ -582,6 +706,7 @@ static int ket_attach_slot(struct ket_slot *s)
 		/* Unpublished: retired whatever becomes of this slot. */
 		if (stale)
 			ket_vm_retire_later(stale);
+		mutex_unlock(&ket_lock);
 		ket_vcpu_free(kv);
 		if (fresh)
 			ket_vm_free(fresh);
@@ -607,12 +732,14 @@ static int ket_attach_slot(struct ket_slot *s)
 		vm->serial = ++ket_vm_serial;
 		list_add_tail(&vm->node, &ket_vms);
 		ket_vm_files(vm, s);
-	} else if (fresh) {
-		ket_vm_free(fresh);
+		fresh = NULL;
 	}
 	/* Retirement may free the VM while the worker waits: hold it. */
 	ket_vm_get(vm);
 	s->done = kv;
+	mutex_unlock(&ket_lock);
+	if (fresh)
+		ket_vm_free(fresh);
 	return 0;
 }
 
@@ -669,7 +796,6 @@ static void ket_attach_fn(struct work_struct *work)
 	unsigned int i;
 	int ret;
 
-	mutex_lock(&ket_lock);
 	for (i = 0; i < KET_SLOTS; i++) {
 		s = &ket_slots[i];
 		/* Pairs with the claimer's release of @ready. */
@@ -681,7 +807,7 @@ static void ket_attach_fn(struct work_struct *work)
 			/* Else a VM KVM destroyed first. */
 			if (ret == -ENOMEM) {
 				atomic64_inc(&ket_attach_failures);
-				WRITE_ONCE(ket_backoff_until, jiffies + HZ);
+				ket_back_off(s->memcg);
 				__set_bit(i, nomem);
 			}
 			ket_slot_fail(s);
@@ -690,7 +816,6 @@ static void ket_attach_fn(struct work_struct *work)
 		}
 		attached = true;
 	}
-	mutex_unlock(&ket_lock);
 	if (!attached && !failed)
 		return;
 	/*
@@ -1068,6 +1193,7 @@ void ket_status(struct ket_buf *b)
 		       (long long)atomic64_read(&ket_lost_exits));
 	ket_buf_printf(b, "attach_failures %lld\n",
 		       (long long)atomic64_read(&ket_attach_failures));
+	ket_buf_printf(b, "attach_backoffs %u\n", ket_backoffs_now());
 	ket_buf_printf(b, "vms_allocated %d\n", atomic_read(&ket_live_vms));
 	ket_buf_printf(b, "vcpus_allocated %d\n",
 		       atomic_read(&ket_live_vcpus));

@@ -51,6 +51,43 @@ rmdir $CG/ket
 # and the VM runs on, no OOM kill.  Once the limit is lifted, every vCPU
 # attaches at a later exit.
 M=16
+# A cgroup held at its limit backs off alone: another cgroup's VM is
+# attached at its first exit and loses none.  With attach_backoff_ms at
+# 5 s, right after one of the held VM's attaches failed (its cgroup's
+# back-off just begun; before December 2026, everyone's), the held VM is
+# stopped, so that it exits no more, and once the module has counted its
+# exits lost (lost_exits still for 0.5 s), a VM of the root cgroup runs
+# 200 iterations of its loop.  That VM is attached, lost_exits does not
+# move, and the held cgroup still backs off when it ends: the VM ran in
+# the window.
+others_attach() {
+	bo=/sys/module/kvm_exit_timing/parameters/attach_backoff_ms
+	echo 5000 >$bo
+	f=$(st attach_failures)
+	i=0
+	while [ "$(st attach_failures)" = "$f" ] && [ $i -lt 1000 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	kill -STOP $wl
+	stopped() { ! grep -q '^State:.*[RSD] (' /proc/$wl/task/*/status; }
+	still() { a=$(st lost_exits); sleep 0.5; [ "$(st lost_exits)" = "$a" ]; }
+	if [ "$(st attach_failures)" = "$f" ] || ! settle stopped || ! settle still; then
+		notok "memcg: a fresh failure at memory.$lim, the VM stopped, its lost exits counted"
+	else
+		l=$(st lost_exits)
+		./ket_workload -i 200 >/tmp/mo.out 2>&1
+		rc=$?
+		b=$(st attach_backoffs)
+		alone() { [ $rc = 0 ] && [ "$b" = 1 ] && [ "$(st lost_exits)" = "$l" ]; }
+		check "memcg: while a cgroup at memory.$lim backs off ($b backing off), another cgroup's VM runs (status $rc) and loses no exit (lost_exits $l, then $(st lost_exits))" \
+			alone
+		kept() { ls -d $D/kvm_exit_timing/exited/"$(vmof /tmp/mo.out)".* >/dev/null 2>&1; }
+		check "memcg: that VM was attached (its tables under exited/)" settle kept
+	fi
+	kill -CONT $wl
+	echo 1000 >$bo
+}
 at_limit() {	# max|high
 	lim=$1
 	mkdir $CG/ketlim
@@ -85,6 +122,7 @@ at_limit() {	# max|high
 	noreclaim() { [ "$(st attach_failures)" -gt "$f" ] && [ "$(events)" = "$ev" ]; }
 	check "memcg: attaches that fail ($f, then $(st attach_failures)) take nothing at memory.$lim ($lim events $ev, then $(events))" \
 		noreclaim
+	others_attach
 	echo max >$CG/ketlim/memory.$lim
 	all() { [ "$(st vcpus_attached)" = $M ]; }
 	check "memcg: memory.$lim lifted, all $M vCPUs attach" settle all
