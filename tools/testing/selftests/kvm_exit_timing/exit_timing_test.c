@@ -232,7 +232,7 @@ TEST(halt_exact)
 	 * other interrupts (its are all EXTINT).  The vector's decode is
 	 * unit-tested (classes).
 	 */
-	if (is_intel_cpu()) {
+	if (ket_intel()) {
 		uint64_t timer = KET_HALT_N +
 				 ket_count(&r.reasons, "PREEMPTION_TIMER");
 
@@ -282,7 +282,7 @@ TEST(dec_timer_in_guest)
 	ASSERT_GE(KET_TIMER_N, windows);
 	ASSERT_EQ(r.eois + windows, ket_count(&r.classes, "APIC"));
 	dec = ket_count(&r.classes, "DEC");
-	if (is_intel_cpu()) {
+	if (ket_intel()) {
 		expired = ket_count(&r.reasons, "PREEMPTION_TIMER");
 		if (ket_preemption_timer()) {
 			ASSERT_GE(KET_TIMER_N, expired);

@@ -278,7 +278,7 @@ static const struct ket_names ket_vmx_names = {
 
 const struct ket_names *ket_names(void)
 {
-	return is_intel_cpu() ? &ket_vmx_names : &ket_svm_names;
+	return ket_intel() ? &ket_vmx_names : &ket_svm_names;
 }
 
 /* Whether the vendor module's boolean parameter @name is on. */
@@ -289,7 +289,7 @@ static bool ket_vendor_param(const char *name)
 	bool on;
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
-		 is_intel_cpu() ? "kvm_intel" : "kvm_amd", name);
+		 ket_intel() ? "kvm_intel" : "kvm_amd", name);
 	v = ket_slurp(path);
 	on = v && (v[0] == 'Y' || v[0] == '1');
 	free(v);
@@ -298,7 +298,7 @@ static bool ket_vendor_param(const char *name)
 
 bool ket_tdp(void)
 {
-	return ket_vendor_param(is_intel_cpu() ? "ept" : "npt");
+	return ket_vendor_param(ket_intel() ? "ept" : "npt");
 }
 
 bool ket_nested(void)
@@ -308,12 +308,12 @@ bool ket_nested(void)
 
 bool ket_preemption_timer(void)
 {
-	return is_intel_cpu() && ket_vendor_param("preemption_timer");
+	return ket_intel() && ket_vendor_param("preemption_timer");
 }
 
 bool ket_apic_accelerated(void)
 {
-	return ket_vendor_param(is_intel_cpu() ? "enable_apicv" : "avic");
+	return ket_vendor_param(ket_intel() ? "enable_apicv" : "avic");
 }
 
 uint64_t ket_fault_exits(const struct ket_table *reasons)
@@ -346,7 +346,7 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 
 	work = w;
 	work_n = n;
-	intel = is_intel_cpu();
+	intel = ket_intel();
 	sync_global_to_guest(vm, work);
 	sync_global_to_guest(vm, work_n);
 	sync_global_to_guest(vm, intel);
@@ -363,10 +363,8 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 		ket_tlb_setup(vm);
 	if (w == W_SIGNAL)
 		ket_signal_setup(*vcpu);
-	if (w == W_PFREAL || w == W_HALT || w == W_TIMER) {
-		vm_init_descriptor_tables(vm);
-		vcpu_init_descriptor_tables(*vcpu);
-	}
+	if (w == W_PFREAL || w == W_HALT || w == W_TIMER)
+		ket_init_descriptor_tables(vm, *vcpu);
 	if (w == W_PFREAL)
 		vm_install_exception_handler(vm, PF_VECTOR, ket_pf);
 	if (w == W_HALT || w == W_TIMER)

@@ -10,7 +10,36 @@
 #include <stdint.h>
 
 #include "kvm_util.h"
+#include "processor.h"
+
 #include "ket_util.h"
+
+/*
+ * Where the KVM library's API differs between the kernels' versions: the
+ * Makefile looks in its processor.h for what 6.1's has and later ones do
+ * not (KET_LIB_*).
+ */
+static inline bool ket_intel(void)
+{
+#ifdef KET_LIB_IS_INTEL_CPU
+	return is_intel_cpu();
+#else
+	return host_cpu_is_intel;	/* read by the library before main() */
+#endif
+}
+
+/*
+ * A VM's and vCPU's IDT and GDT, for a guest's exception handlers; newer
+ * libraries set them up as they create each VM and vCPU.
+ */
+static inline void ket_init_descriptor_tables(struct kvm_vm *vm,
+					      struct kvm_vcpu *vcpu)
+{
+#ifdef KET_LIB_INIT_DESCRIPTOR_TABLES
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+#endif
+}
 
 #define KET_N 500
 #define KET_PIO_PORT 0x2000

@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	if (seconds)
 		deadline = time(NULL) + seconds;
 	vm = vm_create_with_vcpus(nr, guest_code, vcpus);
-	intel = is_intel_cpu();
+	intel = ket_intel();
 	sync_global_to_guest(vm, iterations);
 	sync_global_to_guest(vm, intel);
 	sync_global_to_guest(vm, quiet);
