@@ -211,8 +211,8 @@ extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
  * (preemption is off in a probe, and neither tracepoint fires in
  * interrupt context), and a kvm_entry probe always leaves its vCPU's
  * state there or none, so that where kvm_exit follows with interrupts
- * off the exit probe need not compare (ket_exit()); others only empty
- * it.  ket_kvm_destroying() empties the entries of a VM
+ * masked the exit probe need not compare (ket_exit()); there only entry
+ * probes fill it.  Others only empty it.  ket_kvm_destroying() empties the entries of a VM
  * KVM is destroying, none of whose vCPUs can run any more, before KVM
  * may free a vCPU and reuse its address, and retirement waits a grace
  * period before it may free the states, so that an entry a probe read
@@ -221,15 +221,15 @@ extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
 DECLARE_PER_CPU(struct ket_vcpu *, ket_cpu_kv);
 extern struct ket_vcpu ket_vcpu_none;
 
-struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu);
+struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu, bool fill);
 void ket_vcpu_uncache(struct ket_vcpu *kv);
 
 static __always_inline struct ket_vcpu *
-ket_vcpu_find(const struct kvm_vcpu *vcpu)
+ket_vcpu_find(const struct kvm_vcpu *vcpu, bool fill)
 {
 	struct ket_vcpu *kv = this_cpu_read(ket_cpu_kv);
 
-	return likely(kv->vcpu == vcpu) ? kv : ket_vcpu_lookup(vcpu);
+	return likely(kv->vcpu == vcpu) ? kv : ket_vcpu_lookup(vcpu, fill);
 }
 
 /* What a vCPU's state takes: struct ket_vcpu ends in its rows. */

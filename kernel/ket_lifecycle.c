@@ -50,7 +50,9 @@
 #include "ket.h"
 
 struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
+/* Zeroed: in KET_PHASE_NEW, which no fast stamp passes (ket_exit()). */
 struct ket_vcpu ket_vcpu_none;
+static_assert(KET_PHASE_NEW == 0);
 /*
  * Set to &ket_vcpu_none by ket_lifecycle_init(): the module loader does
  * not relocate a module's per-CPU section, so no initialiser here can
@@ -66,8 +68,11 @@ DEFINE_PER_CPU(struct ket_vcpu *, ket_cpu_kv);
  * (ket_vcpu_reset()), so that the next probe comes here again.  Unknown
  * or opaque, it empties the entry: the kvm_exit probe that follows a
  * kvm_entry on this CPU must find @vcpu's state or none (ket_exit()).
+ * Without @fill (a kvm_exit probe that does not compare the cache's
+ * vCPU), it leaves the entry as it is, and only applies a reset.
  */
-noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
+noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu,
+					  bool fill)
 {
 	struct ket_vcpu *kv;
 
@@ -83,9 +88,9 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 		if (kv->vcpu == vcpu && READ_ONCE(kv->vm->kvm) == vcpu->kvm &&
 		    !strcmp(kv->vm->stats_id, vcpu->kvm->stats_id)) {
 			/* Never an opaque vCPU: its exits take the slow path. */
-			if (likely(!kv->opaque))
+			if (fill && likely(!kv->opaque))
 				this_cpu_write(ket_cpu_kv, kv);
-			else
+			else if (fill)
 				this_cpu_write(ket_cpu_kv, &ket_vcpu_none);
 			/*
 			 * Pairs with ket_vcpu_reset()'s: either the request
@@ -100,7 +105,8 @@ noinline struct ket_vcpu *ket_vcpu_lookup(const struct kvm_vcpu *vcpu)
 			}
 			return kv;
 		}
-	this_cpu_write(ket_cpu_kv, &ket_vcpu_none);
+	if (fill)
+		this_cpu_write(ket_cpu_kv, &ket_vcpu_none);
 	return NULL;
 }
 

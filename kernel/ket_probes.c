@@ -7,7 +7,9 @@
  */
 #include <linux/kvm_host.h>
 #include <linux/tracepoint.h>
+#include <asm/hypervisor.h>
 #include <asm/irq_vectors.h>
+#include <asm/mshyperv.h>
 #include <asm/svm.h>
 #include <asm/vmx.h>
 
@@ -286,7 +288,11 @@ static noinline void ket_exit_vmx(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
  */
 static noinline void ket_exit_slow(u64 now, struct kvm_vcpu *vcpu)
 {
-	struct ket_vcpu *kv = ket_vcpu_find(vcpu);
+	/*
+	 * Only where the exit probe compares the cached vCPU (late SVM) may
+	 * it fill the cache: elsewhere only entry probes do (ket_exit()).
+	 */
+	struct ket_vcpu *kv = ket_vcpu_find(vcpu, KET_SVM_LATE && ket_svm);
 
 	if (unlikely(!kv)) {
 		ket_vcpu_miss(vcpu, true);
@@ -333,10 +339,12 @@ static noinline void ket_exit_uncommon(struct ket_vcpu *kv,
  * common exit (the vCPU in this CPU's cache, its guest run timed, a code
  * of the fast table with a final class, taken by L1) calls nothing, so
  * that it saves no register; anything else is handed on as a tail call.
- * One probe per vendor (@svm constant), registered by
+ * One probe per vendor (@svm constant), and for VMX where a VMREAD may
+ * trap (@evmcs: see ket_vmread_may_trap()), registered by
  * ket_probes_register().
  */
-static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
+static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm,
+				     bool evmcs)
 {
 	const bool late = KET_SVM_LATE && svm;
 	struct ket_tsc tsc = { 0 };
@@ -348,19 +356,23 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 		tsc = ket_now_halves();
 
 	/*
-	 * Where kvm_exit fires with interrupts still off since kvm_entry
-	 * (VMX, SVM since 6.6), this CPU ran nothing between the vCPU's
-	 * entry probe and this one, and the entry probe always leaves the
-	 * vCPU's state or none in the cache (ket_vcpu_lookup()): whatever
-	 * @kv is, it is not another vCPU's.  A guest run the probes did not
-	 * see begin (the module loaded meanwhile) finds none: the cache's
-	 * first value.  None is in no phase a fast stamp passes.  Late SVM
-	 * fires it after interrupts, and preemption, are enabled again: the
-	 * thread may have moved since its entry, or another run here.
+	 * Where kvm_exit fires with interrupts masked since kvm_entry (VMX,
+	 * SVM since 6.6), this CPU ran nothing between the vCPU's entry
+	 * probe and this one, and the entry probe always leaves the vCPU's
+	 * state or none in the cache (ket_vcpu_lookup()), which only entry
+	 * probes fill there (ket_exit_slow()): whatever @kv is, it is not
+	 * another vCPU's.  A guest run whose entry the probes did not see
+	 * (the module loading meanwhile: the exit probe is registered first)
+	 * finds what the last entry probe on this CPU left, or the cache's
+	 * first value, none.  None is in no phase a fast stamp passes.  Late
+	 * SVM fires kvm_exit after interrupts, and preemption, are enabled
+	 * again: the thread may have moved since its entry, or another run
+	 * here.
 	 */
 	kv = this_cpu_read(ket_cpu_kv);
-	if (late && unlikely(kv->vcpu != vcpu)) {
-		ket_exit_slow(ket_now(), vcpu);
+	if ((late || evmcs) && unlikely(kv->vcpu != vcpu)) {
+		/* Never a VMREAD for none where it traps: see above. */
+		ket_exit_slow(late ? ket_now() : ket_tsc_join(tsc), vcpu);
 		return;
 	}
 	now = ket_tsc_join(tsc);
@@ -398,13 +410,36 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm)
 static notrace void ket_exit_probe_svm(void *data, struct kvm_vcpu *vcpu,
 				       u32 isa)
 {
-	ket_exit(vcpu, true);
+	ket_exit(vcpu, true, false);
 }
 
 static notrace void ket_exit_probe_vmx(void *data, struct kvm_vcpu *vcpu,
 				       u32 isa)
 {
-	ket_exit(vcpu, false);
+	ket_exit(vcpu, false, false);
+}
+
+static notrace void ket_exit_probe_vmx_evmcs(void *data,
+					     struct kvm_vcpu *vcpu, u32 isa)
+{
+	ket_exit(vcpu, false, true);
+}
+
+/*
+ * Whether a VMREAD may trap: KVM nested on Hyper-V uses the enlightened
+ * VMCS where Hyper-V recommends it, loads no VMCS, and each VMREAD fails
+ * in a trap to Hyper-V (see ket_vcpu_set_opaque()).  There the VMX exit
+ * probe compares the cached vCPU first, so that a vCPU not in the cache,
+ * as such a vCPU never is, reads nothing.
+ */
+static bool ket_vmread_may_trap(void)
+{
+#if IS_ENABLED(CONFIG_HYPERV)
+	return hypervisor_is_type(X86_HYPER_MS_HYPERV) &&
+	       (ms_hyperv.hints & HV_X64_ENLIGHTENED_VMCS_RECOMMENDED);
+#else
+	return false;
+#endif
 }
 
 /* Classes that depend on what KVM did with the exit, and L2's exits. */
@@ -508,7 +543,7 @@ static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
  */
 static noinline void ket_entry_slow(u64 now, struct kvm_vcpu *vcpu)
 {
-	struct ket_vcpu *kv = ket_vcpu_lookup(vcpu);
+	struct ket_vcpu *kv = ket_vcpu_lookup(vcpu, true);
 
 	if (unlikely(!kv)) {
 		ket_vcpu_miss(vcpu, false);
@@ -727,7 +762,12 @@ int ket_probes_register(void)
 
 	BUILD_BUG_ON(LOCAL_TIMER_VECTOR != 0xec);
 	ket_svm = ket_reasons.vendor == KET_VENDOR_SVM;
-	ket_exit_probe = ket_svm ? ket_exit_probe_svm : ket_exit_probe_vmx;
+	if (ket_svm)
+		ket_exit_probe = ket_exit_probe_svm;
+	else if (ket_vmread_may_trap())
+		ket_exit_probe = ket_exit_probe_vmx_evmcs;
+	else
+		ket_exit_probe = ket_exit_probe_vmx;
 	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, ket_exit_probe,
 					NULL);
 	if (ret)
@@ -742,12 +782,16 @@ int ket_probes_register(void)
 	return ret;
 }
 
-/* On return no probe runs, nor will again. */
+/*
+ * On return no probe runs, nor will again.  The exit probe goes first, as
+ * it came first: it never runs without the entry probe's cache behind it
+ * (ket_exit()).
+ */
 void ket_probes_unregister(void)
 {
-	tracepoint_probe_unregister(&__tracepoint_kvm_entry, ket_entry_probe,
-				    NULL);
 	tracepoint_probe_unregister(&__tracepoint_kvm_exit, ket_exit_probe,
+				    NULL);
+	tracepoint_probe_unregister(&__tracepoint_kvm_entry, ket_entry_probe,
 				    NULL);
 	tracepoint_synchronize_unregister();
 }
