@@ -123,6 +123,24 @@ rc=$?
 [ "$mode" = check ] && result "selftests build" $rc
 [ $rc = 0 ] || { cat "$out/selftests-build.log"; exit 1; }
 
+# The suite against a newer KVM selftests library and harness as well:
+# linux-source-6.12's (its library needs a 6.8 kernel or later, so its
+# binaries are the ones the rig runs on 6.12).  The Makefile takes the
+# library's files from the source's own Makefile.
+sts=selftests st_rig=selftests
+if [ "$mode" = check ]; then
+	ksrc612=$out/linux-source-6.12
+	"$top/tools/testing/kernels.sh" ksrc 6.12 "$ksrc612" >"$out/selftests-6.12-build.log" 2>&1 &&
+		make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$ksrc612" \
+			OUTPUT="$out/selftests-6.12" -j"$(nproc)" >>"$out/selftests-6.12-build.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -qE 'warning|error' "$out/selftests-6.12-build.log" && rc=1
+	result "selftests build against linux-source-6.12's KVM library and harness, no warnings" $rc
+	[ $rc = 0 ] || tail -20 "$out/selftests-6.12-build.log"
+	[ $rc = 0 ] && sts="selftests selftests-6.12"
+	[ $rc = 0 ] && [ "$kernel" = 6.12 ] && st_rig=selftests-6.12
+fi
+
 # The selftests as a kselftest target on this host, where they cannot
 # run (no /dev/kvm in CI): each binary reports a skip with the reason and
 # exits KSFT_SKIP (4), as root and as another user; run_tests, through
@@ -138,42 +156,50 @@ if [ "$mode" = check ]; then
 	fi
 	# As nobody from a directory nobody may search (a checkout in a
 	# home directory may not be); the header exact (no KSFT_TAP_LEVEL).
+	# Each build: the KVM library's own checks (6.12's, before main())
+	# must not come first.
 	unset KSFT_TAP_LEVEL
 	nb=$(mktemp -d)
 	chmod 755 "$nb"
-	for b in exit_timing_test stats_test; do
-		cp "$out/selftests/$b" "$nb/"
-		if [ -z "$why" ]; then
-			echo "ok - $b skips where it cannot run # SKIP KVM and the module are here"
-			continue
-		fi
-		"$out/selftests/$b" >"$out/skip-$b.out" 2>&1
-		rc=$?
-		printf 'TAP version 13\n1..0 # SKIP %s\n' "$why" | cmp -s - "$out/skip-$b.out"
-		same=$?
-		result "$b on this host: 1..0 # SKIP $why, exit 4" $([ $rc = 4 ] && [ $same = 0 ]; echo $?)
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$nb/$b" >"$out/skip-$b.out" 2>&1
-		rc=$?
-		printf 'TAP version 13\n1..0 # SKIP needs root: the tables are in debugfs\n' |
-			cmp -s - "$out/skip-$b.out"
-		same=$?
-		result "$b as another user: 1..0 # SKIP needs root, exit 4" $([ $rc = 4 ] && [ $same = 0 ]; echo $?)
-	done
-	rm -rf "$nb"
-	if [ -n "$why" ]; then
+	for st in $sts; do
+		case $st in
+		selftests) src=linux-source-6.1 k=$ksrc ;;
+		*) src=linux-source-6.12 k=$ksrc612 ;;
+		esac
+		for b in exit_timing_test stats_test; do
+			cp "$out/$st/$b" "$nb/"
+			if [ -z "$why" ]; then
+				echo "ok - $b ($src) skips where it cannot run # SKIP KVM and the module are here"
+				continue
+			fi
+			"$out/$st/$b" >"$out/skip-$b.out" 2>&1
+			rc=$?
+			printf 'TAP version 13\n1..0 # SKIP %s\n' "$why" | cmp -s - "$out/skip-$b.out"
+			same=$?
+			result "$b ($src) on this host: 1..0 # SKIP $why, exit 4" $([ $rc = 4 ] && [ $same = 0 ]; echo $?)
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$nb/$b" >"$out/skip-$b.out" 2>&1
+			rc=$?
+			printf 'TAP version 13\n1..0 # SKIP needs root: the tables are in debugfs\n' |
+				cmp -s - "$out/skip-$b.out"
+			same=$?
+			result "$b ($src) as another user: 1..0 # SKIP needs root, exit 4" $([ $rc = 4 ] && [ $same = 0 ]; echo $?)
+		done
+		[ -n "$why" ] || continue
+		# run_tests through that source's own runner.
 		rm -rf "$out/kselftest_install"
-		make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$ksrc" \
-			OUTPUT="$out/selftests" KSFT_INSTALL_PATH="$out/kselftest_install" \
+		make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$k" \
+			OUTPUT="$out/$st" KSFT_INSTALL_PATH="$out/kselftest_install" \
 			run_tests >"$out/run_tests.out" 2>&1
 		rc=$?
-		result "selftests: make run_tests, the kernel's runner: each ok # SKIP" $([ $rc = 0 ] &&
+		result "selftests ($src): make run_tests, the kernel's runner: each ok # SKIP" $([ $rc = 0 ] &&
 			[ "$(head -1 "$out/run_tests.out")" = "TAP version 13" ] &&
 			grep -qx 'ok 1 selftests: kvm_exit_timing: exit_timing_test # SKIP' "$out/run_tests.out" &&
 			grep -qx 'ok 2 selftests: kvm_exit_timing: stats_test # SKIP' "$out/run_tests.out" &&
 			! grep -q '^not ok' "$out/run_tests.out" &&
 			grep -qx 'timeout=900' "$out/kselftest_install/kvm_exit_timing/settings" &&
 			[ -x "$out/kselftest_install/run_kselftest.sh" ]; echo $?)
-	fi
+	done
+	rm -rf "$nb"
 fi
 
 # The tool: for the host tests, and static for the rig.
@@ -229,10 +255,10 @@ if [ -d "$kst" ]; then
 	(cd "$kst" && find . -type f -perm -u+x ! -path './lib/*' |
 		cpio -pdm --quiet "$payload/kvm-selftests")
 fi
-cp "$modtree/kernel/kvm_exit_timing.ko" "$out/selftests/exit_timing_test" \
-	"$out/selftests/stats_test" "$out/selftests/ket_workload" \
-	"$out/selftests/ket_bench" "$out/selftests/ket_fuzz_input" \
-	"$out/selftests/ket_vmm" \
+cp "$modtree/kernel/kvm_exit_timing.ko" "$out/$st_rig/exit_timing_test" \
+	"$out/$st_rig/stats_test" "$out/$st_rig/ket_workload" \
+	"$out/$st_rig/ket_bench" "$out/$st_rig/ket_fuzz_input" \
+	"$out/$st_rig/ket_vmm" \
 	"$out/static/kvm-exit-timing" "$payload/"
 # make bench compares with perf kvm stat, bpftrace and a compiled libbpf
 # program (tools/testing/bench_bpf), run in the rig.

@@ -20,6 +20,9 @@
 #                              (in the chroot when NAME needs one)
 #   kernels.sh dkms NAME       dkms add, build and install of the tree,
 #                              for NAME, in a private dkms tree
+#   kernels.sh ksrc NAME DIR   NAME's linux-source (6.12: Debian's
+#                              linux-source-6.12), the parts the selftests
+#                              build from, unpacked into DIR (cached)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -286,8 +289,62 @@ cmd_dkms() {
 	[ "${magic%% *}" = "$KET_KVER" ]
 }
 
+# NAME's linux-source, the parts the selftests build from (the KVM
+# selftests library and kselftest harness under tools/, with what they
+# include and the kernel's scripts): linux-source-X.Y of NAME's suite,
+# fetched with its private configuration into build/kernels/NAME/src,
+# unpacked into DIR.  DIR is kept while it is of the same package.
+cmd_ksrc() {
+	local name=$1 dir=$2 kver series deb f tarball
+	[ -n "$dir" ] || die "ksrc needs a NAME and a DIR"
+	describe "$name"
+	case $name in
+	6.12) ;;
+	*) die "ksrc: $name's source is not fetched (6.1's is the rig's)" ;;
+	esac
+	# The series of NAME's image, without fetching the image.
+	if [ -f "$cache/$name/kver" ]; then
+		kver=$(cat "$cache/$name/kver")
+	else
+		apt_setup "$name"
+		kver=$(deps_of "$name" "$meta" '^linux-image-' | head -1)
+		kver=${kver#linux-image-}
+	fi
+	series=$(sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' <<<"$kver")
+	[ -n "$series" ] || die "$name: $meta names no image"
+	mkdir -p "$cache/$name/src"
+	src_deb() {
+		deb=
+		for f in "$cache/$name/src"/linux-source-"$series"_*.deb; do
+			if [ -f "$f" ]; then deb=$f; fi
+		done
+	}
+	src_deb
+	if [ -z "$deb" ]; then
+		[ -d "$cache/$name/apt/lists" ] || apt_setup "$name"
+		# shellcheck disable=SC2046
+		(cd "$cache/$name/src" && apt-get -qq $(aptopts "$name") \
+			download "linux-source-$series")
+		src_deb
+		[ -n "$deb" ] || die "$name: no linux-source-$series"
+	fi
+	[ -f "$dir/.unpacked" ] && [ "$(cat "$dir/.unpacked")" = "${deb##*/}" ] &&
+		return 0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tarball=usr/src/linux-source-$series.tar.xz
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./$tarball" |
+		tar -C "$dir" --strip-components=1 -xJ \
+			"linux-source-$series/tools" "linux-source-$series/scripts" \
+			"linux-source-$series/.clang-format" \
+			"linux-source-$series/include" \
+			"linux-source-$series/arch/x86/include"
+	echo "${deb##*/}" >"$dir/.unpacked"
+}
+
 case "${1:-}" in
 list) echo "$names" ;;
 fetch|env|make|dkms) c=$1; shift; [ $# -ge 1 ] || die "$c needs a NAME"; "cmd_$c" "$@" ;;
-*) sed -n '3,21p' "$0"; exit 2 ;;
+ksrc) shift; [ $# = 2 ] || die "ksrc needs a NAME and a DIR"; cmd_ksrc "$@" ;;
+*) sed -n '3,24p' "$0"; exit 2 ;;
 esac
