@@ -212,8 +212,8 @@ extern struct hlist_head ket_vcpu_hash[1 << KET_HASH_BITS];
  * interrupt context), and a kvm_entry probe always leaves its vCPU's
  * state there or none, so that where kvm_exit follows with interrupts
  * masked the exit probe need not compare (ket_exit()); there only entry
- * probes fill it.  Others only empty it.  ket_kvm_destroying() empties the entries of a VM
- * KVM is destroying, none of whose vCPUs can run any more, before KVM
+ * probes fill it.  Others only empty it.  ket_kvm_destroying() empties
+ * the entries of a VM KVM is destroying, none of whose vCPUs can run any more, before KVM
  * may free a vCPU and reuse its address, and retirement waits a grace
  * period before it may free the states, so that an entry a probe read
  * stays readable to the end of the probe.

@@ -34,7 +34,7 @@
 /* struct ket_acct's rows only: exits of reason @r in another class. */
 #define KET_MOVED_ROW(nr, r) (KVM_EXIT_TIMING_NR_CLASSES + (nr) + (r))
 
-/* A 64-bit timebase value in halves, as RDTSC returns it (x86 is little-endian). */
+/* A 64-bit timebase value in halves, as RDTSC returns them. */
 struct ket_tsc {
 	u32 lo;
 	u32 hi;

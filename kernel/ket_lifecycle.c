@@ -199,16 +199,47 @@ static atomic64_t ket_attach_failures = ATOMIC64_INIT(0);
  * cgroup created at a freed one's address may wait out the rest of the
  * freed one's back-off.
  */
-static unsigned int ket_backoff_ms = 1000;
-module_param_named(attach_backoff_ms, ket_backoff_ms, uint, 0644);
-MODULE_PARM_DESC(attach_backoff_ms,
-		 "ms a memory cgroup's VMs wait to attach after an attach charged to it failed (default 1000, at most 60000)");
-
 #define KET_BACKOFFS 8
 static struct ket_backoff {
 	const void *key;	/* NULL: unused */
 	unsigned long until;	/* jiffies */
 } ket_backoffs[KET_BACKOFFS];
+
+#define KET_BACKOFF_MAX_MS 60000U
+static unsigned int ket_backoff_ms = 1000;
+
+/*
+ * A new attach_backoff_ms also cuts the back-offs running to it, so that
+ * a shorter one takes effect at once.  Races a failure's back-off (the
+ * attach worker's): either end is fine.
+ */
+static int ket_backoff_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long end;
+	unsigned int ms, i;
+	int ret;
+
+	ret = kstrtouint(val, 0, &ms);
+	if (ret)
+		return ret;
+	if (ms > KET_BACKOFF_MAX_MS)
+		return -EINVAL;
+	WRITE_ONCE(ket_backoff_ms, ms);
+	end = jiffies + msecs_to_jiffies(ms);
+	for (i = 0; i < KET_BACKOFFS; i++)
+		if (time_after(READ_ONCE(ket_backoffs[i].until), end))
+			WRITE_ONCE(ket_backoffs[i].until, end);
+	return 0;
+}
+
+static const struct kernel_param_ops ket_backoff_ms_ops = {
+	.set = ket_backoff_ms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(attach_backoff_ms, &ket_backoff_ms_ops, &ket_backoff_ms, 0644);
+MODULE_PARM_DESC(attach_backoff_ms,
+		 "ms a memory cgroup's VMs wait to attach after an attach charged to it failed (default 1000, at most 60000; a write also cuts the running ones)");
 
 #define KET_SLOTS 64
 #define KET_FILES_RETRY (HZ / 2)
@@ -366,8 +397,7 @@ static void ket_back_off(const struct mem_cgroup *memcg)
 	}
 	/* A probe may see the new key with the old time: no matter. */
 	WRITE_ONCE(b->key, key);
-	WRITE_ONCE(b->until,
-		   jiffies + msecs_to_jiffies(min(READ_ONCE(ket_backoff_ms), 60000U)));
+	WRITE_ONCE(b->until, jiffies + msecs_to_jiffies(READ_ONCE(ket_backoff_ms)));
 }
 
 /*
@@ -525,21 +555,22 @@ static bool ket_memcg_roomy(struct mem_cgroup *memcg, size_t size)
  * limit of the cgroup (ket_memcg_roomy()) it takes no memory at all, and
  * the attach fails and backs off.  Away from them, the state comes from
  * kmalloc, or above a page from whole pages (a power-of-two kmalloc
- * would waste up to a third of every vCPU's state), without direct
- * reclaim: a charge that finds the room gone meanwhile fails at once (the
+ * would waste up to a third of every vCPU's state), with no reclaim at
+ * all: a charge that finds the room gone meanwhile fails at once (the
  * memory controller neither reclaims nor calls the OOM killer for a
  * caller that cannot wait), and the page allocator gives free pages only,
- * never its reserves.  If no contiguous run is free, vmalloc, as
- * kvmalloc() falls back to it (__GFP_RETRY_MAYFAIL: it may fail, never
- * OOM-kills), which charges page by page: vmalloc needs direct reclaim
- * allowed, and may reclaim the host's memory (its page tables, uncharged,
- * and its pages), or the cgroup's if its room went since the check just
- * before.  Free with ket_state_free().
+ * never its reserves, and wakes neither kswapd nor kcompactd.  If no
+ * contiguous run is free, vmalloc, as kvmalloc() falls back to it
+ * (__GFP_RETRY_MAYFAIL: it may fail, never OOM-kills), which charges page
+ * by page: vmalloc needs direct reclaim allowed, and may reclaim the
+ * host's memory (its page tables, uncharged, and its pages), or the
+ * cgroup's if its room went since the check just before.  Free with
+ * ket_state_free().
  */
 static void *ket_attach_zalloc(const struct ket_slot *s, size_t size)
 {
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
-	const gfp_t nowait = (gfp | __GFP_NOMEMALLOC) & ~__GFP_DIRECT_RECLAIM;
+	const gfp_t nowait = (gfp | __GFP_NOMEMALLOC) & ~__GFP_RECLAIM;
 	void *p;
 
 	if (!ket_may_alloc() || !ket_memcg_roomy(s->memcg, size))

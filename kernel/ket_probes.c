@@ -725,7 +725,10 @@ void ket_apply_reset(struct ket_vcpu *kv)
  * Its exits are then timed as every other, under the "unknown" reason
  * (class OTHER), and it is kept out of the per-CPU cache
  * (ket_vcpu_lookup()), so that only its slow paths, which test this, see
- * it; the common paths pay nothing.  Decided when the module attaches
+ * it; the common paths pay nothing for it (on VMX, the exit probe's
+ * VMREAD, before the cache tells it has no vCPU, reads whatever VMCS is
+ * current, and its value goes unused; where a VMREAD traps, the probe
+ * looks at the cache first: ket_vmread_may_trap()).  Decided when the module attaches
  * the vCPU for a TDX guest's vCPU (6.16 and later): KVM fires kvm_exit
  * for it with its exit reason in the TDX module's reply, in no VMCS the
  * host has loaded, and a VMREAD would read whichever VMCS the CPU last

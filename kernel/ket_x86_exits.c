@@ -5,7 +5,7 @@
  * the two in step.
  */
 #include "ket_x86_exits.h"
-#include "ket_acct.h"	/* ket_acct_stamp(): the kvm_exit probe's words */
+#include "ket_acct.h"	/* ket_acct_fast_stamp(): the kvm_exit probe's words */
 
 #ifdef __KERNEL__
 #include <linux/bits.h>

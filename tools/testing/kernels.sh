@@ -321,7 +321,8 @@ cmd_ksrc() {
 	}
 	src_deb
 	if [ -z "$deb" ]; then
-		[ -d "$cache/$name/apt/lists" ] || apt_setup "$name"
+		# Lists of now: the mirror keeps only a suite's newest source.
+		apt_setup "$name"
 		# shellcheck disable=SC2046
 		(cd "$cache/$name/src" && apt-get -qq $(aptopts "$name") \
 			download "linux-source-$series")
@@ -346,5 +347,5 @@ case "${1:-}" in
 list) echo "$names" ;;
 fetch|env|make|dkms) c=$1; shift; [ $# -ge 1 ] || die "$c needs a NAME"; "cmd_$c" "$@" ;;
 ksrc) shift; [ $# = 2 ] || die "ksrc needs a NAME and a DIR"; cmd_ksrc "$@" ;;
-*) sed -n '3,24p' "$0"; exit 2 ;;
+*) sed -n '3,/^set -euo/{/^set -euo/!p}' "$0"; exit 2 ;;
 esac

@@ -53,16 +53,17 @@ rmdir $CG/ket
 M=16
 # A cgroup held at its limit backs off alone: another cgroup's VM is
 # attached at its first exit and loses none.  With attach_backoff_ms at
-# 5 s, right after one of the held VM's attaches failed (its cgroup's
+# 10 s, right after one of the held VM's attaches failed (its cgroup's
 # back-off just begun; before December 2026, everyone's), the held VM is
 # stopped, so that it exits no more, and once the module has counted its
 # exits lost (lost_exits still for 0.5 s), a VM of the root cgroup runs
 # 200 iterations of its loop.  That VM is attached, lost_exits does not
 # move, and the held cgroup still backs off when it ends: the VM ran in
-# the window.
+# the window.  Then attach_backoff_ms back at 1 s cuts the running
+# back-off to that.
 others_attach() {
 	bo=/sys/module/kvm_exit_timing/parameters/attach_backoff_ms
-	echo 5000 >$bo
+	echo 10000 >$bo
 	f=$(st attach_failures)
 	i=0
 	while [ "$(st attach_failures)" = "$f" ] && [ $i -lt 1000 ]; do
@@ -85,8 +86,11 @@ others_attach() {
 		kept() { ls -d $D/kvm_exit_timing/exited/"$(vmof /tmp/mo.out)".* >/dev/null 2>&1; }
 		check "memcg: that VM was attached (its tables under exited/)" settle kept
 	fi
-	kill -CONT $wl
 	echo 1000 >$bo
+	cut() { [ "$(st attach_backoffs)" = 0 ]; }
+	check "memcg: attach_backoff_ms written (1000, was 10000) cuts the running back-off" \
+		settle cut
+	kill -CONT $wl
 }
 at_limit() {	# max|high
 	lim=$1
