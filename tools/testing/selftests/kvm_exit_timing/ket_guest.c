@@ -338,11 +338,20 @@ bool wait_for_file(const char *path)
 	return false;
 }
 
+/*
+ * The pages ket_tlb_setup() maps, and their page tables: asked for when
+ * the VM is created, as newer KVM libraries size a VM's memory by what
+ * it is told it needs (6.12's has no room left for them otherwise).
+ */
+#define KET_TLB_VM_PAGES (2 * (KET_TLB_PAGES + 1) + 16)
+
 /* A one-vCPU VM whose guest does @n of @w between its syncs 1 and 2. */
 struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 				  uint64_t n)
 {
-	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
+	struct kvm_vm *vm = __vm_create_with_one_vcpu(vcpu,
+						      w == W_TLB ? KET_TLB_VM_PAGES : 0,
+						      guest_code);
 
 	work = w;
 	work_n = n;
