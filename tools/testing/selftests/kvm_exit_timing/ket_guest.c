@@ -249,17 +249,29 @@ static void ket_signal_setup(struct kvm_vcpu *vcpu)
 	vcpu_ioctl(vcpu, KVM_SET_SIGNAL_MASK, &mask.m);
 }
 
+/*
+ * The TLB workload's data and code pages, in a memslot of their own:
+ * newer KVM libraries take a vm_vaddr_alloc()'s pages in one physically
+ * contiguous run from memslot 0, which they size for the test's code and
+ * stacks only (6.12's has no 65 contiguous pages left there).
+ */
+#define KET_TLB_SLOT 10
+#define KET_TLB_GPA 0x10000000UL
+
 static void ket_tlb_setup(struct kvm_vm *vm)
 {
-	vm_vaddr_t data, code;
+	const unsigned int n = KET_TLB_PAGES + 1;
 	unsigned int i;
 
-	data = vm_vaddr_alloc(vm, (KET_TLB_PAGES + 1) * 4096, KET_TLB_DATA);
-	code = vm_vaddr_alloc(vm, (KET_TLB_PAGES + 1) * 4096, KET_TLB_CODE);
-	TEST_ASSERT(data == KET_TLB_DATA && code == KET_TLB_CODE, "vaddr");
-	/* "ret" at the start of each code page, written from the host. */
-	for (i = 0; i <= KET_TLB_PAGES; i++)
-		*(uint8_t *)addr_gva2hva(vm, code + i * 4096) = 0xc3;
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, KET_TLB_GPA,
+				    KET_TLB_SLOT, 2 * n, 0);
+	for (i = 0; i < n; i++) {
+		virt_pg_map(vm, KET_TLB_DATA + i * 4096, KET_TLB_GPA + i * 4096);
+		virt_pg_map(vm, KET_TLB_CODE + i * 4096,
+			    KET_TLB_GPA + (n + i) * 4096);
+		/* "ret" at the start of each code page, written from the host. */
+		*(uint8_t *)addr_gva2hva(vm, KET_TLB_CODE + i * 4096) = 0xc3;
+	}
 }
 
 static const struct ket_names ket_svm_names = {
@@ -338,20 +350,11 @@ bool wait_for_file(const char *path)
 	return false;
 }
 
-/*
- * The pages ket_tlb_setup() maps, and their page tables: asked for when
- * the VM is created, as newer KVM libraries size a VM's memory by what
- * it is told it needs (6.12's has no room left for them otherwise).
- */
-#define KET_TLB_VM_PAGES (2 * (KET_TLB_PAGES + 1) + 16)
-
 /* A one-vCPU VM whose guest does @n of @w between its syncs 1 and 2. */
 struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 				  uint64_t n)
 {
-	struct kvm_vm *vm = __vm_create_with_one_vcpu(vcpu,
-						      w == W_TLB ? KET_TLB_VM_PAGES : 0,
-						      guest_code);
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
 
 	work = w;
 	work_n = n;
