@@ -363,11 +363,11 @@ static __always_inline void ket_exit(struct kvm_vcpu *vcpu, bool svm,
 	 * probes fill there (ket_exit_slow()): whatever @kv is, it is not
 	 * another vCPU's.  A guest run whose entry the probes did not see
 	 * (the module loading meanwhile: the exit probe is registered first)
-	 * finds what the last entry probe on this CPU left, or the cache's
-	 * first value, none.  None is in no phase a fast stamp passes.  Late
-	 * SVM fires kvm_exit after interrupts, and preemption, are enabled
-	 * again: the thread may have moved since its entry, or another run
-	 * here.
+	 * began before any entry probe ran on this CPU, and finds the
+	 * cache's first value, none.  None is in no phase a fast stamp
+	 * passes.  Late SVM fires kvm_exit after interrupts, and preemption,
+	 * are enabled again: the thread may have moved since its entry, or
+	 * another run here.
 	 */
 	kv = this_cpu_read(ket_cpu_kv);
 	if ((late || evmcs) && unlikely(kv->vcpu != vcpu)) {
