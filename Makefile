@@ -21,6 +21,9 @@
 #   make demo       the test VM running a guest workload; prints the tables
 #   make bench      instructions per exit in the test VM (BENCHMARKS.md)
 #   make bench-host cycles per exit on this machine, if it is a KVM host
+#   make check-host the selftests on this machine, a KVM host, against its
+#                   running kernel (the module built and loaded if it is
+#                   not, then removed); leaves nothing behind
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -29,7 +32,7 @@ PWD := $(shell pwd)
 export CONFIG_KVM_EXIT_TIMING := m
 
 .PHONY: all modules tool install clean check check-matrix check-debug \
-	check-kvm-selftests demo bench bench-host help
+	check-kvm-selftests check-host demo bench bench-host help
 all: modules tool
 
 modules:
@@ -64,6 +67,9 @@ check-debug:
 check-kvm-selftests:
 	@tools/testing/check.sh kvm-selftests
 
+check-host:
+	@tools/testing/check_host.sh
+
 demo:
 	@tools/testing/check.sh demo
 
@@ -74,4 +80,4 @@ bench-host:
 	@tools/testing/check.sh bench-host
 
 help:
-	@sed -n '3,24p' Makefile
+	@sed -n '3,27p' Makefile

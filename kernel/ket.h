@@ -114,6 +114,9 @@ struct ket_vm {
 	u64 seq;			/* that of the slot that attached it */
 	struct list_head vcpus;
 	struct ket_scope scope;
+	/* Under ket_lock: */
+	bool forget;			/* not to be kept in exited/ */
+	bool kept;			/* on ket_exited_vms */
 	/* KVM's VM dir, referenced, until the VM exits; then ours. */
 	struct dentry *dir;
 	struct dentry *files[KET_NR_FILES];	/* referenced */
@@ -256,6 +259,7 @@ struct ket_vm *ket_vm_get_by_kvm(const struct kvm *kvm);
 int ket_vm_list(struct kvm_exit_timing_vm *out, u32 room, u32 *nr);
 struct ket_vcpu *ket_vm_vcpu(struct ket_vm *vm, int id);
 unsigned int ket_vm_vcpu_ids(struct ket_vm *vm, u32 *ids, u32 room);
+void ket_vm_forget(struct ket_vm *vm);
 void ket_lifecycle_exit(void);
 void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit);
 void ket_lifecycle_free_exited(void);

@@ -11,9 +11,11 @@
  *    read and write the VM, and the LSMs vetted its way to the caller.
  *  - A device fd opened with CAP_PERFMON or CAP_SYS_ADMIN lists every
  *    VM and names any by its id, exited ones included, to read it; to
- *    reset it by id, CAP_SYS_ADMIN: CAP_PERFMON is for monitoring.
- *  - RESET takes, besides, a device fd open for writing, so that a
- *    read-only fd handed to a monitoring agent reads and changes nothing.
+ *    reset or forget it by id, CAP_SYS_ADMIN: CAP_PERFMON is for
+ *    monitoring.
+ *  - RESET and FORGET take, besides, a device fd open for writing, so
+ *    that a read-only fd handed to a monitoring agent reads and changes
+ *    nothing.
  * Anything else fails with EPERM before any VM is looked up: a caller
  * learns nothing of the VMs it may not read.  So the node can be 0666,
  * as /dev/kvm is on most distributions.
@@ -35,7 +37,7 @@
 
 /* What a device fd's opener may do to any VM, named by id: */
 #define KET_DEV_READ_ANY	0x1	/* CAP_PERFMON or CAP_SYS_ADMIN */
-#define KET_DEV_RESET_ANY	0x2	/* CAP_SYS_ADMIN */
+#define KET_DEV_WRITE_ANY	0x2	/* CAP_SYS_ADMIN: reset, forget */
 
 /*
  * Decided at open, from the credentials the file keeps (file->f_cred):
@@ -49,7 +51,7 @@ static int ket_dev_open(struct inode *inode, struct file *file)
 	unsigned long may = 0;
 
 	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
-		may = KET_DEV_READ_ANY | KET_DEV_RESET_ANY;
+		may = KET_DEV_READ_ANY | KET_DEV_WRITE_ANY;
 	else if (ns_capable_noaudit(&init_user_ns, CAP_PERFMON))
 		may = KET_DEV_READ_ANY;
 	file->private_data = (void *)may;
@@ -234,10 +236,35 @@ static long ket_ioctl_reset(struct file *file, void __user *argp)
 
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	ret = ket_dev_scope(file, argp, KET_DEV_RESET_ANY, &vm, &kv);
+	ret = ket_dev_scope(file, argp, KET_DEV_WRITE_ANY, &vm, &kv);
 	if (ret)
 		return ret;
 	ket_scope_reset(kv ? &kv->scope : &vm->scope);
+	ket_vm_put(vm);
+	return 0;
+}
+
+/*
+ * A VM's whole tables are kept after it exits, or not: FORGET names the
+ * VM alone.  The same proof as a reset: a VMM (a test suite) may keep
+ * its own VMs out of exited/, where they would push out other VMs'.
+ */
+static long ket_ioctl_forget(struct file *file, void __user *argp)
+{
+	struct kvm_exit_timing_scope req;
+	struct ket_vm *vm;
+	int ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.vcpu_id != KVM_EXIT_TIMING_VM_SCOPE)
+		return -EINVAL;
+	vm = ket_dev_vm(file, &req, KET_DEV_WRITE_ANY, &ret);
+	if (!vm)
+		return ret;
+	ket_vm_forget(vm);
 	ket_vm_put(vm);
 	return 0;
 }
@@ -256,6 +283,8 @@ static long ket_dev_ioctl(struct file *file, unsigned int cmd,
 		return ket_ioctl_stats_fd(file, argp);
 	case KVM_EXIT_TIMING_RESET:
 		return ket_ioctl_reset(file, argp);
+	case KVM_EXIT_TIMING_FORGET:
+		return ket_ioctl_forget(file, argp);
 	}
 	return -ENOTTY;
 }

@@ -979,11 +979,21 @@ static size_t ket_vm_bytes(struct ket_vm *vm)
 	       ket_vm_vcpu_ids(vm, NULL, 0) * ket_state_bytes(ket_vcpu_size());
 }
 
+/* Exited VM @vm leaves exited/ for @drop; ket_lock held. */
+static void ket_exited_unkeep(struct ket_vm *vm, struct list_head *drop)
+{
+	list_move_tail(&vm->node, drop);
+	vm->kept = false;
+	ket_nr_exited--;
+	ket_exited_bytes -= ket_vm_bytes(vm);
+}
+
 /*
  * The VM's vCPUs can no longer be found by a probe (ket_kvm_destroying())
  * nor run: their states have no writer left and are finalised here, and
  * the tables move under exited/; the oldest exited VMs beyond
- * ket_retain_kb, this one too if it alone is more, move to @drop.
+ * ket_retain_kb, this one too if it alone is more, move to @drop, as
+ * does this one if its tables are not to be kept (ket_vm_forget()).
  * ket_lock held.
  */
 static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
@@ -993,18 +1003,18 @@ static void ket_vm_retire(struct ket_vm *vm, struct list_head *drop)
 	ket_vm_unlink(vm);
 	list_for_each_entry(kv, &vm->vcpus, node)
 		ket_vcpu_finish(kv);
+	if (vm->forget) {
+		list_move_tail(&vm->node, drop);
+		return;
+	}
 	list_move_tail(&vm->node, &ket_exited_vms);
+	vm->kept = true;
 	ket_nr_exited++;
 	ket_exited_bytes += ket_vm_bytes(vm);
 	ket_exited_files(vm);
-	while (ket_exited_bytes > (size_t)READ_ONCE(ket_retain_kb) * SZ_1K) {
-		struct ket_vm *old = list_first_entry(&ket_exited_vms,
-						      struct ket_vm, node);
-
-		list_move_tail(&old->node, drop);
-		ket_nr_exited--;
-		ket_exited_bytes -= ket_vm_bytes(old);
-	}
+	while (ket_exited_bytes > (size_t)READ_ONCE(ket_retain_kb) * SZ_1K)
+		ket_exited_unkeep(list_first_entry(&ket_exited_vms,
+						   struct ket_vm, node), drop);
 }
 
 /*
@@ -1021,6 +1031,22 @@ static void ket_vms_drop(struct list_head *drop)
 		ket_vm_unlink(vm);
 		ket_vm_put(vm);
 	}
+}
+
+/*
+ * KVM_EXIT_TIMING_FORGET: @vm's tables are not kept in exited/ once it
+ * exits, and leave it now if it has.  A stats file open on it reads on.
+ */
+void ket_vm_forget(struct ket_vm *vm)
+{
+	LIST_HEAD(drop);
+
+	mutex_lock(&ket_lock);
+	vm->forget = true;
+	if (vm->kept)
+		ket_exited_unkeep(vm, &drop);
+	mutex_unlock(&ket_lock);
+	ket_vms_drop(&drop);
 }
 
 /* No probe may find the VM's states any more; ket_kvm_lock held. */

@@ -104,8 +104,9 @@ struct kvm_exit_timing_vm {
  * comes from".  In short, a VM is named by the caller's fd of it
  * (@vm_fd), which anyone holding one may do, or by its id (@vm_fd
  * KVM_EXIT_TIMING_BY_ID), which takes a device fd opened with CAP_PERFMON
- * or CAP_SYS_ADMIN, as KVM_EXIT_TIMING_LIST_VMS does; RESET takes a
- * device fd open for writing.
+ * or CAP_SYS_ADMIN, as KVM_EXIT_TIMING_LIST_VMS does.  RESET and FORGET
+ * take a device fd open for writing, and to name a VM by id one opened
+ * with CAP_SYS_ADMIN.
  */
 
 /*
@@ -158,5 +159,12 @@ struct kvm_exit_timing_vcpu_list {
 /* Zeroes the scope's statistics, as writing "c" to its tables does. */
 #define KVM_EXIT_TIMING_RESET \
 	_IOW(KVM_EXIT_TIMING_IO, 0x03, struct kvm_exit_timing_scope)
+/*
+ * The VM's tables (@vcpu_id KVM_EXIT_TIMING_VM_SCOPE) are not kept once
+ * it exits; if it has, they are dropped now.  Stats fds open on it keep
+ * reading them.  Takes what RESET takes.
+ */
+#define KVM_EXIT_TIMING_FORGET \
+	_IOW(KVM_EXIT_TIMING_IO, 0x04, struct kvm_exit_timing_scope)
 
 #endif /* _UAPI_LINUX_KVM_EXIT_TIMING_H */

@@ -57,10 +57,19 @@ check "status: the vendor module, loaded before" \
 # cgroup v2, for stats_test's charging test (and memcg.sh).
 mkdir -p /sys/fs/cgroup
 grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+cgroups() { cat /sys/fs/cgroup/cgroup.subtree_control; ls /sys/fs/cgroup; }
+cgroups_before=$(cgroups)
 ./exit_timing_test
 kvm_mode=$(stat -c %a /dev/kvm)
 ./stats_test
 check "stats_test leaves /dev/kvm's mode as it was ($kvm_mode)" [ "$(stat -c %a /dev/kvm)" = "$kvm_mode" ]
+# What a real host keeps of the suite: nothing.  Each of its VMs is
+# forgotten (KVM_EXIT_TIMING_FORGET), none kept under exited/ (which was
+# empty); its cgroup is gone and the root's controllers are as they were.
+none_kept() { wait_idle && [ "$(st vms_exited_kept)" = 0 ] &&
+	[ -z "$(ls $D/kvm_exit_timing/exited)" ]; }
+check "the selftests leave no VM's tables under exited/" none_kept
+check "the selftests leave the cgroups as they were" [ "$(cgroups)" = "$cgroups_before" ]
 
 ./ket_vmm -n $VMM -a >/tmp/vmm.with || notok "ket_vmm with the module"
 # Its mappings' and RSS's growth, and the directories left; "- - -" if
@@ -277,6 +286,16 @@ check "tool: module not loaded is an error" notloaded
 
 # One VM of 64 vCPUs, a reader walking every table (many.sh).
 sh ./many.sh
+
+# make check-host's run, on this KVM host: the module not loaded, it
+# loads it, runs the suite through the kernel's runner, and removes it.
+sh ./check_host.sh run /ket/kselftest $KO >/tmp/check-host.out 2>&1
+rc=$?
+sed 's/^/# /' /tmp/check-host.out
+passed() { [ $rc = 0 ] &&
+	[ "$(tail -1 /tmp/check-host.out)" = "check-host: 2 passed, 0 skipped, 0 failed" ]; }
+check "check-host: the suite through run_kselftest.sh, all passed, exit 0" passed
+check "check-host: the module it loaded removed" [ ! -e /sys/module/kvm_exit_timing ]
 
 # KVM's own selftests, without the module, with it, and with it under
 # readers: the same results (kvm_selftests.sh).

@@ -445,6 +445,7 @@ TEST(reset_while_running)
 	ASSERT_EQ(0, run_to_ucall(vcpu));
 	snprintf(path, sizeof(path), "%s/vcpu0/exit_reasons", dir);
 	ASSERT_TRUE(wait_for_file(path));
+	ASSERT_EQ(0, ket_forget(vm->fd));
 	ASSERT_EQ(0, pthread_create(&runner, NULL, ket_spin_run, vcpu));
 	ASSERT_GE(ket_spin_wait(path, 1000), 1000);
 	snprintf(path, sizeof(path), "%s/vcpu0/exit_timing", dir);
@@ -467,16 +468,20 @@ TEST(reset_while_running)
 	kvm_vm_free(vm);
 }
 
-/* After the VM exits, its final tables stay readable under exited/. */
+/*
+ * After the VM exits, its final tables stay readable under exited/ (this
+ * VM is not forgotten until then).
+ */
 TEST(exited_vm_is_retained)
 {
 	struct ket_table t, kept;
 	char path[512], pattern[256];
+	const char *id;
 	struct ket_run r;
 	glob_t g;
 	int i, fd, pid = getpid();
 
-	ket_run_work(&r, W_CPUID, 42);
+	ket_run_work_kept(&r, W_CPUID, 42);
 	fd = r.vm->fd;
 	snprintf(path, sizeof(path), "%s/exit_reasons", r.dir);
 	ASSERT_EQ(NULL, ket_parse_table(path, &t));
@@ -503,6 +508,9 @@ TEST(exited_vm_is_retained)
 		 g.gl_pathv[g.gl_pathc - 1]);
 	ASSERT_EQ(NULL, ket_parse_table(path, &kept));
 	ASSERT_EQ(0, strcmp(kept.vcpus[0].now, "VM exited"));
+	id = strrchr(g.gl_pathv[g.gl_pathc - 1], '.') + 1;
+	ASSERT_EQ(0, ket_forget_id(strtoull(id, NULL, 10)));
+	ASSERT_NE(0, access(g.gl_pathv[g.gl_pathc - 1], F_OK));
 	globfree(&g);
 }
 

@@ -4,9 +4,9 @@
  * and offsets to every table of a VM and of its vCPU 0 (never exactly the
  * reset, "c" or "c\n" at offset 0), reads at random offsets and sizes,
  * and random ioctls on /dev/kvm_exit_timing with random arguments (never
- * KVM_EXIT_TIMING_RESET).  Every write must fail with EINVAL, every
- * failed ioctl with one of the errnos the ABI documents; the caller
- * checks that the tables did not change.
+ * KVM_EXIT_TIMING_RESET nor KVM_EXIT_TIMING_FORGET).  Every write must
+ * fail with EINVAL, every failed ioctl with one of the errnos the ABI
+ * documents; the caller checks that the tables did not change.
  *
  * usage: ket_fuzz_input -t SECONDS -s SEED DIR
  *   DIR: the VM's directory (an exited one, whose tables are final)
@@ -152,8 +152,11 @@ static void fuzz_ioctl(int dev)
 	else
 		cmd = _IOC(rnd() % 4, KVM_EXIT_TIMING_IO, rnd() % 8,
 			   rnd() % 64);
-	if (_IOC_TYPE(cmd) == KVM_EXIT_TIMING_IO && _IOC_NR(cmd) == 3)
-		cmd = KVM_EXIT_TIMING_LIST_VMS;	/* not the reset */
+	/* Not the reset nor the forget: they change what is checked. */
+	if (_IOC_TYPE(cmd) == KVM_EXIT_TIMING_IO &&
+	    (_IOC_NR(cmd) == _IOC_NR(KVM_EXIT_TIMING_RESET) ||
+	     _IOC_NR(cmd) == _IOC_NR(KVM_EXIT_TIMING_FORGET)))
+		cmd = KVM_EXIT_TIMING_LIST_VMS;
 	for (i = 0; i < 8; i++)
 		w[i] = rnd() % 2 ? rnd() % 4 : rnd() % 3 ? pick_ptr() : rnd();
 	if (rnd() % 2)

@@ -397,10 +397,12 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
  * read, the vCPU is inside the third sync's exit: accounted are the second
  * sync's exit (io, PIO), the @n exits, and any host interrupts.
  */
-void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n)
+static void ket_run(struct ket_run *r, enum ket_work w, uint64_t n,
+		    bool keep)
 {
 	char path[256];
 	const char *err;
+	int ret;
 
 	r->vm = ket_vm_create_work(&r->vcpu, w, n);
 	ket_vm_dir(r->dir, sizeof(r->dir), r->vm->fd);
@@ -409,6 +411,8 @@ void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n)
 	TEST_ASSERT(run_to_ucall(r->vcpu) == 0, "first sync");
 	snprintf(path, sizeof(path), "%s/exit_timing", r->vcpu_dir);
 	TEST_ASSERT(wait_for_file(path), "no %s", path);
+	ret = keep ? 0 : ket_forget(r->vm->fd);
+	TEST_ASSERT(!ret, "forget: %s", strerror(ret));
 	TEST_ASSERT(run_to_ucall(r->vcpu) == 1, "second sync");
 	snprintf(path, sizeof(path), "%s/exit_timing", r->dir);
 	TEST_ASSERT(!ket_write_file(path, "c\n", 2, 0), "reset %s", path);
@@ -425,4 +429,14 @@ void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n)
 	snprintf(path, sizeof(path), "%s/exit_timing", r->vcpu_dir);
 	err = ket_parse_table(path, &r->vcpu_classes);
 	TEST_ASSERT(!err, "%s", err);
+}
+
+void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n)
+{
+	ket_run(r, w, n, false);
+}
+
+void ket_run_work_kept(struct ket_run *r, enum ket_work w, uint64_t n)
+{
+	ket_run(r, w, n, true);
 }

@@ -88,9 +88,11 @@ struct ket_run {
  * Creates a one-vCPU VM doing @n of @w, resets its tables after two
  * warm-up syncs, runs the work and parses the tables; the vCPU is then
  * inside the sync exit that ends the work (see ket_guest.c).  Failures
- * end the test process, as the KVM library's TEST_ASSERT() does.
+ * end the test process, as the KVM library's TEST_ASSERT() does.  The
+ * VM is forgotten once attached (ket_forget()), unless kept.
  */
 void ket_run_work(struct ket_run *r, enum ket_work w, uint64_t n);
+void ket_run_work_kept(struct ket_run *r, enum ket_work w, uint64_t n);
 /* A one-vCPU VM whose guest does @n of @w between syncs 1 and 2. */
 struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 				  uint64_t n);

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <linux/kvm_exit_timing.h>
 
 #include "ket_util.h"
 
@@ -22,6 +25,30 @@ const char *ket_missing(void)
 	if (access("/sys/kernel/debug/kvm_exit_timing/status", R_OK))
 		return "debugfs not mounted, or refused (lockdown): the tables are there";
 	return NULL;
+}
+
+static int ket_forget_scope(struct kvm_exit_timing_scope sc)
+{
+	int dev = open(KVM_EXIT_TIMING_DEVICE, O_RDWR | O_CLOEXEC), err = 0;
+
+	if (dev < 0)
+		return errno;
+	sc.vcpu_id = KVM_EXIT_TIMING_VM_SCOPE;
+	if (ioctl(dev, KVM_EXIT_TIMING_FORGET, &sc))
+		err = errno;
+	close(dev);
+	return err;
+}
+
+int ket_forget(int vm_fd)
+{
+	return ket_forget_scope((struct kvm_exit_timing_scope){ .vm_fd = vm_fd });
+}
+
+int ket_forget_id(uint64_t id)
+{
+	return ket_forget_scope((struct kvm_exit_timing_scope){
+		.vm_id = id, .vm_fd = KVM_EXIT_TIMING_BY_ID });
 }
 
 void ket_vm_dir(char *buf, size_t size, int vm_fd)

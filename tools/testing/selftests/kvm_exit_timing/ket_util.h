@@ -48,6 +48,15 @@ char *ket_slurp(const char *path);
 uint64_t ket_hist_total(const char *path, const char *name);
 
 /*
+ * KVM_EXIT_TIMING_FORGET of the VM whose fd is @vm_fd, attached: its
+ * tables are not kept in exited/ when it exits, so that the suite leaves
+ * no trace there, nor pushes other VMs' tables out.  Returns 0 or errno.
+ */
+int ket_forget(int vm_fd);
+/* The same for VM @id (the serial of its directory under exited/). */
+int ket_forget_id(uint64_t id);
+
+/*
  * Why the suite cannot run on this host, or NULL: not root (debugfs and
  * the device's reads need it), no /dev/kvm, neither kvm_amd nor
  * kvm_intel loaded, kvm_exit_timing not loaded, its debugfs status not

@@ -37,6 +37,7 @@
 #include "ket_util.h"
 
 #define KET_DEV KVM_EXIT_TIMING_DEVICE
+#define KET_EXITED "/sys/kernel/debug/kvm_exit_timing/exited"
 #define KET_NR_CLASSES KVM_EXIT_TIMING_NR_CLASSES
 #define KET_BUCKETS KVM_EXIT_TIMING_HIST_BUCKETS
 /* count, time, min, max, sumsq[2], hist */
@@ -482,29 +483,64 @@ TEST(stats_live_and_reset)
 	kvm_vm_free(r.vm);
 }
 
-/* A device fd outlives its VM and reads its final figures. */
+/*
+ * A device fd outlives its VM, forgotten as every VM of the suite is
+ * (ket_run_work()): once KVM destroyed the VM, it leaves the listing
+ * without a directory under exited/, and the fd reads its final figures.
+ */
 TEST(stats_fd_outlives_vm)
 {
-	struct kvm_exit_timing_vm info;
 	struct ket_stats s;
 	struct ket_run r;
-	char name[64];
+	char name[64], path[160];
+	uint64_t id;
 	int i;
 
 	ket_run_work(&r, W_CPUID, 33);
 	snprintf(name, sizeof(name), "%s", ket_base(r.dir));
-	ket_stats_open(_metadata, &s, ket_dev_stats_fd(ket_vm_id(name, NULL),
-						       0));
+	id = ket_vm_id(name, NULL);
+	ASSERT_NE(0, id);
+	ket_stats_open(_metadata, &s, ket_dev_stats_fd(id, 0));
 	kvm_vm_free(r.vm);
-	for (i = 0; i < 300; i++) {
-		if (ket_vm_id(name, &info) &&
-		    (info.flags & KVM_EXIT_TIMING_VM_EXITED))
-			break;
+	for (i = 0; i < 300 && ket_vm_id(name, NULL); i++)
 		usleep(10000);
-	}
 	ASSERT_LT(i, 300);
+	snprintf(path, sizeof(path), KET_EXITED "/%s.%llu", name,
+		 (unsigned long long)id);
+	ASSERT_NE(0, access(path, F_OK));
 	ASSERT_EQ(33, ket_stat1(_metadata, &s, "class_EMULINST_count"));
 	ket_stats_close(&s);
+}
+
+/*
+ * A VM kept under exited/ is forgotten by id, through a writable device
+ * fd only: its directory goes at once, and the VM leaves the listing;
+ * forgotten again, it is unknown.
+ */
+TEST(dev_forget_exited_vm)
+{
+	struct kvm_exit_timing_scope sc;
+	struct ket_run r;
+	char name[64], path[192];
+	int i;
+
+	ket_run_work_kept(&r, W_CPUID, 3);
+	snprintf(name, sizeof(name), "%s", ket_base(r.dir));
+	sc = ket_by_id(ket_vm_id(name, NULL), -1);
+	ASSERT_NE(0, sc.vm_id);
+	snprintf(path, sizeof(path), KET_EXITED "/%s.%llu/exit_timing", name,
+		 (unsigned long long)sc.vm_id);
+	kvm_vm_free(r.vm);
+	for (i = 0; i < 300 && access(path, F_OK); i++)
+		usleep(10000);
+	ASSERT_LT(i, 300);
+	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_FORGET,
+					   &sc));
+	ASSERT_EQ(0, access(path, F_OK));
+	ASSERT_EQ(0, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
+	ASSERT_NE(0, access(path, F_OK));
+	ASSERT_EQ(0, ket_vm_id(name, NULL));
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 }
 
 /* The device's ABI, byte for byte: structures and ioctl numbers. */
@@ -525,6 +561,7 @@ TEST(dev_abi_layout)
 	ASSERT_EQ(0xc028c401UL, KVM_EXIT_TIMING_LIST_VCPUS);
 	ASSERT_EQ(0x4018c402UL, KVM_EXIT_TIMING_GET_STATS_FD);
 	ASSERT_EQ(0x4018c403UL, KVM_EXIT_TIMING_RESET);
+	ASSERT_EQ(0x4018c404UL, KVM_EXIT_TIMING_FORGET);
 }
 
 TEST(dev_lists_vms_and_vcpus)
@@ -568,7 +605,6 @@ TEST(dev_lists_vms_and_vcpus)
 }
 
 #define KET_CG "/sys/fs/cgroup"
-#define KET_CG_FDS KET_CG "/ket_stats_fds"
 #define KET_NR_FDS 2000
 
 /* The kernel memory charged to cgroup @dir, in bytes; -1 if unknown. */
@@ -595,15 +631,19 @@ static long long ket_cg_kernel(const char *dir)
  * cgroup's kernel memory grows by at least our 64-byte state per fd,
  * and by less than a page per fd (struct file and dentry included),
  * where an image per fd cost 180 KB.  memory.stat is exact once the
- * kernel flushes it, every 2 s.
+ * kernel flushes it, every 2 s.  The cgroup is the test's own, named
+ * after it and its pid, and removed; the memory controller is enabled in
+ * the root's children only if it was not (as systemd does), and for the
+ * test's length.
  */
 TEST(stats_fds_charged_to_opener)
 {
 	struct rlimit rl = { KET_NR_FDS + 64, KET_NR_FDS + 64 };
 	long long res[2] = { -1, -1 };
-	char buf[4096], pid[16], *controllers;
-	int out[2], i, fd;
+	char buf[4096], pid[16], cg[64], procs[80], *controllers;
+	int out[2], i, fd, enabled_memory = 0;
 	struct ket_run r;
+	ssize_t got;
 	uint64_t id;
 
 	controllers = ket_slurp(KET_CG "/cgroup.controllers");
@@ -611,20 +651,28 @@ TEST(stats_fds_charged_to_opener)
 		SKIP(free(controllers);
 		     return, "needs cgroup v2 at " KET_CG ", with memory");
 	free(controllers);
-	ket_write_file(KET_CG "/cgroup.subtree_control", "+memory", 7, 0);
-	rmdir(KET_CG_FDS);
-	ASSERT_EQ(0, mkdir(KET_CG_FDS, 0755));
 	ket_run_work(&r, W_CPUID, 5);
 	id = ket_vm_id(ket_base(r.dir), NULL);
 	ASSERT_NE(0, id);
+	controllers = ket_slurp(KET_CG "/cgroup.subtree_control");
+	ASSERT_NE(NULL, controllers);
+	if (!strstr(controllers, "memory")) {
+		ASSERT_EQ(0, ket_write_file(KET_CG "/cgroup.subtree_control",
+					    "+memory", 7, 0));
+		enabled_memory = 1;
+	}
+	free(controllers);
+	snprintf(cg, sizeof(cg), KET_CG "/ket_stats_fds.%d", getpid());
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
 	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, mkdir(cg, 0755));
 	if (!fork()) {
 		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (ket_write_file(KET_CG_FDS "/cgroup.procs", pid, strlen(pid), 0) ||
+		if (ket_write_file(procs, pid, strlen(pid), 0) ||
 		    setrlimit(RLIMIT_NOFILE, &rl))
 			_exit(1);
 		sleep(3);
-		res[0] = ket_cg_kernel(KET_CG_FDS);
+		res[0] = ket_cg_kernel(cg);
 		for (i = 0; i < KET_NR_FDS; i++) {
 			fd = ket_dev_stats_fd(id, -1);
 			if (fd < 0)
@@ -633,15 +681,20 @@ TEST(stats_fds_charged_to_opener)
 				_exit(1);
 		}
 		sleep(3);
-		res[1] = ket_cg_kernel(KET_CG_FDS);
+		res[1] = ket_cg_kernel(cg);
 		if (write(out[1], res, sizeof(res)) != sizeof(res))
 			_exit(1);
 		_exit(0);
 	}
 	close(out[1]);
-	ASSERT_EQ(sizeof(res), read(out[0], res, sizeof(res)));
+	got = read(out[0], res, sizeof(res));
 	wait(NULL);
-	ASSERT_EQ(0, rmdir(KET_CG_FDS));
+	/* What the test changed, undone before anything can fail. */
+	ASSERT_EQ(0, rmdir(cg));
+	if (enabled_memory)
+		ASSERT_EQ(0, ket_write_file(KET_CG "/cgroup.subtree_control",
+					    "-memory", 7, 0));
+	ASSERT_EQ(sizeof(res), got);
 	ASSERT_LE(0, res[0]);
 	TH_LOG("%d stats fds: the opener's cgroup's kernel memory grew by %lld bytes",
 	       KET_NR_FDS, res[1] - res[0]);
@@ -700,26 +753,35 @@ TEST(dev_bad_arguments)
 	sc = ket_by_id(~0ULL, -1);
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 	sc = ket_by_id(id, 1);
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-ENOENT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	/* A VM is forgotten whole, or not at all. */
+	sc.vcpu_id = 0;
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 	sc.vcpu_id = -2;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 	sc = ket_by_id(id, -1);
 	sc.flags = 1;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 	sc = ket_by_id(id, -1);
 	sc.pad = 1;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, NULL));
+	ASSERT_EQ(-EFAULT, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, NULL));
 	/* By fd: an id too is ambiguous. */
 	sc = ket_by_fd(vm_fd, -1);
 	sc.vm_id = id;
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_GET_STATS_FD, &sc));
 	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_RESET, &sc));
+	ASSERT_EQ(-EINVAL, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET, &sc));
 	/*
 	 * Not a VM's fd: none, another KVM file, and the VM's own KVM stats
 	 * fd, whose private data is the VM too.
@@ -735,15 +797,24 @@ TEST(dev_bad_arguments)
 							&sc)) TH_LOG("fd %d", bad[i]);
 			ASSERT_EQ(-EBADF, ket_dev_ioctl(KVM_EXIT_TIMING_RESET,
 							&sc)) TH_LOG("fd %d", bad[i]);
+			ASSERT_EQ(-EBADF, ket_dev_ioctl(KVM_EXIT_TIMING_FORGET,
+							&sc)) TH_LOG("fd %d", bad[i]);
 		}
 	}
 	close(kvm_stats_fd);
-	/* A reset needs a device fd open for writing, even the admin's. */
+	/*
+	 * A reset or a forget needs a device fd open for writing, even the
+	 * admin's.
+	 */
 	sc = ket_by_id(id, -1);
 	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_RESET,
 					   &sc));
+	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_FORGET,
+					   &sc));
 	sc = ket_by_fd(vm_fd, -1);
 	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_RESET,
+					   &sc));
+	ASSERT_EQ(-EBADF, ket_dev_ioctl_as(O_RDONLY, KVM_EXIT_TIMING_FORGET,
 					   &sc));
 
 	ASSERT_EQ(size, pread(s.fd, after, size, 0));
@@ -759,7 +830,7 @@ TEST(dev_bad_arguments)
 
 /* What a caller gets, each an ioctl's result or -errno. */
 enum { P_LIST, P_ID, P_NO_ID, P_FD, P_VCPUS, P_RESET_RO, P_RESET,
-       P_ADMIN_FD_LIST, P_NR };
+       P_FORGET_RO, P_FORGET, P_ADMIN_FD_LIST, P_NR };
 
 struct ket_probe {
 	uint64_t id;		/* the VM's */
@@ -785,8 +856,9 @@ static int ket_caps_only(uint64_t keep)
 /*
  * Each call a caller may try on VM @p->id: list the VMs, name it by id,
  * name an id no VM has (EPERM, as an existing one: no oracle), name it
- * by its fd (if the caller has one), reset through a read-only and a
- * read-write device fd.  P_ADMIN_FD_LIST: a listing through a device fd
+ * by its fd (if the caller has one), reset and forget it through a
+ * read-only and a read-write device fd (forgetting a running VM changes
+ * nothing the next calls see).  P_ADMIN_FD_LIST: a listing through a device fd
  * opened before the caller dropped its capabilities, or -1.
  */
 static void ket_probe_calls(struct ket_probe *p, int admin_fd)
@@ -819,6 +891,10 @@ static void ket_probe_calls(struct ket_probe *p, int admin_fd)
 						  KVM_EXIT_TIMING_RESET, &sc);
 	p->results[P_RESET] = ket_dev_ioctl_as(O_RDWR, KVM_EXIT_TIMING_RESET,
 					       &sc);
+	p->results[P_FORGET_RO] = ket_dev_ioctl_as(O_RDONLY,
+						   KVM_EXIT_TIMING_FORGET, &sc);
+	p->results[P_FORGET] = ket_dev_ioctl_as(O_RDWR, KVM_EXIT_TIMING_FORGET,
+						&sc);
 	p->results[P_ADMIN_FD_LIST] = -1;
 	if (admin_fd >= 0) {
 		memset(&l, 0, sizeof(l));
@@ -862,10 +938,11 @@ static void ket_probe_as(struct ket_probe *p, uid_t uid, uint64_t caps)
 }
 
 #define KET_EXPECT_PROBE(p, list, id, no_id, fd, vcpus, reset_ro, reset, \
-			 admin_list)					\
+			 forget_ro, forget, admin_list)			\
 	do {								\
 		const int want[P_NR] = { list, id, no_id, fd, vcpus,	\
-					 reset_ro, reset, admin_list };	\
+					 reset_ro, reset, forget_ro,	\
+					 forget, admin_list };		\
 		for (int _i = 0; _i < P_NR; _i++) {			\
 			EXPECT_EQ(want[_i], (p)->results[_i])		\
 				TH_LOG("call %d", _i);			\
@@ -902,13 +979,13 @@ static int ket_private_kvm_for_all(void)
 
 /*
  * Access by proof: user 1000 runs a VM.  With the VM's fd it reads its
- * statistics and vCPUs, and resets them through a writable device fd
- * only; without an admin's device fd it lists nothing and names no VM by
- * id, existing or not (EPERM both).  User 1001, who has no fd of it,
- * names it by no means.  Root reads and resets all; a root process whose
- * only capability is CAP_PERFMON reads all and resets none; one with
- * none reads none, though a device fd it opened before dropping them
- * still lists every VM.
+ * statistics and vCPUs, and resets and forgets the VM through a writable
+ * device fd only; without an admin's device fd it lists nothing and
+ * names no VM by id, existing or not (EPERM both).  User 1001, who has
+ * no fd of it, names it by no means.  Root reads, resets and forgets
+ * all; a root process whose only capability is CAP_PERFMON reads all and
+ * resets and forgets none; one with none reads none, though a device fd
+ * it opened before dropping them still lists every VM.
  */
 TEST(dev_access_by_proof)
 {
@@ -968,7 +1045,8 @@ TEST(dev_access_by_proof)
 	/* The owner, with its VM's fd. */
 	ASSERT_EQ(sizeof(p), write(to_owner[1], &p, sizeof(p)));
 	ASSERT_EQ(sizeof(p), read(from_owner[0], &p, sizeof(p)));
-	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, 0, 1, -EBADF, 0, -1);
+	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, 0, 1, -EBADF, 0, -EBADF, 0,
+			 -1);
 	/*
 	 * Another user: no fd of it; the owner's fd number names nothing in
 	 * its table, the VM's id nothing it may read.
@@ -976,21 +1054,21 @@ TEST(dev_access_by_proof)
 	p.vm_fd = atoi(strchr(name, '-') + 1);
 	ket_probe_as(&p, 1001, ~0ULL);
 	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, -EBADF, -EBADF, -EBADF,
-			 -EBADF, -1);
+			 -EBADF, -EBADF, -EBADF, -1);
 	/* Root: everything, by id. */
 	p.vm_fd = -1;
 	ket_probe_as(&p, 0, ~0ULL);
-	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, 0, -1);
+	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, 0, -EBADF, 0, -1);
 	/*
-	 * CAP_PERFMON alone reads every VM, but resets none by id: it is
-	 * for monitoring.  No capability reads none.
+	 * CAP_PERFMON alone reads every VM, but resets and forgets none by
+	 * id: it is for monitoring.  No capability reads none.
 	 */
 	ket_probe_as(&p, 0, 1ULL << CAP_PERFMON);
-	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, -EPERM,
-			 -E2BIG);
+	KET_EXPECT_PROBE(&p, -E2BIG, 0, -ENOENT, 0, 1, -EBADF, -EPERM, -EBADF,
+			 -EPERM, -E2BIG);
 	ket_probe_as(&p, 0, 0);
 	KET_EXPECT_PROBE(&p, -EPERM, -EPERM, -EPERM, -EPERM, -EPERM, -EBADF,
-			 -EPERM, -E2BIG);
+			 -EPERM, -EBADF, -EPERM, -E2BIG);
 
 	ASSERT_EQ(1, write(to_owner[1], "x", 1));
 	wait(NULL);
