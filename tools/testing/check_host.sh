@@ -18,39 +18,61 @@
 #     kvm_exit_timing, TAP 13); loads KO first if the host has KVM and no
 #     kvm_exit_timing is loaded, and removes it after.
 #
-# Ends with "check-host: N passed, N skipped, N failed" and exits 1 if a
-# test failed.  What it leaves on the host: nothing.  A module it loaded
-# is removed; one loaded before is left loaded, with none of the suite's
-# VMs under exited/ (each is forgotten, KVM_EXIT_TIMING_FORGET); every
-# VM is closed, every reset is of the suite's own VM, the cgroup of the
-# charging test is removed and the root cgroup's controllers are left as
-# they were; /dev/kvm is never changed (the access test binds a private
-# node in a mount namespace of its own).
+# Ends with "check-host: N passed, N skipped, N failed", N counting test
+# binaries as the runner does (their tests in their TAP lines), and exits
+# 1 if one failed.  What it leaves on the host: nothing but the build in
+# the checkout (root's) and linux-source-6.1 if it installed it.  A
+# module it loaded is removed, interrupted or not; one loaded before is
+# left loaded, with none of the suite's VMs under exited/ (each is
+# forgotten, KVM_EXIT_TIMING_FORGET, and the two tests that keep theirs
+# until they have read them skip if exited/ has no room for it beside the
+# others); every VM is closed, every reset is of the suite's own VM, the
+# cgroup of the charging test is removed and the root cgroup's
+# controllers are left as they were; /dev/kvm is never changed (the
+# access test binds a private node in a mount namespace of its own).
 set -u
 
 die() { echo "check-host: $*" >&2; exit 1; }
 
+loaded= log=
+# On every exit, an interrupted one too: the log removed, and the module
+# removed if this run loaded it.
+unload() {
+	rm -f "$log"
+	[ -z "$loaded" ] || rmmod kvm_exit_timing
+}
+
 run() {	# DIR [KO]
-	dir=$1 ko=${2:-} loaded= log=${TMPDIR:-/tmp}/check-host.$$
+	dir=$1 ko=${2:-}
 	[ -x "$dir/run_kselftest.sh" ] || die "no kselftest install in $dir"
+	log=$(mktemp) || die "no temporary file"
+	trap unload EXIT
+	trap 'exit 130' INT TERM
 	if [ -n "$ko" ] && [ -e /dev/kvm ] && [ ! -e /sys/module/kvm_exit_timing ]; then
-		insmod "$ko" || die "insmod $ko failed (see dmesg)"
+		if ! insmod "$ko"; then
+			grep -qsE '\[(integrity|confidentiality)\]' /sys/kernel/security/lockdown &&
+				die "insmod $ko failed: the kernel is locked down (Secure Boot?) and loads signed modules only"
+			die "insmod $ko failed (see dmesg)"
+		fi
 		loaded=1
 	fi
 	# Through a pipe: the runner writes to /dev/stdout, which a file
 	# would have reopened at its start.
 	"$dir/run_kselftest.sh" -c kvm_exit_timing 2>&1 | tee "$log"
-	if [ -n "$loaded" ]; then
-		rmmod kvm_exit_timing || echo "check-host: rmmod kvm_exit_timing failed"
-		how="removed, as it was not loaded before"
-	else
-		how="left as it was"
-	fi
 	# The runner's own lines, one per test binary.
 	skip=$(grep -cE '^ok [0-9]+ .* # SKIP' "$log")
 	pass=$(($(grep -cE '^ok [0-9]+ ' "$log") - skip))
 	fail=$(grep -cE '^not ok [0-9]+ ' "$log")
-	rm -f "$log"
+	how="left as it was"
+	if [ -n "$loaded" ]; then
+		loaded=
+		if rmmod kvm_exit_timing; then
+			how="removed, as it was not loaded before"
+		else
+			how="loaded by check-host, and not removed: rmmod failed"
+			fail=$((fail + 1))
+		fi
+	fi
 	echo "check-host: kvm_exit_timing $how"
 	echo "check-host: $pass passed, $skip skipped, $fail failed"
 	[ "$fail" = 0 ] && [ $((pass + skip)) -gt 0 ]

@@ -13,6 +13,9 @@
 
 const char *ket_missing(void)
 {
+	bool old;
+	int dev;
+
 	if (geteuid())
 		return "needs root: the tables are in debugfs";
 	if (access("/dev/kvm", F_OK))
@@ -24,7 +27,50 @@ const char *ket_missing(void)
 		return "module kvm_exit_timing not loaded";
 	if (access("/sys/kernel/debug/kvm_exit_timing/status", R_OK))
 		return "debugfs not mounted, or refused (lockdown): the tables are there";
+	/*
+	 * On a read-only device fd, FORGET fails with EBADF before it reads
+	 * its argument; a module from before FORGET says ENOTTY.
+	 */
+	dev = open(KVM_EXIT_TIMING_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (dev < 0)
+		return "no " KVM_EXIT_TIMING_DEVICE;
+	old = ioctl(dev, KVM_EXIT_TIMING_FORGET, NULL) && errno == ENOTTY;
+	close(dev);
+	if (old)
+		return "the kvm_exit_timing loaded predates this suite (no KVM_EXIT_TIMING_FORGET)";
 	return NULL;
+}
+
+/* Key @key of the module's status file; -1 if absent. */
+static long long ket_status(const char *key)
+{
+	char *s = ket_slurp("/sys/kernel/debug/kvm_exit_timing/status");
+	char *line, *next;
+	size_t len = strlen(key);
+	long long v = -1;
+
+	for (line = s; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			v = strtoll(line + len + 1, NULL, 10);
+	}
+	free(s);
+	return v;
+}
+
+bool ket_exited_room(void)
+{
+	char *p = ket_slurp("/sys/module/kvm_exit_timing/parameters/retain_kb");
+	long long kb = p ? strtoll(p, NULL, 10) : -1;
+	long long kept = ket_status("vms_exited_bytes");
+	long long vm = ket_status("vm_state_bytes");
+	long long vcpu = ket_status("vcpu_state_bytes");
+
+	free(p);
+	return kb >= 0 && kept >= 0 && vm > 0 && vcpu > 0 &&
+	       kb * 1024 - kept >= vm + vcpu;
 }
 
 static int ket_forget_scope(struct kvm_exit_timing_scope sc)

@@ -55,12 +55,19 @@ uint64_t ket_hist_total(const char *path, const char *name);
 int ket_forget(int vm_fd);
 /* The same for VM @id (the serial of its directory under exited/). */
 int ket_forget_id(uint64_t id);
+/*
+ * Whether exited/ has room for one more one-vCPU VM's tables without
+ * dropping another VM's (retain_kb less what it keeps): a test that
+ * keeps its VM there skips otherwise, so as to push out no one's.
+ */
+bool ket_exited_room(void);
 
 /*
  * Why the suite cannot run on this host, or NULL: not root (debugfs and
  * the device's reads need it), no /dev/kvm, neither kvm_amd nor
  * kvm_intel loaded, kvm_exit_timing not loaded, its debugfs status not
- * readable (debugfs not mounted, or lockdown).
+ * readable (debugfs not mounted, or lockdown), the module loaded older
+ * than the suite (no KVM_EXIT_TIMING_FORGET).
  */
 const char *ket_missing(void);
 
