@@ -22,7 +22,7 @@
 #include <linux/types.h>
 
 #include "ket_acct.h"
-#include "ket_x86_exits.h"
+#include "ket_exits.h"
 
 #define KET_NAME_LEN 48
 

@@ -26,7 +26,7 @@
 
 #include "ket_format.h"
 #include "ket_row.h"
-#include "ket_x86_exits.h"
+#include "ket_exits.h"
 
 #define KET_GUEST_ROW KVM_EXIT_TIMING_TIMEINGUEST
 /* In struct ket_acct's rows and in the readers' view alike. */

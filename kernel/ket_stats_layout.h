@@ -11,7 +11,7 @@
 #include <linux/kvm.h>
 
 #include "ket_agg.h"
-#include "ket_x86_exits.h"
+#include "ket_exits.h"
 
 /* The scope's own counters, at the start of the data block. */
 enum ket_scope_stat {

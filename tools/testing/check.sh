@@ -359,7 +359,8 @@ fi
 
 # Style: checkpatch --strict over the module and the uapi header.
 perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse -f \
-	"$top"/kernel/ket*.[ch] "$top"/include/uapi/linux/*.h >"$out/checkpatch.log" 2>&1
+	"$top"/kernel/ket*.[ch] "$top"/kernel/arch/*/ket*.[ch] \
+	"$top"/include/uapi/linux/*.h >"$out/checkpatch.log" 2>&1
 grep -qE ': (ERROR|WARNING|CHECK):' "$out/checkpatch.log"
 rc=$([ $? = 0 ] && echo 1 || echo 0)
 result "checkpatch --strict clean" "$rc"

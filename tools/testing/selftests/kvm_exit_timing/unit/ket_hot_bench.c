@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "ket_acct.h"
-#include "ket_x86_exits.h"
+#include "ket_exits.h"
 
 #define KET_HOT_EXITS 100000
 

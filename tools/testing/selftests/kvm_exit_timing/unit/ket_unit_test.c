@@ -16,7 +16,7 @@
 #include "../../../../kvm/kvm-exit-timing/ket_calc.h"
 #include "../../../../kvm/kvm-exit-timing/ket_stats.h"
 #include "ket_u128.h"
-#include "ket_x86_exits.h"
+#include "ket_exits.h"
 
 #define C(x) KVM_EXIT_TIMING_##x
 #define NS_100_YEARS 3155760000000000000ULL

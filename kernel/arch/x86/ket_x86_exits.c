@@ -4,7 +4,7 @@
  * by reason, in Documentation/kvm_exit_timing.rst ("Classes on x86"); keep
  * the two in step.
  */
-#include "ket_x86_exits.h"
+#include "ket_exits.h"
 #include "ket_acct.h"	/* ket_acct_fast_stamp(): the kvm_exit probe's words */
 
 #ifdef __KERNEL__

@@ -5,8 +5,8 @@
  * the class each reason lands in.  Plain C, no kernel dependency: built
  * into the module and into the host unit tests.
  */
-#ifndef KET_X86_EXITS_H
-#define KET_X86_EXITS_H
+#ifndef KET_EXITS_H
+#define KET_EXITS_H
 
 #include "ket_compat.h"
 #include "../include/uapi/linux/kvm_exit_timing.h"
@@ -176,4 +176,4 @@ unsigned int ket_resolve_class(const struct ket_reason_table *t,
 
 extern const char *const ket_class_names[KVM_EXIT_TIMING_NR_CLASSES];
 
-#endif /* KET_X86_EXITS_H */
+#endif /* KET_EXITS_H */
