@@ -42,17 +42,6 @@ struct ket_scope {
 	struct ket_vcpu *vcpu;
 };
 
-/*
- * What KVM's counters said at an exit that needs them to be classified;
- * compared at the next entry.
- */
-struct ket_snap {
-	u64 hypercalls;
-	u64 insn_emulation;
-	u64 mmio;		/* mmio_exits + pf_mmio_spte_created */
-	u64 pf_guest;
-};
-
 struct ket_vcpu {
 	/* Found by the probes through ket_vcpu_hash, under RCU-sched. */
 	struct hlist_node hnode;
@@ -79,11 +68,17 @@ struct ket_vcpu {
 	 */
 	seqcount_spinlock_t seq;
 	u64 signal_exits;		/* vcpu->stat's, at the last entry */
-	struct ket_snap snap;
-	struct ket_exit_detail detail;
+	struct ket_snap snap;		/* the architecture's (ket_arch.h) */
+	struct ket_exit_detail detail;	/* the architecture's */
+#ifdef CONFIG_X86_64
+	/*
+	 * Fields, not a struct of the architecture's: its padding would move
+	 * @opaque and @acct, whose offsets x86's probes encode.
+	 */
 	/* the l1_tsc_scaling_ratio the fast paths run with (SVM: 1.0) */
 	u64 tsc_fast_ratio;
 	bool tsc_scaled;		/* at the last slow path: uncached */
+#endif
 	/* Exit reasons unreadable (ket_vcpu_opaque()): never cached. */
 	bool opaque;
 	struct ket_acct acct;		/* last: ends in the rows */
@@ -166,40 +161,11 @@ static inline void *ket_kvcalloc(size_t n, size_t size)
 	return ket_may_alloc() ? kvcalloc(n, size, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
-/*
- * The timebase of every probe and reader: the TSC, synchronized across
- * CPUs on the hosts KVM runs on; converted to ns with ket_tb.
- */
-static __always_inline u64 ket_now(void)
-{
-	return rdtsc();
-}
+/* ket_now() and the rest of what the architecture provides */
+#include "ket_arch.h"
 
-/*
- * ket_now() as RDTSC leaves it, in halves: the kvm_exit probe stores them
- * so (ket_acct_fast_exit_tsc()), one instruction fewer than joining them
- * first, and joins them only on the paths that need the value.
- */
-static __always_inline struct ket_tsc ket_now_halves(void)
-{
-	struct ket_tsc t;
-
-	asm volatile("rdtsc" : "=a"(t.lo), "=d"(t.hi));
-	return t;
-}
-
-/*
- * Exported by kvm.ko (EXPORT_TRACEPOINT_SYMBOL_GPL) and declared in its
- * private trace.h, which the kernel headers do not ship.
- */
-extern struct tracepoint __tracepoint_kvm_entry;
-extern struct tracepoint __tracepoint_kvm_exit;
-
-/* ket_probes.c */
-int ket_probes_register(void);
-void ket_probes_unregister(void);
+/* ket_probes_common.h, in arch/<arch>/ket_probes.c */
 void ket_apply_reset(struct ket_vcpu *kv);
-const char *ket_probe_signature(void);
 
 /* ket_lifecycle.c: attached vCPUs by kvm_vcpu pointer, RCU-sched. */
 #define KET_HASH_BITS 10
@@ -265,11 +231,8 @@ void ket_vcpu_miss(struct kvm_vcpu *vcpu, bool at_exit);
 void ket_lifecycle_free_exited(void);
 void ket_status(struct ket_buf *b);
 
-/* ket_probes.c */
-bool ket_vcpu_opaque(const struct kvm_vcpu *vcpu);
-
 /* ket_vendor.c */
-int ket_vendor_init(enum ket_vendor vendor);
+int ket_vendor_init(const char *name);
 void ket_vendor_exit(void);
 const char *ket_vendor_module(void);
 

@@ -1,20 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * x86 exit reasons: names from the kernel's uapi tables (SVM_EXIT_REASONS,
- * VMX_EXIT_REASONS), a dense index per reason for the statistics rows, and
- * the class each reason lands in.  Plain C, no kernel dependency: built
- * into the module and into the host unit tests.
+ * Exit reasons, whatever the architecture: a dense index per reason for
+ * the statistics rows, its name, and the class it lands in.  The codes,
+ * names and classes are the architecture's (arch/<arch>/ket_exits_arch.h
+ * and ket_<arch>_exits.c); the table and its lookups are common.  Plain
+ * C, no kernel dependency: built into the module and into the host unit
+ * tests.
  */
 #ifndef KET_EXITS_H
 #define KET_EXITS_H
 
 #include "ket_compat.h"
 #include "../include/uapi/linux/kvm_exit_timing.h"
-
-enum ket_vendor {
-	KET_VENDOR_SVM,
-	KET_VENDOR_VMX,
-};
 
 /* Longest reason name kept, with its terminator (the uapi ones are < 32). */
 #define KET_REASON_NAME_LEN 32
@@ -24,24 +21,26 @@ enum ket_vendor {
 
 /*
  * Classes at or above KET_RESOLVE_FIRST are not final: the probe reads
- * more of the exit (MSR index, fault address, interrupt information) and
+ * more of the exit (an MSR index, a fault address, a syndrome...) and
  * ket_resolve_class() decides, partly from what KVM did with the exit.
+ * Each architecture numbers its own from KET_RESOLVE_FIRST (enum
+ * ket_resolve, in its ket_exits_arch.h).
  */
-enum ket_resolve {
+enum {
 	KET_RESOLVE_FIRST = 0x80,
-	KET_RESOLVE_MSR = KET_RESOLVE_FIRST,	/* by MSR index */
-	KET_RESOLVE_TDP_FAULT,	/* NPF / EPT violation: MMIO, APIC or TLB */
-	KET_RESOLVE_PF,		/* intercepted #PF (shadow paging) */
-	KET_RESOLVE_UD_GP,	/* #UD / #GP: hypercall, emulation or not */
-	KET_RESOLVE_VMX_EXCP_NMI, /* VMX exception or NMI, by vector */
-	KET_RESOLVE_VMX_EXTINT,	/* VMX external interrupt, by vector */
-	KET_RESOLVE_VMX_APIC,	/* VMX APIC access/write, by offset */
-	KET_RESOLVE_VMX_CR,	/* VMX CR access: CR8 is the TPR */
 	/* Never a reason's class: the code is not in the fast tables. */
 	KET_RESOLVE_LOOKUP = 0xfd,
 	/* Never in the table: the probe's mark of an exit L2 took. */
 	KET_RESOLVE_NESTED = 0xfe,
 };
+
+/*
+ * The architecture's vendors (enum ket_vendor), its KET_RESOLVE_* and
+ * what resolving reads: struct ket_exit_detail (at the exit), struct
+ * ket_snap (KVM's counters, at the exit and the next entry) and struct
+ * ket_outcome (what moved in between).
+ */
+#include "ket_exits_arch.h"
 
 /*
  * An exit's reason (its dense row index) and its class: the reason's, or
@@ -75,24 +74,6 @@ struct ket_reason_table {
 	char name[KET_MAX_REASONS][KET_REASON_NAME_LEN];
 };
 
-/* What KVM did between the exit and the next entry. */
-struct ket_outcome {
-	bool hypercall;		/* vcpu->stat.hypercalls moved */
-	bool emulated;		/* vcpu->stat.insn_emulation moved */
-	bool mmio;		/* mmio_exits or pf_mmio_spte_created moved */
-	bool pf_guest;		/* pf_guest moved: fault reflected to guest */
-};
-
-/* Details read at the exit, only for reasons that need resolving. */
-struct ket_exit_detail {
-	u64 info1;	/* SVM exit_info_1 / VMX exit qualification */
-	u64 gpa;	/* faulting guest-physical address */
-	u32 msr;	/* ECX of an MSR exit */
-	u32 intr_info;	/* VMX VM-exit interruption information */
-	u64 apic_base;	/* guest APIC base (page address) */
-};
-
-int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v);
 /* Codes beyond the fast tables (SVM_EXIT_ERR, VMGEXIT codes, unknown). */
 unsigned int ket_reason_index_slow(const struct ket_reason_table *t, u64 code);
 
@@ -141,39 +122,32 @@ ket_reason_index(const struct ket_reason_table *t, u64 code)
 	return idx;
 }
 
-/* VMX_EXIT_REASONS_FAILED_VMENTRY of <asm/vmx.h>; checked at build time. */
-#define KET_VMX_FAILED_VMENTRY 0x80000000U
 /*
- * The code of a VMX exit whose reason could not be read: a failed VMREAD
- * (no current VMCS), or a vCPU whose exits are not in a VMCS the host
- * can read (ket_vcpu_opaque()).  No VMX code: its row is "unknown".
+ * The architecture's: the table of @v's reasons and their classes, and
+ * the class an exit of a reason to resolve ended in.
  */
-#define KET_VMX_UNREADABLE U64_MAX
-
-/*
- * The 64-bit code VMX reports for a full 32-bit exit reason: bits 15:0
- * are the basic reason; bit 31 (failed VM entry) gets its own row; the
- * other flag bits (27 enclave mode, ...) are ignored so that they never
- * create a bogus reason.  A failed VMREAD gives all ones, which no exit
- * reason is (bit 16 is always 0): that is no failed VM entry.
- */
-static __always_inline u64 ket_vmx_code(u32 exit_reason)
-{
-	if (unlikely(exit_reason & KET_VMX_FAILED_VMENTRY))
-		return exit_reason == U32_MAX ? KET_VMX_UNREADABLE :
-						KET_VMX_FAILED_VMENTRY;
-	return exit_reason & 0xffff;
-}
-
-/* The class of a named code, or a KET_RESOLVE_*; exposed for the tests. */
-unsigned int ket_svm_base_class(u64 code);
-unsigned int ket_vmx_base_class(u64 code);
-
+int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v);
 unsigned int ket_resolve_class(const struct ket_reason_table *t,
 			       unsigned int reason,
 			       const struct ket_exit_detail *d,
 			       const struct ket_outcome *o);
 
 extern const char *const ket_class_names[KVM_EXIT_TIMING_NR_CLASSES];
+
+/* A reason's code and name, as the tables list them. */
+struct ket_name {
+	u64 code;
+	const char *name;
+};
+
+/*
+ * For the architectures' ket_reason_table_init(): an empty table of
+ * vendor @v, its reasons added one by one, then its "unknown" row.  The
+ * caller makes sure that they fit, "unknown" included.
+ */
+void ket_reason_table_start(struct ket_reason_table *t, enum ket_vendor v);
+void ket_add_reason(struct ket_reason_table *t, u64 code, const char *name,
+		    unsigned int cls);
+void ket_reason_table_finish(struct ket_reason_table *t);
 
 #endif /* KET_EXITS_H */

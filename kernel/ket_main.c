@@ -11,9 +11,6 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/time64.h>
-#include <asm/cpufeature.h>
-#include <asm/tsc.h>
 
 #include "ket.h"
 
@@ -39,11 +36,7 @@ static int ket_status_show(struct seq_file *m, void *v)
 	b.p = kmalloc(b.cap, GFP_KERNEL);
 	if (!b.p)
 		return -ENOMEM;
-	ket_buf_printf(&b, "vendor %s\n",
-		       ket_reasons.vendor == KET_VENDOR_SVM ? "svm" : "vmx");
-	ket_buf_printf(&b, "vendor_module %s\n", ket_vendor_module());
-	ket_buf_printf(&b, "tsc_khz %u\n", tsc_khz);
-	ket_buf_printf(&b, "tsc_stable %d\n", !check_tsc_unstable());
+	ket_arch_status(&b);
 	ket_buf_printf(&b, "ns_mult %llu\n", ket_tb.mult);
 	ket_buf_printf(&b, "probe %s\n", ket_probe_signature());
 	ket_buf_printf(&b, "vcpu_state_bytes %zu\n",
@@ -65,19 +58,9 @@ static int __init ket_init(void)
 	enum ket_vendor vendor;
 	int ret;
 
-	if (boot_cpu_has(X86_FEATURE_SVM))
-		vendor = KET_VENDOR_SVM;
-	else if (boot_cpu_has(X86_FEATURE_VMX))
-		vendor = KET_VENDOR_VMX;
-	else
-		return -ENODEV;
-	if (!tsc_khz)
-		return -ENODEV;
-	/* ns = cycles * 10^6 / tsc_khz = (cycles * mult) >> 32 */
-	ket_timebase_init(&ket_tb, div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz));
-	if (check_tsc_unstable())
-		pr_warn("TSC unstable: deltas across CPUs may be wrong; negative ones are counted as clock anomalies\n");
-
+	ret = ket_arch_init(&vendor, &ket_tb);
+	if (ret)
+		return ret;
 	ret = ket_reason_table_init(&ket_reasons, vendor);
 	if (ret)
 		return ret;
@@ -85,7 +68,7 @@ static int __init ket_init(void)
 	ret = ket_stats_init();
 	if (ret)
 		return ret;
-	ret = ket_vendor_init(vendor);
+	ret = ket_vendor_init(ket_arch_vendor_name(vendor));
 	if (ret)
 		goto stats;
 	ket_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);

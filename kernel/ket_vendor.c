@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vendor module, kvm_amd or kvm_intel, for the status file's
+ * The vendor module, the one holding KVM's code for this host (kvm_amd,
+ * kvm_intel: ket_arch_vendor_name()), for the status file's
  * vendor_module: found in /sys/module at init, then kept by a module
  * notifier across reloads.  The module takes no reference on it, nor on
- * any VM (Documentation/kvm_exit_timing.rst, "Lifecycle").
+ * any VM (Documentation/kvm_exit_timing.rst, "Lifecycle").  Where KVM is
+ * built into the kernel, as arm64's always is, there is none to watch.
  */
 #include <linux/kobject.h>
 #include <linux/module.h>
@@ -51,13 +53,16 @@ static struct kset *ket_module_kset(void)
 #endif
 }
 
-int ket_vendor_init(enum ket_vendor vendor)
+/* @name: the module's, or NULL if KVM is built in. */
+int ket_vendor_init(const char *name)
 {
 	struct kobject *kobj;
 	struct module *mod;
 	int ret;
 
-	ket_vendor_name = vendor == KET_VENDOR_SVM ? "kvm_amd" : "kvm_intel";
+	ket_vendor_name = name;
+	if (!name)
+		return 0;
 	/* First, so that no load or unload after the lookup is missed. */
 	ret = register_module_notifier(&ket_vendor_nb);
 	if (ret)
@@ -80,11 +85,17 @@ int ket_vendor_init(enum ket_vendor vendor)
 
 void ket_vendor_exit(void)
 {
-	unregister_module_notifier(&ket_vendor_nb);
+	if (ket_vendor_name)
+		unregister_module_notifier(&ket_vendor_nb);
 }
 
-/* For the status file: the vendor module's name, or "-" if none. */
+/*
+ * For the status file: the vendor module's name, "-" if it is not
+ * loaded, "builtin" if KVM has none.
+ */
 const char *ket_vendor_module(void)
 {
+	if (!ket_vendor_name)
+		return "builtin";
 	return READ_ONCE(ket_vendor) ? ket_vendor_name : "-";
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The accounting hot path, counted in instructions by callgrind: the
-# module's own ket_acct/ket_row/ket_x86_exits code, built for the host by
+# module's own ket_acct/ket_row/ket_exits code, built for the host by
 # tools/testing/selftests/kvm_exit_timing/unit (ket_hot_bench.c), one call
 # of ket_hot_exit() per exit.  Deterministic; fails past the budget, so a
 # regression shows without booting a VM.

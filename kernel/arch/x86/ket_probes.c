@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kvm_entry and kvm_exit probes: the only code that runs on every
+ * x86's kvm_entry and kvm_exit probes: the only code that runs on every
  * exit.  They run in the vCPU thread with preemption disabled and must
  * not sleep, lock, allocate or divide; each instruction here is paid on
- * every exit of every VM (BENCHMARKS.md has the measured cost).
+ * every exit of every VM (BENCHMARKS.md has the measured cost).  The
+ * exit path is SVM's and VMX's, here; the entry path, which ends the exit,
+ * is common to the architectures (ket_probes_common.h, included below).
  */
 #include <linux/kvm_host.h>
 #include <linux/tracepoint.h>
@@ -105,14 +107,6 @@ static __always_inline u64 ket_vmread_exit_reason(void)
 
 static bool ket_svm;
 
-static void ket_snap_outcome(struct ket_snap *s, const struct kvm_vcpu *vcpu)
-{
-	s->hypercalls = vcpu->stat.hypercalls;
-	s->insn_emulation = vcpu->stat.insn_emulation;
-	s->mmio = vcpu->stat.mmio_exits + vcpu->stat.pf_mmio_spte_created;
-	s->pf_guest = vcpu->stat.pf_guest;
-}
-
 /* The exit needs more than its code to be classified: read it now. */
 static noinline void ket_read_detail(struct ket_vcpu *kv,
 				     struct kvm_vcpu *vcpu, u64 code)
@@ -145,7 +139,7 @@ static noinline void ket_read_detail(struct ket_vcpu *kv,
 		    (d->intr_info & 0xff) == 14)
 			d->info1 = ket_vmread(VM_EXIT_INTR_ERROR_CODE);
 	}
-	ket_snap_outcome(&kv->snap, vcpu);
+	ket_arch_snap(&kv->snap, vcpu);
 }
 
 /* The current VMCB's exit code (VMX reads its own: see ket_exit()). */
@@ -155,8 +149,6 @@ static __always_inline u64 ket_svm_exit_code(struct kvm_vcpu *vcpu)
 }
 
 #ifdef KET_SVM_LATE_KVM_EXIT
-#define KET_SVM_LATE true
-
 /*
  * Whether the vCPU's L1 TSC runs at the host's rate; remembers the ratio
  * that does, so that the next test is one compare.  With TSC scaling on,
@@ -195,9 +187,10 @@ static __always_inline u64 ket_svm_exit_tsc(const struct kvm_vcpu *vcpu)
  * The exit fast path does not test the scaling: it finds only vCPUs in
  * its CPU's cache, and a scaled vCPU stays in none.  The ratio changes
  * only between KVM_RUNs, so the entry after a change follows a put and
- * sees it (ket_put_moved()), and comes here first, from
- * ket_entry_kv(); the vCPU then leaves every CPU's cache, and each of its
- * probes, having filled this CPU's entry in a lookup, empties it again.
+ * sees it (ket_arch_put_moved()), and comes here first, from
+ * ket_arch_entry_kv(); the vCPU then leaves every CPU's cache, and each
+ * of its probes, having filled this CPU's entry in a lookup, empties it
+ * again.
  * Returns whether the vCPU's TSC is scaled.
  */
 static noinline bool ket_svm_scaling(struct ket_vcpu *kv,
@@ -225,8 +218,6 @@ static u64 ket_exit_time(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 	return now;
 }
 #else
-#define KET_SVM_LATE false
-
 static bool ket_svm_scaling(struct ket_vcpu *kv, const struct kvm_vcpu *vcpu)
 {
 	return false;
@@ -442,50 +433,13 @@ static bool ket_vmread_may_trap(void)
 #endif
 }
 
-/* Classes that depend on what KVM did with the exit, and L2's exits. */
-static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
-					 const struct kvm_vcpu *vcpu)
-{
-	struct ket_snap now;
-	struct ket_outcome o;
-
-	if (kv->acct.kind.cls == KET_RESOLVE_NESTED)
-		return KVM_EXIT_TIMING_NESTED;
-	ket_snap_outcome(&now, vcpu);
-	o.hypercall = now.hypercalls != kv->snap.hypercalls;
-	o.emulated = now.insn_emulation != kv->snap.insn_emulation;
-	o.mmio = now.mmio != kv->snap.mmio;
-	o.pf_guest = now.pf_guest != kv->snap.pf_guest;
-	return ket_resolve_class(&ket_reasons, kv->acct.kind.reason, &kv->detail,
-				 &o);
-}
-
-/*
- * The class the exit in progress ended in.  KVM counts a signal exit
- * after kvm_exit, and none of its counters moves while the guest runs,
- * so signal_exits against its value at the last entry tells.
- */
-static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
-						    const struct kvm_vcpu *vcpu)
-{
-	unsigned int cls = kv->acct.kind.cls;
-	u64 signals = vcpu->stat.signal_exits;
-
-	if (unlikely(signals != kv->signal_exits)) {
-		kv->signal_exits = signals;
-		return KVM_EXIT_TIMING_SIGNAL;
-	}
-	if (unlikely(cls >= KET_RESOLVE_FIRST))
-		return ket_resolve(kv, vcpu);
-	return cls;
-}
-
 /*
  * An entry with no kvm_exit since the previous one: an SVM fastpath
  * re-entry before 6.6 (see ket_acct_reentry()).  The VMCB still holds the
  * exit; nothing but the fastpath ran, so no outcome to look at.
  */
-static void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
+static void ket_arch_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
+			     u64 now)
 {
 	static const struct ket_outcome none;
 	unsigned int reason = ket_reasons.unknown, table_cls, cls;
@@ -504,21 +458,12 @@ static void ket_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu, u64 now)
 	ket_acct_reentry(&kv->acct, now, reason, table_cls, cls, &ket_tb);
 }
 
-/* Entries that end no exit: the vCPU's first, and fastpath re-entries. */
-static noinline void ket_entry_other(struct ket_vcpu *kv,
-				     struct kvm_vcpu *vcpu, u64 now)
-{
-	if (kv->acct.phase == KET_PHASE_IN_GUEST) {
-		ket_reentry(kv, vcpu, now);
-		return;
-	}
-	kv->signal_exits = vcpu->stat.signal_exits;
-	ket_acct_first_entry(&kv->acct, now);
-}
-
-/* Every entry but the common one (see ket_entry()), of a vCPU found. */
-static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
-				  u64 now)
+/*
+ * What an entry that is not the common one looks at first (before 6.6):
+ * the TSC ratio the fast paths run with.
+ */
+static __always_inline void ket_arch_entry_kv(struct ket_vcpu *kv,
+					      struct kvm_vcpu *vcpu)
 {
 	if (KET_SVM_LATE) {
 		/* VMX's kvm_exit reads the TSC: any ratio will do. */
@@ -527,170 +472,9 @@ static noinline void ket_entry_kv(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 		else
 			kv->tsc_fast_ratio = vcpu->arch.l1_tsc_scaling_ratio;
 	}
-	raw_write_seqcount_begin(&kv->seq);
-	if (likely(ket_acct_in_exit(&kv->acct)))
-		ket_acct_entry(&kv->acct, now, ket_final_class(kv, vcpu),
-			       &ket_tb);
-	else
-		ket_entry_other(kv, vcpu, now);
-	raw_write_seqcount_end(&kv->seq);
 }
 
-/*
- * An entry of a vCPU not in this CPU's cache.  @vcpu second, where the
- * probe has it, as ket_entry_uncommon() has: the probe then keeps it in
- * place.
- */
-static noinline void ket_entry_slow(u64 now, struct kvm_vcpu *vcpu)
-{
-	struct ket_vcpu *kv = ket_vcpu_lookup(vcpu, true);
-
-	if (unlikely(!kv)) {
-		ket_vcpu_miss(vcpu, false);
-		return;
-	}
-	ket_entry_kv(kv, vcpu, now);
-}
-
-/* An exit whose class depends on what KVM did with it (MMIO, NPF...). */
-static noinline void ket_entry_resolve(struct ket_vcpu *kv,
-				       struct kvm_vcpu *vcpu, u64 now)
-{
-	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_entry(&kv->acct, now, ket_resolve(kv, vcpu), &ket_tb);
-	raw_write_seqcount_end(&kv->seq);
-}
-
-/*
- * Whether the vCPU was put (scheduled out, or back to userspace) since the
- * exit in progress: kvm_arch_vcpu_put() stamps last_host_tsc, in host TSC
- * as t_exit is, on every put (6.1 to 7.2).  A KVM_RUN that returns to
- * userspace puts the vCPU, so an entry that follows no put follows no
- * signal exit (signal_exits moved only then) and no change of TSC scaling
- * (a vCPU ioctl, between KVM_RUNs): the common entry need not look at
- * either.  A put counts even if it was not the vCPU thread's (another
- * thread's vCPU ioctl): the entry then just takes the longer path.  No
- * put runs while the probe does: both hold the vCPU's mutex (KVM_RUN's).
- */
-static __always_inline bool ket_put_since(const struct kvm_vcpu *vcpu,
-					  u64 t_exit)
-{
-	return vcpu->arch.last_host_tsc > t_exit;
-}
-
-/*
- * After a put: whether what the common entry does not look at moved since
- * the last entry: signal_exits, or (before 6.6) the TSC ratio, from the
- * one the fast paths run with (1.0 on SVM, see ket_svm_scaling(); the
- * last seen on VMX).
- */
-static __always_inline bool ket_put_moved(const struct ket_vcpu *kv,
-					  const struct kvm_vcpu *vcpu)
-{
-	return vcpu->stat.signal_exits != kv->signal_exits ||
-	       (KET_SVM_LATE &&
-		vcpu->arch.l1_tsc_scaling_ratio != kv->tsc_fast_ratio);
-}
-
-/*
- * Whether the entry ending the exit stamped at @t_exit must look further
- * than the common entry.
- */
-static __always_inline bool ket_entry_disturbed(const struct ket_vcpu *kv,
-						const struct kvm_vcpu *vcpu,
-						u64 t_exit)
-{
-	return ket_put_since(vcpu, t_exit) && ket_put_moved(kv, vcpu);
-}
-
-/*
- * An exit of a final class whose guest run or handling is not short
- * (ket_acct_short()): 4.3 s or more, or negative.
- */
-static noinline void ket_entry_long(struct ket_vcpu *kv, u64 now)
-{
-	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_entry(&kv->acct, now, kv->acct.kind.cls, &ket_tb);
-	raw_write_seqcount_end(&kv->seq);
-}
-
-/*
- * An exit of a final class, stamped at @t_exit, ends at @now.  Long
- * intervals are handed on before the write section, as a tail call, so
- * that their 128-bit products take no register from this path.
- */
-static __always_inline void ket_entry_final(struct ket_vcpu *kv, u64 t_exit,
-					    u64 now)
-{
-	u64 run = t_exit - kv->acct.t_entry, d = now - t_exit;
-
-	if (unlikely(!ket_acct_short(run, d, &ket_tb))) {
-		ket_entry_long(kv, now);
-		return;
-	}
-	raw_write_seqcount_begin(&kv->seq);
-	ket_acct_end_short(&kv->acct, run, d, now, kv->acct.kind.cls, &ket_tb);
-	raw_write_seqcount_end(&kv->seq);
-}
-
-/*
- * The entry after a put (an exit to userspace, or the vCPU rescheduled)
- * ending an exit of a final class: that of the common entry, unless
- * something else moved.  Apart, so that the common entry's tests take no
- * register of their own.
- */
-static noinline void ket_entry_put(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
-				   u64 now)
-{
-	if (unlikely(ket_put_moved(kv, vcpu)))
-		ket_entry_kv(kv, vcpu, now);
-	else
-		ket_entry_final(kv, kv->acct.t_exit, now);
-}
-
-/*
- * An entry of a vCPU found in this CPU's cache that ends no exit of a
- * final class (one to resolve, or none: a first entry, a re-entry):
- * apart, so that the common entry tests the phase once.
- */
-static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
-					struct kvm_vcpu *vcpu, u64 now)
-{
-	if (kv->acct.phase == KET_PHASE_IN_EXIT_RESOLVE &&
-	    !ket_entry_disturbed(kv, vcpu, kv->acct.t_exit))
-		ket_entry_resolve(kv, vcpu, now);
-	else
-		ket_entry_kv(kv, vcpu, now);
-}
-
-/*
- * The common entry: the vCPU found in this CPU's cache (so no reset
- * pending: see ket_vcpu_lookup()), an exit of a final class in progress
- * (KET_PHASE_IN_EXIT), no put since (so no signal, and the same TSC
- * ratio).  It calls nothing, so that it saves no register; anything else
- * is handed on, as a tail call.
- */
-static __always_inline void ket_entry(struct kvm_vcpu *vcpu)
-{
-	u64 now = ket_now(), t_exit;
-	struct ket_vcpu *kv;
-
-	kv = this_cpu_read(ket_cpu_kv);
-	if (unlikely(kv->vcpu != vcpu)) {
-		ket_entry_slow(now, vcpu);
-		return;
-	}
-	t_exit = kv->acct.t_exit;
-	if (unlikely(kv->acct.phase != KET_PHASE_IN_EXIT)) {
-		ket_entry_uncommon(kv, vcpu, now);
-		return;
-	}
-	if (unlikely(ket_put_since(vcpu, t_exit))) {
-		ket_entry_put(kv, vcpu, now);
-		return;
-	}
-	ket_entry_final(kv, t_exit, now);
-}
+#include "ket_probes_common.h"
 
 #if KET_ENTRY_HAS_FORCE
 static notrace void ket_entry_probe(void *data, struct kvm_vcpu *vcpu,
@@ -704,21 +488,6 @@ static notrace void ket_entry_probe(void *data, struct kvm_vcpu *vcpu)
 	ket_entry(vcpu);
 }
 #endif
-
-/*
- * Called by the vCPU thread inside its write section, when a probe looks
- * the vCPU up (ket_vcpu_lookup()), or by a reader once the vCPU is gone.
- */
-void ket_apply_reset(struct ket_vcpu *kv)
-{
-	int req = atomic_read(&kv->reset_req);
-
-	if (likely(req == kv->reset_done))
-		return;
-	ket_acct_reset(&kv->acct, ket_reasons.nr);
-	atomic64_set(&kv->unaccounted, 0);
-	WRITE_ONCE(kv->reset_done, req);
-}
 
 /*
  * Whether @vcpu's exit reasons cannot be read with VMREAD ("opaque").

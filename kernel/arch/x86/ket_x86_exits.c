@@ -5,7 +5,6 @@
  * the two in step.
  */
 #include "ket_exits.h"
-#include "ket_acct.h"	/* ket_acct_fast_stamp(): the kvm_exit probe's words */
 
 #ifdef __KERNEL__
 #include <linux/bits.h>
@@ -22,24 +21,6 @@
 #endif
 
 #define C(x) KVM_EXIT_TIMING_##x
-
-const char *const ket_class_names[KVM_EXIT_TIMING_NR_CLASSES] = {
-	[C(EMULINST)] = "EMULINST",	[C(ITLBVIRT)] = "ITLBVIRT",
-	[C(DTLBVIRT)] = "DTLBVIRT",	[C(ITLBREAL)] = "ITLBREAL",
-	[C(DTLBREAL)] = "DTLBREAL",	[C(MMIO)] = "MMIO",
-	[C(PIO)] = "PIO",		[C(DEC)] = "DEC",
-	[C(EXTINT)] = "EXTINT",		[C(HALT)] = "HALT",
-	[C(HCALL)] = "HCALL",		[C(SIGNAL)] = "SIGNAL",
-	[C(APIC)] = "APIC",		[C(SPIN)] = "SPIN",
-	[C(DEBUG)] = "DEBUG",		[C(FP_UNAVAIL)] = "FP_UNAVAIL",
-	[C(EXCEPTION)] = "EXCEPTION",	[C(NESTED)] = "NESTED",
-	[C(OTHER)] = "OTHER",		[C(TIMEINGUEST)] = "TIMEINGUEST",
-};
-
-struct ket_name {
-	u64 code;
-	const char *name;
-};
 
 /* SVM_EXIT_ERR is -1: sign-extend it like the 64-bit VMCB exit code. */
 static const struct ket_name svm_names[] = { SVM_EXIT_REASONS };
@@ -251,36 +232,11 @@ unsigned int ket_vmx_base_class(u64 code)
 	return C(OTHER);
 }
 
-static void ket_add_reason(struct ket_reason_table *t, u64 code,
-			   const char *name)
+/* The class of @code, a code of @v's. */
+static unsigned int ket_x86_base_class(enum ket_vendor v, u64 code)
 {
-	unsigned int i = t->nr++;
-	char *p;
-
-	t->code[i] = code;
-	t->cls[i] = t->vendor == KET_VENDOR_SVM ? ket_svm_base_class(code) :
-						  ket_vmx_base_class(code);
-	/* Table columns are split on white space: "UD excp" -> "UD_excp". */
-	strscpy(t->name[i], name, sizeof(t->name[i]));
-	for (p = t->name[i]; *p; p++)
-		if (*p == ' ')
-			*p = '_';
-	if (code < 0x100) {
-		t->lo[code] = (u8)i;
-		t->stamp[code] = ket_acct_fast_stamp(ket_acct_kind(i, t->cls[i]));
-	} else if ((code >> 8) == 0x4) {
-		t->hi[code & 0xff] = (u8)i;
-	}
-}
-
-static bool ket_has_code(const struct ket_reason_table *t, u64 code)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->nr; i++)
-		if (t->code[i] == code)
-			return true;
-	return false;
+	return v == KET_VENDOR_SVM ? ket_svm_base_class(code) :
+				     ket_vmx_base_class(code);
 }
 
 int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
@@ -288,12 +244,7 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 	const struct ket_name *names, *extra = NULL;
 	unsigned int n, n_extra = 0, i;
 
-	memset(t, 0, sizeof(*t));
-	memset(t->lo, KET_NO_REASON, sizeof(t->lo));
-	memset(t->hi, KET_NO_REASON, sizeof(t->hi));
-	for (i = 0; i < ARRAY_SIZE(t->stamp); i++)
-		t->stamp[i] = KET_STAMP_SLOW;
-	t->vendor = v;
+	ket_reason_table_start(t, v);
 	if (v == KET_VENDOR_SVM) {
 		names = svm_names;
 		n = ARRAY_SIZE(svm_names);
@@ -305,32 +256,14 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 	}
 	if (n + n_extra + 1 > KET_MAX_REASONS)
 		return -E2BIG;
-	for (i = 0; i < n; i++) {
-		/* Newer tables may list a code twice; keep the first name. */
-		if (!ket_has_code(t, names[i].code))
-			ket_add_reason(t, names[i].code, names[i].name);
-	}
-	for (i = 0; i < n_extra; i++) {
-		if (!ket_has_code(t, extra[i].code))
-			ket_add_reason(t, extra[i].code, extra[i].name);
-	}
-	t->unknown = t->nr;
-	t->code[t->unknown] = U64_MAX - 1;
-	t->cls[t->unknown] = C(OTHER);
-	t->cls[KET_NO_REASON] = KET_RESOLVE_LOOKUP;
-	strscpy(t->name[t->unknown], "unknown", sizeof(t->name[0]));
-	t->nr++;
+	for (i = 0; i < n; i++)
+		ket_add_reason(t, names[i].code, names[i].name,
+			       ket_x86_base_class(v, names[i].code));
+	for (i = 0; i < n_extra; i++)
+		ket_add_reason(t, extra[i].code, extra[i].name,
+			       ket_x86_base_class(v, extra[i].code));
+	ket_reason_table_finish(t);
 	return 0;
-}
-
-unsigned int ket_reason_index_slow(const struct ket_reason_table *t, u64 code)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->unknown; i++)
-		if (t->code[i] == code)
-			return i;
-	return t->unknown;
 }
 
 static_assert(KET_VMX_FAILED_VMENTRY == VMX_EXIT_REASONS_FAILED_VMENTRY);
