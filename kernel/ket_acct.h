@@ -169,8 +169,9 @@ static __always_inline unsigned int ket_acct_exit_phase(struct ket_exit_kind kin
 /*
  * The phase and kind of an exit of @kind as one word, laid out as struct
  * ket_acct's stamp: the phase in the low byte, the kind from the third
- * (x86 is little-endian).  The fast table holds them ready for the
- * kvm_exit probe, which stores both at once (ket_acct_store_exit()).
+ * (x86 is little-endian, and arm64 too where Kconfig allows the module).
+ * The fast table holds them ready for the kvm_exit probe, which stores
+ * both at once (ket_acct_store_exit()).
  */
 #define KET_STAMP_KIND_SHIFT 16
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
