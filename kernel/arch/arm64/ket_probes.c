@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64's kvm_entry and kvm_exit probes: the only code that runs on every
+ * exit.  They run in the vCPU thread with preemption disabled and must
+ * not sleep, lock, allocate or divide.  The exit path is arm64's, here;
+ * the entry path, which ends the exit, is common to the architectures
+ * (ket_probes_common.h, included below).
+ *
+ * Where the probes fire (kvm_arch_vcpu_ioctl_run(), 6.1): kvm_entry
+ * with interrupts and preemption off, just before the world switch;
+ * kvm_exit after it, with interrupts back on but preemption still off,
+ * and before KVM handles the exit (handle_exit_early(), handle_exit()).
+ * Neither passes the vCPU: kvm_get_running_vcpu() gives it.
+ */
+#include <linux/kvm_host.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <asm/kvm_emulate.h>
+#include <kvm/arm_vgic.h>
+
+#include "ket.h"
+
+/*
+ * The exit needs more than its code to be classified: read it now, as
+ * KVM handles the exit only after this probe.  The syndrome is the
+ * trap's (an IRQ exit's would be stale, but none is resolved); the vGIC's
+ * regions, for a data abort that an in-kernel device takes.
+ */
+static noinline void ket_read_detail(struct ket_vcpu *kv,
+				     struct kvm_vcpu *vcpu, bool serror)
+{
+	struct ket_exit_detail *d = &kv->detail;
+
+	d->esr = kvm_vcpu_get_esr(vcpu);
+	/* HPFAR has the IPA's 4K page; the VA's offset in it is the IPA's. */
+	d->ipa = kvm_vcpu_get_fault_ipa(vcpu) |
+		 (kvm_vcpu_get_hfar(vcpu) & 0xfff);
+	d->gicd_base = vcpu->kvm->arch.vgic.vgic_dist_base;
+	d->gicr_base = vcpu->arch.vgic_cpu.rd_iodev.base_addr;
+	d->serror = serror;
+	ket_arch_snap(&kv->snap, vcpu);
+}
+
+/*
+ * Stamps an exit whose kind the fast table cannot give alone: codes
+ * beyond it (an SError pending, HYP_GONE), and classes that need more of
+ * the exit, read now.  @kv's guest run is in progress.
+ */
+static noinline void ket_exit_classify(struct ket_vcpu *kv,
+				       struct kvm_vcpu *vcpu, u64 now, int ret,
+				       unsigned int esr_ec)
+{
+	bool serror = (u32)ret & KET_A64_SERROR_PENDING;
+	u64 code = ket_a64_code_slow(ret, esr_ec);
+	unsigned int reason = ket_reason_index(&ket_reasons, code);
+	unsigned int cls = ket_reasons.cls[reason];
+
+	/* Whatever the reason's class, KVM leaves such an exit unhandled. */
+	if (unlikely(serror))
+		cls = KET_RESOLVE_A64_SERROR;
+	if (cls >= KET_RESOLVE_FIRST)
+		ket_read_detail(kv, vcpu, serror);
+	ket_acct_stamp_exit(&kv->acct, now, ket_acct_kind(reason, cls));
+}
+
+/*
+ * A kvm_exit that the fast table cannot stamp: of a vCPU not in this
+ * CPU's cache (@kv is none: see ket_exit()), or in no timed guest run
+ * (met mid-run), or that needs its code decoded or more of it read.
+ */
+static noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now, int ret,
+				       unsigned int esr_ec)
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+
+	if (unlikely(kv->vcpu != vcpu)) {
+		/* Only entry probes fill the cache: see ket_exit(). */
+		kv = ket_vcpu_lookup(vcpu, false);
+		if (unlikely(!kv)) {
+			ket_vcpu_miss(vcpu, true);
+			return;
+		}
+	}
+	if (unlikely(!ket_acct_in_guest(&kv->acct)))
+		return;
+	ket_exit_classify(kv, vcpu, now, ret, esr_ec);
+}
+
+/*
+ * this_cpu_read(ket_cpu_kv), for the kvm_exit probe's fast path.  The
+ * kernel's read of the per-CPU offset takes a stack slot as an input to
+ * its asm, so that barrier() orders it for callers that may migrate; that
+ * makes GCC set the probe's stack frame up before it, on every exit,
+ * where without it only the calls of the uncommon exits need one (five
+ * instructions: PACIASP, the frame record's store and load, AUTIASP).
+ * The probe runs with preemption off, on one CPU: the offset register
+ * alone will do, read as the kernel reads it (TPIDR_EL2 on VHE hosts).
+ */
+static __always_inline struct ket_vcpu *ket_exit_cpu_kv(void)
+{
+	unsigned long off;
+
+	asm volatile(ALTERNATIVE("mrs %0, tpidr_el1", "mrs %0, tpidr_el2",
+				 ARM64_HAS_VIRT_HOST_EXTN)
+		     : "=r"(off));
+	return READ_ONCE(*SHIFT_PERCPU_PTR(&ket_cpu_kv, off));
+}
+
+/*
+ * Only what cannot wait for the entry: the exit's time and its code.
+ * The accounting is done at the next entry.  The common exit (the vCPU
+ * in this CPU's cache, its guest run timed, a code of the fast table
+ * with a final class) calls nothing, not even for the vCPU, so that it
+ * saves no register; anything else is handed on, as a tail call.
+ *
+ * Preemption is off from before kvm_entry until after kvm_exit, and
+ * neither fires in interrupt context, so this CPU ran no other vCPU's
+ * probe since this vCPU's entry probe, which always leaves the vCPU's
+ * state or none in the cache (ket_vcpu_lookup()); only entry probes
+ * fill it (ket_exit_uncommon()): whatever @kv is, it is not another
+ * vCPU's.  The interrupts taken since (kvm_exit fires with them on, and
+ * an IRQ exit's are taken before it) only ever empty the cache.  A guest
+ * run whose entry the probes did not see (the module loading meanwhile:
+ * the exit probe is registered first) began before any entry probe ran
+ * on this CPU, and finds the cache's first value, none, which is in no
+ * phase a fast stamp passes.  One probe per counter read (@stable:
+ * ket_now_stable()), chosen at registration.
+ */
+static __always_inline void ket_exit(int ret, unsigned int esr_ec,
+				     bool stable)
+{
+	u64 now = stable ? ket_now_stable() : ket_now();
+	u64 code = ket_a64_code(ret, esr_ec), fast;
+	struct ket_vcpu *kv = ket_exit_cpu_kv();
+
+	if (likely(ket_exit_stamp_fast(&ket_reasons, code, &fast) &&
+		   ket_acct_fast_ok(&kv->acct, fast))) {
+		ket_acct_fast_exit(&kv->acct, now, fast);
+		return;
+	}
+	ket_exit_uncommon(kv, now, ret, esr_ec);
+}
+
+/*
+ * The probes are notrace: the function tracer's call at the start of a
+ * function is a NOP while unused, but still one instruction on every
+ * exit.  Their prototypes are the tracepoints' (arch/arm64/kvm/
+ * trace_arm.h), exactly: tracepoint_probe_register() checks none.
+ */
+static notrace void ket_exit_probe(void *data, int ret, unsigned int esr_ec,
+				   unsigned long vcpu_pc)
+{
+	ket_exit(ret, esr_ec, false);
+}
+
+static notrace void ket_exit_probe_stable(void *data, int ret,
+					  unsigned int esr_ec,
+					  unsigned long vcpu_pc)
+{
+	ket_exit(ret, esr_ec, true);
+}
+
+/* No nested virtualization, so no re-entry: nothing to look at first. */
+static __always_inline void ket_arch_entry_kv(struct ket_vcpu *kv,
+					      struct kvm_vcpu *vcpu)
+{
+}
+
+/*
+ * An entry with no kvm_exit since the previous one.  arm64 fires both
+ * around every world switch, so none is expected; one would be counted,
+ * as VMX's, in the "unknown" row with no handling time, and in untimed.
+ */
+static void ket_arch_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
+			     u64 now)
+{
+	unsigned int reason = ket_reasons.unknown;
+
+	ket_acct_reentry(&kv->acct, now, reason, ket_reasons.cls[reason],
+			 ket_reasons.cls[reason], &ket_tb);
+}
+
+#include "ket_probes_common.h"
+
+/*
+ * The vCPU is the running one: kvm_entry fires inside KVM_RUN, the vCPU
+ * loaded (vcpu_load()) and preemption off, so kvm_running_vcpu is set and
+ * stays so.  The call (exported, out of line) comes before the counter
+ * read, so that nothing stays live across it.
+ */
+static notrace void ket_entry_probe(void *data, unsigned long vcpu_pc)
+{
+	ket_entry(kvm_get_running_vcpu());
+}
+
+static notrace void ket_entry_probe_stable(void *data, unsigned long vcpu_pc)
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+
+	ket_entry_at(vcpu, ket_now_stable());
+}
+
+/* arm64 6.1 has no vCPU whose exits the host cannot read. */
+bool ket_vcpu_opaque(const struct kvm_vcpu *vcpu)
+{
+	return false;
+}
+
+/*
+ * arm64's tracepoints are in the kernel (KVM is not a module there) and
+ * not exported: found by name.  for_each_kernel_tracepoint() sees only
+ * the kernel's own, which is enough while arm64's KVM cannot be built as
+ * a module.
+ */
+static struct tracepoint *ket_tp_entry, *ket_tp_exit;
+
+static void ket_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "kvm_entry"))
+		ket_tp_entry = tp;
+	else if (!strcmp(tp->name, "kvm_exit"))
+		ket_tp_exit = tp;
+}
+
+/* The probes chosen at registration: see ket_now_stable(). */
+static void (*ket_exit_probe_fn)(void *data, int ret, unsigned int esr_ec,
+				 unsigned long vcpu_pc);
+static void (*ket_entry_probe_fn)(void *data, unsigned long vcpu_pc);
+
+int ket_probes_register(void)
+{
+	int ret;
+
+	for_each_kernel_tracepoint(ket_find_tracepoint, NULL);
+	if (!ket_tp_entry || !ket_tp_exit)
+		return -ENOENT;
+	ket_exit_probe_fn = ket_a64_counter_wa ? ket_exit_probe_stable :
+						 ket_exit_probe;
+	ket_entry_probe_fn = ket_a64_counter_wa ? ket_entry_probe_stable :
+						  ket_entry_probe;
+	ret = tracepoint_probe_register(ket_tp_exit, ket_exit_probe_fn, NULL);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(ket_tp_entry, ket_entry_probe_fn, NULL);
+	if (ret) {
+		tracepoint_probe_unregister(ket_tp_exit, ket_exit_probe_fn,
+					    NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return ret;
+}
+
+/*
+ * On return no probe runs, nor will again.  The exit probe goes first, as
+ * it came first: it never runs without the entry probe's cache behind it
+ * (ket_exit()).
+ */
+void ket_probes_unregister(void)
+{
+	tracepoint_probe_unregister(ket_tp_exit, ket_exit_probe_fn, NULL);
+	tracepoint_probe_unregister(ket_tp_entry, ket_entry_probe_fn, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+const char *ket_probe_signature(void)
+{
+	return "kvm_entry(vcpu_pc)";
+}
