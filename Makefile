@@ -7,9 +7,10 @@
 #   make install    install both: the module for KDIR's kernel
 #                   (modules_install), the tool and its man page in PREFIX
 #   make check      everything, in the test VMs (the SVM rig under QEMU,
-#                   the VMX rig under Bochs); ends with "N passed, N failed"
-#                   VENDOR=svm or vmx: that rig alone (the commands below
-#                   run svm unless told)
+#                   the VMX rig under Bochs, the arm64 rig under
+#                   qemu-system-aarch64); ends with "N passed, N failed"
+#                   VENDOR=svm, vmx or arm64: that rig alone (the commands
+#                   below run svm unless told, x86 only)
 #                   KERNEL=6.1-rt, 6.12 or sid: for and on that Debian
 #                   kernel (fetched into build/kernels), not the machine's
 #   make check-matrix  make check on each of those kernels in turn
@@ -80,4 +81,4 @@ bench-host:
 	@tools/testing/check.sh bench-host
 
 help:
-	@sed -n '3,27p' Makefile
+	@sed -n '3,28p' Makefile

@@ -616,6 +616,17 @@ static struct ket_vm *ket_vm_alloc(struct ket_slot *s)
 	return vm;
 }
 
+/* A directory of ours, held as KVM's are, or NULL. */
+static struct dentry *ket_dir_create(const char *name, struct dentry *parent)
+{
+	struct dentry *d;
+
+	if (IS_ERR_OR_NULL(parent))
+		return NULL;
+	d = debugfs_create_dir(name, parent);
+	return IS_ERR(d) ? NULL : dget(d);
+}
+
 /*
  * A new VM's files, in KVM's directory of it, found by name: that
  * directory if it is the one the probe saw (by address), held.  If KVM
@@ -643,6 +654,22 @@ static void ket_vm_files(struct ket_vm *vm, const struct ket_slot *s)
 }
 
 /*
+ * Whether KVM gives each vCPU a debugfs directory in its VM's: only where
+ * the architecture has files of its own there (x86; not arm64, 6.1 to
+ * 6.12 at least).  Elsewhere the module makes the vCPU's directory, with
+ * KVM's name for it, and leaves it to KVM, which removes it with the
+ * VM's: removing it from here could race with that removal (module
+ * unload while KVM destroys the VM), and a second removal of a directory
+ * drops its parent's link count twice.  So after rmmod an attached VM
+ * keeps an empty vcpu<N>/ until it exits; a load finds it again.
+ */
+#ifdef __KVM_HAVE_ARCH_VCPU_DEBUGFS
+#define KET_KVM_VCPU_DIRS true
+#else
+#define KET_KVM_VCPU_DIRS false
+#endif
+
+/*
  * A vCPU's files appear once its attach is complete, its count of exits
  * before the attach included.  KVM creates a vCPU's debugfs directory
  * after its fd, so a vCPU may run before the directory exists: retried
@@ -662,6 +689,8 @@ static bool ket_vcpu_files(struct ket_vm *vm, struct ket_vcpu *kv)
 		return true;
 	snprintf(name, sizeof(name), "vcpu%d", kv->id);
 	kv->dir = debugfs_lookup(name, vm->dir);
+	if (!kv->dir && !KET_KVM_VCPU_DIRS)
+		kv->dir = ket_dir_create(name, vm->dir);
 	if (!kv->dir)
 		return false;
 	ket_debugfs_create(kv->dir, kv->files, &kv->scope);
@@ -925,17 +954,6 @@ void ket_vm_get(struct ket_vm *vm)
 void ket_vm_put(struct ket_vm *vm)
 {
 	kref_put(&vm->ref, ket_vm_release);
-}
-
-/* A directory of ours, held as KVM's are, or NULL. */
-static struct dentry *ket_dir_create(const char *name, struct dentry *parent)
-{
-	struct dentry *d;
-
-	if (IS_ERR_OR_NULL(parent))
-		return NULL;
-	d = debugfs_create_dir(name, parent);
-	return IS_ERR(d) ? NULL : dget(d);
 }
 
 static void ket_exited_files(struct ket_vm *vm)

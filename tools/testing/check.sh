@@ -41,16 +41,20 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 if [ "$mode" = check ]; then
-	vendors=${VENDOR:-svm vmx}
+	vendors=${VENDOR:-svm vmx arm64}
 else
 	vendors=${VENDOR:-svm}
 fi
 for v in $vendors; do
 	case $v in
 	svm|vmx) ;;
-	*) echo "VENDOR is svm, vmx or both (\"svm vmx\"), not '$v'"; exit 2 ;;
+	arm64) [ "$mode" = check ] ||
+		{ echo "make $mode: the svm and vmx rigs only (VENDOR=arm64 is make check's)"; exit 2; } ;;
+	*) echo "VENDOR is svm, vmx, arm64 or a list of them (\"svm vmx\"), not '$v'"; exit 2 ;;
 	esac
 done
+# The x86 rigs; the arm64 rig (make check) has a block of its own, at the end.
+x86_vendors=$(echo $vendors | tr ' ' '\n' | grep -vx arm64 | tr '\n' ' ')
 "$rig" deps || exit 1
 ksrc=$out/linux-source
 mkdir -p "$out"
@@ -298,7 +302,7 @@ if [ "$mode" = bench ]; then
 		{ cat "$out/bench_bpf-build.log"; exit 1; }
 	cp "$out/bench_bpf/ket_peer" "$payload/"
 fi
-for v in $vendors; do
+for v in $x86_vendors; do
 	RIG_VENDOR=$v "$rig" initramfs "$out/rig-$v.cpio.gz" "$payload" || exit 1
 done
 
@@ -407,7 +411,7 @@ result "fuzz the stats parser ${KET_FUZZ_SECONDS:-60}s: no crash, no leak, no UB
 
 # The rigs: selftests and lifecycle tests inside each VM.  The VMX rig
 # (Bochs) boots in about 90 s where QEMU takes a few.
-for v in $vendors; do
+for v in $x86_vendors; do
 	log=$out/rig-$v.log
 	echo "# the $v rig"
 	if RIG_VENDOR=$v "$rig" run "$out/rig-$v.cpio.gz" check "$log" \
@@ -438,6 +442,64 @@ for v in $vendors; do
 		result "$v rig VM ran to completion" 1
 	fi
 done
+
+# The arm64 rig: Debian's arm64 6.1 (tools/testing/kernels.sh 6.1-arm64)
+# under qemu-system-aarch64 at EL2, once with KVM in VHE mode and once in
+# nVHE mode; the module and the programs of the suite that have an arm64
+# guest, built with the cross compiler, the latter against
+# linux-source-6.1's KVM library (guest/check_arm64.sh).
+if [[ " $vendors " == *" arm64 "* ]]; then
+	if [ "$kernel" != 6.1 ]; then
+		echo "ok - the arm64 rig # SKIP it boots Debian's arm64 6.1, not $kernel"
+	else
+		a64=$("$top/tools/testing/kernels.sh" env 6.1-arm64 2>"$out/kernel-arm64.log")
+		rc=$?
+		result "Debian's arm64 6.1 kernel, headers and busybox fetched" $rc
+		[ $rc = 0 ] || tail -5 "$out/kernel-arm64.log"
+		eval "$(sed 's/KET_/A64_/g' <<<"$a64")"
+		# The module, cross-built as kbuild builds it on an arm64 host
+		# (the top Makefile's KDIR; Kbuild picks the architecture).
+		m64=$out/module-arm64
+		rm -rf "$m64"
+		mkdir -p "$m64"
+		cp -r "$top"/{Kbuild,Kconfig,Makefile,kernel,include} "$m64/"
+		find "$m64" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+			-o -name '.*.cmd' \) -delete
+		make -C "$m64" KDIR="$A64_KDIR" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+			W=1 C=2 modules >"$out/module-arm64-build.log" 2>&1
+		rc=$?
+		[ $rc = 0 ] && grep -qE 'warning|error' "$out/module-arm64-build.log" && rc=1
+		[ $rc = 0 ] && [ "$(modinfo -F vermagic "$m64/kernel/kvm_exit_timing.ko" | cut -d' ' -f1)" != "$A64_KVER" ] && rc=1
+		result "module builds for $A64_KVER (arm64, cross) with W=1 and sparse, no warnings" $rc
+		[ $rc = 0 ] || tail -20 "$out/module-arm64-build.log"
+		make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$ksrc" \
+			ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+			OUTPUT="$out/selftests-arm64" -j"$(nproc)" >"$out/selftests-arm64-build.log" 2>&1
+		rc=$?
+		[ $rc = 0 ] && grep -qE 'warning|error' "$out/selftests-arm64-build.log" && rc=1
+		result "arm64 build of the suite's programs (ket_workload), no warnings" $rc
+		[ $rc = 0 ] || tail -20 "$out/selftests-arm64-build.log"
+		pa=$out/payload-arm64
+		rm -rf "$pa"
+		mkdir -p "$pa"
+		cp "$m64/kernel/kvm_exit_timing.ko" "$out/selftests-arm64/ket_workload" "$pa/" &&
+			RIG_VENDOR=arm64 RIG_ROOT=$A64_ROOT RIG_KVER=$A64_KVER \
+			"$rig" initramfs "$out/rig-arm64.cpio.gz" "$pa" || exit 1
+		for m in vhe nvhe; do
+			log=$out/rig-arm64-$m.log
+			echo "# the arm64 rig, $m"
+			if RIG_VENDOR=arm64 RIG_ROOT=$A64_ROOT RIG_KVER=$A64_KVER \
+				RIG_APPEND="$([ $m = nvhe ] && echo kvm-arm.mode=nvhe)" \
+				"$rig" run "$out/rig-arm64.cpio.gz" check_arm64 "$log" 600 >/dev/null; then
+				grep -E '^(not )?ok ' "$log"
+				tally "$log"
+			else
+				tail -40 "$log"
+				result "arm64 rig ($m) VM ran to completion" 1
+			fi
+		done
+	fi
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -9,7 +9,10 @@
 # its suite, and the module is built there.  6.1-debug is built from
 # linux-source-6.1 with tools/testing/debug.config (make check-debug).
 #
-#   kernels.sh list            the matrix: 6.1 6.1-rt 6.12 sid
+#   kernels.sh list            the matrix: 6.1 6.1-rt 6.12 sid (and
+#                              6.1-arm64: Debian's arm64 6.1, its image,
+#                              headers and busybox-static for the arm64
+#                              rig, the headers' build tools amd64's)
 #   kernels.sh fetch NAME      fetch and unpack, or build (cached); 6.1
 #                              is the machine's own kernel
 #   kernels.sh env NAME        shell assignments for check.sh and rig.sh:
@@ -33,8 +36,10 @@ names="6.1 6.1-rt 6.12 sid"
 die() { echo "kernels: $*" >&2; exit 1; }
 
 # NAME -> suites for the private sources list, the image and headers
-# metapackages, and whether the build needs a chroot of that suite.
+# metapackages, whether the build needs a chroot of that suite, and the
+# architecture (amd64 but for 6.1-arm64).
 describe() {
+	arch=amd64
 	case $1 in
 	6.1) ;;
 	6.1-rt)	suites="bookworm bookworm-security"
@@ -43,6 +48,8 @@ describe() {
 		meta=linux-image-amd64 chroot= ;;
 	sid)	suites="sid"
 		meta=linux-image-amd64 chroot=sid ;;
+	6.1-arm64) suites="bookworm bookworm-security"
+		meta=linux-image-arm64 chroot= arch=arm64 ;;
 	6.1-debug) chroot= ;;
 	*)	die "unknown kernel '$1'; one of: $names" ;;
 	esac
@@ -50,8 +57,13 @@ describe() {
 
 # apt-get/apt-cache with NAME's private configuration.  The mirror's
 # Release files of sid carry a Valid-Until that a snapshot outlives.
+# Another architecture's packages (6.1-arm64) are listed with amd64's,
+# for the build tools, in that configuration only: the machine's dpkg
+# architectures are never changed.
 aptopts() {
 	local d=$cache/$1/apt
+	[ "$arch" = amd64 ] || echo -o APT::Architecture="$arch" \
+		-o APT::Architectures::="$arch" -o APT::Architectures::=amd64
 	echo -o Dir::Etc::SourceList="$d/sources.list" \
 		-o Dir::Etc::SourceParts="$d/parts" \
 		-o Dir::State::Lists="$d/lists" \
@@ -105,7 +117,16 @@ cmd_fetch() {
 	# into; the headers, their common part and kbuild (scripts/).
 	pkgs="linux-image-$kver $(deps_of "$name" "linux-image-$kver" \
 		"^linux-(binary|modules)-$(sed 's/[.+]/\\&/g' <<<"$kver")\$")"
-	if [ -z "$chroot" ]; then
+	if [ "$arch" != amd64 ]; then
+		# The headers' build tools (scripts/, tools/ link to kbuild's)
+		# run here: amd64's kbuild of the same version.  The rig's
+		# busybox is the architecture's.
+		p=linux-headers-$kver
+		pkgs="$pkgs $p $(deps_of "$name" "$p" '^linux-headers-.*common')"
+		pkgs="$pkgs $(deps_of "$name" "$p" '^linux-kbuild'):amd64=$(
+			apt-cache $(aptopts "$name") show --no-all-versions "$p" |
+			sed -n 's/^Version: //p') busybox-static"
+	elif [ -z "$chroot" ]; then
 		p=linux-headers-$kver
 		pkgs="$pkgs $p $(deps_of "$name" "$p" '^linux-(headers-.*common|kbuild)')"
 	fi
@@ -136,8 +157,13 @@ cmd_fetch() {
 	touch "$dir/.fetched"
 }
 
-# Whether DIR's unpacked or installed kernel has its KVM modules.
+# Whether DIR's unpacked or installed kernel has its KVM modules (arm64:
+# KVM is built in, its image and its rig's busybox are what counts).
 has_kvm() {
+	if [ "$arch" = arm64 ]; then
+		[ -x "$1/root/bin/busybox" ] && ls "$1"/root/boot/vmlinuz-* >/dev/null 2>&1
+		return
+	fi
 	[ -n "$(find -L "$1/root/lib/modules" -name 'kvm.ko*' 2>/dev/null | head -1)" ]
 }
 

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The test rigs: Debian's kernel with kvm_exit_timing loaded, running a
-# guest script, under one of two emulators (RIG_VENDOR):
+# guest script, under one of three emulators (RIG_VENDOR):
 #   svm (default)  QEMU TCG, -cpu max: nested SVM, kvm-amd
 #   vmx            Bochs, an emulated Skylake-X: VMX with EPT, kvm-intel
+#   arm64          qemu-system-aarch64 TCG, -cpu max at EL2: KVM built in
+#                  (RIG_ROOT and RIG_KVER: tools/testing/kernels.sh's
+#                  6.1-arm64, whose busybox the initramfs takes)
 # Everything comes from Debian's packages; see
 # Documentation/kvm_exit_timing.rst, "Testing".
 #
@@ -20,13 +23,15 @@ qemu-system-x86 busybox-static cpio xz-utils sparse build-essential \
 libelf-dev bc flex bison clang libclang-rt-14-dev python3-jsonschema \
 python3-prometheus-client prometheus prometheus-node-exporter valgrind dkms \
 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
-libjson-c-dev librsvg2-bin python3-pil"
+libjson-c-dev librsvg2-bin python3-pil qemu-system-arm gcc-aarch64-linux-gnu \
+libc6-dev-arm64-cross"
 
 vendor=${RIG_VENDOR:-svm}
 case $vendor in
 svm) vendor_module=kvm-amd ;;
 vmx) vendor_module=kvm-intel ;;
-*) echo "rig: RIG_VENDOR is svm or vmx, not '$vendor'" >&2; exit 2 ;;
+arm64) vendor_module= ;;
+*) echo "rig: RIG_VENDOR is svm, vmx or arm64, not '$vendor'" >&2; exit 2 ;;
 esac
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -64,13 +69,15 @@ cmd_ksrc() {
 	local dir=$1 tarball
 	tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) ||
 		die "linux-source-6.1 not installed"
-	if [ ! -f "$dir/.unpacked" ] || [ "$tarball" -nt "$dir/.unpacked" ]; then
+	if [ ! -f "$dir/.unpacked" ] || [ "$tarball" -nt "$dir/.unpacked" ] ||
+	   [ ! -d "$dir/arch/arm64/include" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		tar -C "$dir" --strip-components=1 -xf "$tarball" \
 			linux-source-6.1/tools linux-source-6.1/scripts \
 			linux-source-6.1/.clang-format linux-source-6.1/include \
-			linux-source-6.1/arch/x86/include
+			linux-source-6.1/arch/x86/include \
+			linux-source-6.1/arch/arm64/include
 		touch "$dir/.unpacked"
 	fi
 }
@@ -119,10 +126,15 @@ cmd_initramfs() {
 	# mktemp's 0700 would keep every user but root out of the guest's /.
 	chmod 755 "$root"
 	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,ket}
-	cp /bin/busybox "$root/bin/busybox"
-	# The vendor module and the modules it needs, dependencies first, in
-	# the order /init loads them (/modules/order).
-	add_module $vendor_module "$root_dir/lib/modules/$kver/kernel" "$root/modules"
+	: >"$root/modules/order"
+	if [ $vendor = arm64 ]; then
+		cp "$root_dir/bin/busybox" "$root/bin/busybox"
+	else
+		cp /bin/busybox "$root/bin/busybox"
+		# The vendor module and the modules it needs, dependencies
+		# first, in the order /init loads them (/modules/order).
+		add_module $vendor_module "$root_dir/lib/modules/$kver/kernel" "$root/modules"
+	fi
 	cp "$(dirname "$0")/guest/"* "$root/ket/"
 	cp -r "$payload"/. "$root/ket/"
 	mv "$root/ket/init" "$root/init"
@@ -138,10 +150,10 @@ cmd_run() {
 	grep -q '^KET-RIG-DONE' "$3" || die "guest did not finish"
 }
 
-# The kernel's command line in both rigs.
+# The kernel's command line in the rigs.
 cmdline() {	# MODE
-	echo "console=ttyS0${1:+,115200} panic=-1 quiet loglevel=1" \
-		"ket.mode=$2 ${RIG_APPEND:-}"
+	echo "console=$([ $vendor = arm64 ] && echo ttyAMA0 || echo ttyS0)${1:+,115200}" \
+		"panic=-1 quiet loglevel=1 ket.mode=$2 ${RIG_APPEND:-}"
 }
 
 # SVM: QEMU.  RIG_SMP (default 2) and RIG_QEMU_OPTS (e.g. -icount)
@@ -164,6 +176,23 @@ run_svm() {
 		${RIG_QEMU_OPTS:-} \
 		-kernel "$root_dir/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "$(cmdline "" "$mode")" \
+		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" ||
+		echo "rig: QEMU ended with status $?" >&2
+}
+
+# arm64: QEMU's virt machine with EL2 (virtualization=on) and a GICv3,
+# -cpu max; pauth-impdef=on makes the boot about 5 times faster than
+# QARMA pointer authentication (2-5 s to init).  Debian's image boots
+# KVM in VHE mode, in nVHE mode with RIG_APPEND=kvm-arm.mode=nvhe.
+run_arm64() {
+	local initrd=$1 mode=$2 log=$3 timeout=${4:-1800} kver
+	kver=$(cmd_kver)
+	timeout --foreground "$timeout" qemu-system-aarch64 \
+		-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
+		-accel tcg,thread=single -smp "${RIG_SMP:-2}" -m 2G -nographic -no-reboot \
+		${RIG_QEMU_OPTS:-} \
+		-kernel "$root_dir/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "$(cmdline "" "$mode") rdinit=/init" \
 		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" ||
 		echo "rig: QEMU ended with status $?" >&2
 }

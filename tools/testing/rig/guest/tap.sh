@@ -25,7 +25,9 @@ vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"
 # The rig's vendor: its KVM module, that module's file and its paging
 # parameter, and the exit_reasons names of its exits (the uapi tables,
 # SVM_EXIT_REASONS and VMX_EXIT_REASONS).
-if grep -qw vmx /proc/cpuinfo; then
+if [ "$(uname -m)" = aarch64 ]; then
+	VENDOR=arm64	# KVM built in: no vendor module
+elif grep -qw vmx /proc/cpuinfo; then
 	VENDOR=vmx VMOD=kvm_intel VKO=/modules/kvm-intel.ko TDP=ept
 	R_CPUID=CPUID R_IO=IO_INSTRUCTION R_HCALL=VMCALL
 else

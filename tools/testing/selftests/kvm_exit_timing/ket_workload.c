@@ -2,13 +2,17 @@
 /*
  * A guest workload for demos and lifecycle tests: one VM, NR vCPUs, each
  * looping over CPUID, port I/O, MMIO writes and a hypercall (VMMCALL on AMD,
- * VMCALL on Intel), HLT-free, for SECONDS seconds (or until killed).
+ * VMCALL on Intel), HLT-free, for SECONDS seconds (or until killed).  On
+ * arm64: a trapped system register read, MMIO writes and an HVC
+ * (arch/ARCH/ket_workload_guest.h).
  *
  * With -a, each vCPU first syncs and waits until kvm_exit_timing has
  * attached it (its vcpu<N>/exit_timing exists), then syncs again and
  * resets its tables, so that they hold exactly the loop's exits: per
  * vCPU, ITERATIONS each of CPUID (EMULINST), hypercalls (HCALL), MMIO writes
  * (MMIO), and ITERATIONS OUTs plus the syncs from the second on (PIO).
+ * On arm64, ITERATIONS each of SYS64 (EMULINST) and HVC64 (HCALL), and
+ * ITERATIONS MMIO writes plus the syncs (DABT_LOW, MMIO).
  * Two syncs, because the first one's exit may come before the attach is
  * complete, and is then not accounted; the second one's exit is, and
  * completes after the reset.
@@ -31,7 +35,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 
-#include "ket_guest.h"
+#include "ket_workload_guest.h"
 
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
@@ -40,7 +44,6 @@
 #define KET_SYNC_READY (~0ULL)
 
 static uint64_t iterations;
-static bool intel;
 static bool attach_reset;
 static bool quiet;
 static int nr_quiet;
@@ -53,16 +56,14 @@ static void guest_code(void)
 	GUEST_SYNC(KET_SYNC_ATTACH);
 	GUEST_SYNC(KET_SYNC_READY);
 	for (i = 0; !iterations || i < iterations; i++) {
-		uint32_t a = 0, b, c = 0, d;
-
-		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		ket_guest_emulated();
 		if (quiet) {
-			ket_guest_hypercall(intel, 0xdead);
+			ket_guest_hcall();
 			continue;
 		}
-		asm volatile("outb %%al, %%dx" : : "a"(0), "d"(KET_PIO_PORT));
+		ket_guest_port_io();
 		*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
-		ket_guest_hypercall(intel, 0xdead);	/* no such hypercall */
+		ket_guest_hcall();
 		if (i % 16 == 0)
 			GUEST_SYNC(i);
 	}
@@ -155,9 +156,8 @@ int main(int argc, char **argv)
 	if (seconds)
 		deadline = time(NULL) + seconds;
 	vm = vm_create_with_vcpus(nr, guest_code, vcpus);
-	intel = ket_intel();
+	ket_workload_setup(vm);
 	sync_global_to_guest(vm, iterations);
-	sync_global_to_guest(vm, intel);
 	sync_global_to_guest(vm, quiet);
 	virt_pg_map(vm, KET_MMIO_GVA, KET_MMIO_GPA);
 	vm_fd = vm->fd;
