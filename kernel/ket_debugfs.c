@@ -88,7 +88,7 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		now->unaccounted = 0;
 	}
 	if (now->phase == KET_PHASE_IN_GUEST || now->phase == KET_PHASE_IN_EXIT) {
-		u64 d = ket_now() - t;
+		u64 d = ket_now_reader() - t;
 
 		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_tb.mult) : 0;
 	}

@@ -493,6 +493,8 @@ if [[ " $vendors " == *" arm64 "* ]]; then
 				"$rig" run "$out/rig-arm64.cpio.gz" check_arm64 "$log" 600 >/dev/null; then
 				grep -E '^(not )?ok ' "$log"
 				tally "$log"
+				grep -qx KET-ARM64-END "$log"
+				result "arm64 rig ($m): every check ran" $?
 			else
 				tail -40 "$log"
 				result "arm64 rig ($m) VM ran to completion" 1

@@ -40,6 +40,12 @@ static __always_inline u64 ket_now_stable(void)
 /* Whether a CPU's counter read takes an erratum workaround (ket_arch.c). */
 extern bool ket_a64_counter_wa;
 
+/* The time for readers, off the probes: read right on every CPU. */
+static inline u64 ket_now_reader(void)
+{
+	return ket_a64_counter_wa ? ket_now_stable() : ket_now();
+}
+
 /*
  * Whether anything the common entry does not look at moved since the exit
  * stamped at @t_exit: on arm64 that is only a signal exit (there is no

@@ -35,8 +35,17 @@ static noinline void ket_read_detail(struct ket_vcpu *kv,
 	/* HPFAR has the IPA's 4K page; the VA's offset in it is the IPA's. */
 	d->ipa = kvm_vcpu_get_fault_ipa(vcpu) |
 		 (kvm_vcpu_get_hfar(vcpu) & 0xfff);
-	d->gicd_base = vcpu->kvm->arch.vgic.vgic_dist_base;
-	d->gicr_base = vcpu->arch.vgic_cpu.rd_iodev.base_addr;
+	/*
+	 * Without an in-kernel vGIC the bases were never set (0, not
+	 * VGIC_ADDR_UNDEF): no address is the vGIC's.
+	 */
+	if (irqchip_in_kernel(vcpu->kvm)) {
+		d->gicd_base = vcpu->kvm->arch.vgic.vgic_dist_base;
+		d->gicr_base = vcpu->arch.vgic_cpu.rd_iodev.base_addr;
+	} else {
+		d->gicd_base = KET_A64_ADDR_UNDEF;
+		d->gicr_base = KET_A64_ADDR_UNDEF;
+	}
 	d->serror = serror;
 	ket_arch_snap(&kv->snap, vcpu);
 }
@@ -73,6 +82,9 @@ static noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now, int ret,
 {
 	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
 
+	/* Never inside KVM_RUN (see ket_entry_probe()); no state is NULL's. */
+	if (unlikely(!vcpu))
+		return;
 	if (unlikely(kv->vcpu != vcpu)) {
 		/* Only entry probes fill the cache: see ket_exit(). */
 		kv = ket_vcpu_lookup(vcpu, false);
@@ -190,14 +202,22 @@ static void ket_arch_reentry(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
  */
 static notrace void ket_entry_probe(void *data, unsigned long vcpu_pc)
 {
-	ket_entry(kvm_get_running_vcpu());
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+
+	/*
+	 * Never NULL there; if it were, the empty cache entry (whose vCPU
+	 * is NULL) would match it.
+	 */
+	if (likely(vcpu))
+		ket_entry(vcpu);
 }
 
 static notrace void ket_entry_probe_stable(void *data, unsigned long vcpu_pc)
 {
 	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
 
-	ket_entry_at(vcpu, ket_now_stable());
+	if (likely(vcpu))
+		ket_entry_at(vcpu, ket_now_stable());
 }
 
 /* arm64 6.1 has no vCPU whose exits the host cannot read. */

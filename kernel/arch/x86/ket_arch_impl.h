@@ -32,6 +32,12 @@ static __always_inline u64 ket_now(void)
 	return rdtsc();
 }
 
+/* The time for readers, off the probes: the same TSC. */
+static inline u64 ket_now_reader(void)
+{
+	return ket_now();
+}
+
 /*
  * ket_now() as RDTSC leaves it, in halves: the kvm_exit probe stores them
  * so (ket_acct_fast_exit_tsc()), one instruction fewer than joining them
