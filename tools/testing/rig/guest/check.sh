@@ -4,13 +4,6 @@
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 
-# Reports, not words: a lockdep kernel says "RCU lockdep checking is
-# enabled" at boot; lockdep's reports are WARNINGs.
-# /tmp/bad: the first report, with the 60 lines after it (its stack).
-dmesg_clean() {
-	! dmesg | grep -m1 -A60 -E 'BUG|WARNING|Oops|general protection|scheduling while atomic|rcu.*stall|INFO: task .* blocked|UBSAN|KASAN' >/tmp/bad
-}
-
 # KVM on PREEMPT_RT needs an invariant TSC, which QEMU's TCG does not
 # offer: on the RT kernel kvm-amd refuses to load and no VM can run.
 # What is left to test there: the module loads on kvm.ko alone, serves

@@ -10,9 +10,6 @@ if grep -q 'kvm-arm.mode=nvhe' /proc/cmdline; then
 else
 	m=VHE mode=vhe want="VHE mode initialized successfully"
 fi
-dmesg_clean() {
-	! dmesg | grep -m1 -A60 -E 'BUG|WARNING|Oops|Internal error|scheduling while atomic|rcu.*stall' >/tmp/bad
-}
 kvm_up() { dmesg | grep -q "$want" && [ -c /dev/kvm ]; }
 check "$m: KVM at EL2 (\"$want\"), /dev/kvm" kvm_up
 dmesg -c >/dev/null

@@ -5,6 +5,13 @@ D=/sys/kernel/debug
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1${2:+ # $2}"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+# Reports, not words: a lockdep kernel says "RCU lockdep checking is
+# enabled" at boot; lockdep's reports are WARNINGs; arm64's oops is an
+# "Internal error".  /tmp/bad: the first report, with the 60 lines after
+# it (its stack).
+dmesg_clean() {
+	! dmesg | grep -m1 -A60 -E 'BUG|WARNING|Oops|Internal error|general protection|scheduling while atomic|rcu.*stall|INFO: task .* blocked|UBSAN|KASAN' >/tmp/bad
+}
 # The value of key $1 in the module's status file.
 st() { sed -n "s/^$1 //p" $D/kvm_exit_timing/status; }
 # The count of row $1 in the table (or tool report) in file $2.

@@ -73,17 +73,23 @@ bool ket_exited_room(void)
 	       kb * 1024 - kept >= vm + vcpu;
 }
 
+int ket_dev_ioctl_as(int flags, unsigned long cmd, void *arg)
+{
+	int fd = open(KVM_EXIT_TIMING_DEVICE, flags | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, cmd, arg);
+	if (ret < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 static int ket_forget_scope(struct kvm_exit_timing_scope sc)
 {
-	int dev = open(KVM_EXIT_TIMING_DEVICE, O_RDWR | O_CLOEXEC), err = 0;
-
-	if (dev < 0)
-		return errno;
 	sc.vcpu_id = KVM_EXIT_TIMING_VM_SCOPE;
-	if (ioctl(dev, KVM_EXIT_TIMING_FORGET, &sc))
-		err = errno;
-	close(dev);
-	return err;
+	return -ket_dev_ioctl_as(O_RDWR, KVM_EXIT_TIMING_FORGET, &sc);
 }
 
 int ket_forget(int vm_fd)

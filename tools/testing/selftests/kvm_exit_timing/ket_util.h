@@ -48,6 +48,12 @@ char *ket_slurp(const char *path);
 uint64_t ket_hist_total(const char *path, const char *name);
 
 /*
+ * An ioctl on a /dev/kvm_exit_timing fd opened with @flags for it (and
+ * closed): its result, or -errno.
+ */
+int ket_dev_ioctl_as(int flags, unsigned long cmd, void *arg);
+
+/*
  * KVM_EXIT_TIMING_FORGET of the VM whose fd is @vm_fd, attached: its
  * tables are not kept in exited/ when it exits, so that the suite leaves
  * no trace there, nor pushes other VMs' tables out.  Returns 0 or errno.

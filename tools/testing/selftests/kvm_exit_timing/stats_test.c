@@ -201,20 +201,6 @@ static uint64_t ket_vm_id_wait(const char *name)
 	return id;
 }
 
-/* An ioctl on a device fd opened with @flags now: its result, or -errno. */
-static int ket_dev_ioctl_as(int flags, unsigned long cmd, void *arg)
-{
-	int fd = open(KET_DEV, flags), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, cmd, arg);
-	if (ret < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int ket_dev_ioctl(unsigned long cmd, void *arg)
 {
 	return ket_dev_ioctl_as(O_RDWR, cmd, arg);
