@@ -76,7 +76,11 @@ if [ "$kernel" = 6.1 ]; then
 	modtree=$top
 	# M=kernel, not the top: Kbuild's clean deletes every *.ko and *.o
 	# under M, build/kernels' unpacked and built kernels included.
-	make -s -C "$KET_KDIR" M="$top/kernel" clean >/dev/null
+	make -s -C "$KET_KDIR" M="$top/kernel" clean >"$out/module-clean.log" 2>&1
+	rc=$?
+	[ -z "$(find "$top/kernel" -name '*.o' -o -name '*.ko' | head -1)" ] || rc=1
+	[ "$mode" = check ] && result "kbuild's clean of the module (make clean's), nothing left" $rc
+	[ $rc = 0 ] || cat "$out/module-clean.log"
 	make -C "$top" KDIR="$KET_KDIR" W=1 C=2 >"$out/module-build.log" 2>&1
 else
 	modtree=$out/module-$kernel
