@@ -36,7 +36,8 @@ enum {
 
 /*
  * The architecture's vendors (enum ket_vendor), its KET_RESOLVE_* and
- * what resolving reads: struct ket_exit_detail (at the exit), struct
+ * what resolving reads: struct ket_exit_detail (at the exit, or where
+ * the architecture keeps it until then, at the entry), struct
  * ket_snap (KVM's counters, at the exit and the next entry) and struct
  * ket_outcome (what moved in between).
  */

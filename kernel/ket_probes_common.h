@@ -18,7 +18,10 @@
  * ket_arch_entry_kv(kv, vcpu)
  *	what an entry that is not the common one looks at first;
  * ket_arch_reentry(kv, vcpu, now)
- *	an entry with no kvm_exit since the previous entry.
+ *	an entry with no kvm_exit since the previous entry;
+ * ket_arch_resolve_detail(kv, vcpu)
+ *	what of the exit to resolve is read at its entry rather than at
+ *	the exit, into kv->detail.
  */
 #ifndef KET_PROBES_COMMON_H
 #define KET_PROBES_COMMON_H
@@ -34,6 +37,7 @@ static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 
 	if (kv->acct.kind.cls == KET_RESOLVE_NESTED)
 		return KVM_EXIT_TIMING_NESTED;
+	ket_arch_resolve_detail(kv, vcpu);
 	ket_arch_snap(&now, vcpu);
 	ket_arch_outcome(&o, &kv->snap, &now);
 	return ket_resolve_class(&ket_reasons, kv->acct.kind.reason, &kv->detail,

@@ -25,7 +25,11 @@ enum ket_resolve {
 	KET_RESOLVE_A64_SERROR,
 };
 
-/* Details read at the exit, only for the exits that need resolving. */
+/*
+ * Details of an exit that needs resolving: whether an SError was pending,
+ * read at the exit; the rest at the entry that ends it
+ * (ket_arch_resolve_detail()), as KVM keeps them until the next exit.
+ */
 struct ket_exit_detail {
 	u64 esr;	/* ESR_EL2 as KVM saved it */
 	u64 ipa;	/* a data abort's IPA: HPFAR's page, FAR's offset */

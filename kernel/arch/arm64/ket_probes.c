@@ -21,17 +21,21 @@
 #include "ket.h"
 
 /*
- * The exit needs more than its code to be classified: read it now, as
- * KVM handles the exit only after this probe.  The syndrome is the
- * trap's (an IRQ exit's would be stale, but none is resolved); the vGIC's
- * regions, for a data abort that an in-kernel device takes.
+ * What classifies an exit to resolve beyond its code, but KVM's
+ * counters, is read at its entry: the syndrome, fault address and
+ * vCPU's fault registers (vcpu->arch.fault) hold the exit's until the
+ * next exit, and the vGIC's regions are placed before the first run.
+ * The exit reads only what KVM changes while it handles the exit: the
+ * MMIO counters (ket_arch_snap()), and whether an SError was pending.
  */
-static noinline void ket_read_detail(struct ket_vcpu *kv,
-				     struct kvm_vcpu *vcpu, bool serror)
+static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
+						    const struct kvm_vcpu *vcpu)
 {
 	struct ket_exit_detail *d = &kv->detail;
 
 	d->esr = kvm_vcpu_get_esr(vcpu);
+	if (kv->acct.kind.cls != KET_RESOLVE_A64_DABT)
+		return;
 	/* HPFAR has the IPA's 4K page; the VA's offset in it is the IPA's. */
 	d->ipa = kvm_vcpu_get_fault_ipa(vcpu) |
 		 (kvm_vcpu_get_hfar(vcpu) & 0xfff);
@@ -46,8 +50,28 @@ static noinline void ket_read_detail(struct ket_vcpu *kv,
 		d->gicd_base = KET_A64_ADDR_UNDEF;
 		d->gicr_base = KET_A64_ADDR_UNDEF;
 	}
-	d->serror = serror;
-	ket_arch_snap(&kv->snap, vcpu);
+}
+
+/*
+ * The stamps of the trap classes whose exits are resolved (WFx, SYS64,
+ * DABT_LOW: ket_a64_base_class()), by exception class, as
+ * ket_exit_classify() makes them; KET_STAMP_SLOW for the others.  Built
+ * before the probes are registered, read-only after.
+ */
+static u64 ket_a64_resolve_stamp[KET_A64_TYPE] __read_mostly;
+
+static void ket_a64_resolve_stamps(void)
+{
+	unsigned int code, reason, cls;
+
+	for (code = 0; code < ARRAY_SIZE(ket_a64_resolve_stamp); code++) {
+		reason = ket_reason_index(&ket_reasons, code);
+		cls = ket_reasons.cls[reason];
+		ket_a64_resolve_stamp[code] =
+			cls >= KET_RESOLVE_FIRST ?
+				ket_acct_stamp(ket_acct_kind(reason, cls)) :
+				KET_STAMP_SLOW;
+	}
 }
 
 /*
@@ -67,18 +91,20 @@ static noinline void ket_exit_classify(struct ket_vcpu *kv,
 	/* Whatever the reason's class, KVM leaves such an exit unhandled. */
 	if (unlikely(serror))
 		cls = KET_RESOLVE_A64_SERROR;
-	if (cls >= KET_RESOLVE_FIRST)
-		ket_read_detail(kv, vcpu, serror);
+	if (cls >= KET_RESOLVE_FIRST) {
+		kv->detail.serror = serror;
+		ket_arch_snap(&kv->snap, vcpu);
+	}
 	ket_acct_stamp_exit(&kv->acct, now, ket_acct_kind(reason, cls));
 }
 
 /*
- * A kvm_exit that the fast table cannot stamp: of a vCPU not in this
- * CPU's cache (@kv is none: see ket_exit()), or in no timed guest run
- * (met mid-run), or that needs its code decoded or more of it read.
+ * A kvm_exit that no table can stamp: of a vCPU not in this CPU's cache
+ * (@kv is none: see ket_exit()), or in no timed guest run (met mid-run),
+ * or whose code needs decoding (an SError pending, HYP_GONE).
  */
-static noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now, int ret,
-				       unsigned int esr_ec)
+static noinline void ket_exit_slow(struct ket_vcpu *kv, u64 now, int ret,
+				   unsigned int esr_ec)
 {
 	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
 
@@ -96,6 +122,34 @@ static noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now, int ret,
 	if (unlikely(!ket_acct_in_guest(&kv->acct)))
 		return;
 	ket_exit_classify(kv, vcpu, now, ret, esr_ec);
+}
+
+/*
+ * A kvm_exit that the fast table cannot stamp: most often a trap to
+ * resolve (MMIO and system register traps are), stamped here from
+ * ket_a64_resolve_stamp[] if the vCPU is in a timed guest run (@kv is
+ * then its own, and its vCPU the running one: see ket_exit()), with
+ * what its entry cannot read (ket_arch_resolve_detail()).  It calls
+ * nothing but, for anything else, ket_exit_slow(), as a tail call.
+ */
+static noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now, int ret,
+				       unsigned int esr_ec)
+{
+	u64 code = ket_a64_code(ret, esr_ec), stamp;
+
+	if (unlikely(code >= ARRAY_SIZE(ket_a64_resolve_stamp) ||
+		     !ket_acct_in_guest(&kv->acct))) {
+		ket_exit_slow(kv, now, ret, esr_ec);
+		return;
+	}
+	stamp = ket_a64_resolve_stamp[code];
+	if (unlikely(stamp == KET_STAMP_SLOW)) {
+		ket_exit_slow(kv, now, ret, esr_ec);
+		return;
+	}
+	kv->detail.serror = false;
+	ket_arch_snap(&kv->snap, kv->vcpu);
+	ket_acct_store_exit(&kv->acct, now, stamp);
 }
 
 /*
@@ -254,6 +308,7 @@ int ket_probes_register(void)
 	for_each_kernel_tracepoint(ket_find_tracepoint, NULL);
 	if (!ket_tp_entry || !ket_tp_exit)
 		return -ENOENT;
+	ket_a64_resolve_stamps();
 	ket_exit_probe_fn = ket_a64_counter_wa ? ket_exit_probe_stable :
 						 ket_exit_probe;
 	ket_entry_probe_fn = ket_a64_counter_wa ? ket_entry_probe_stable :

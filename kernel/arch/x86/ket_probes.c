@@ -474,6 +474,12 @@ static __always_inline void ket_arch_entry_kv(struct ket_vcpu *kv,
 	}
 }
 
+/* x86 reads all it needs at the exit (ket_read_detail()). */
+static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
+						    const struct kvm_vcpu *vcpu)
+{
+}
+
 #include "ket_probes_common.h"
 
 #if KET_ENTRY_HAS_FORCE
