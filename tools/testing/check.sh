@@ -3,10 +3,11 @@
 #
 # make check: installs what it needs (root, Debian packages), builds, runs
 # the host checks and unit tests, then the selftests in each rig VM (SVM
-# under QEMU, VMX under Bochs), and ends with "N passed, N failed".
-# make demo: a rig with a workload.  make bench: instructions per exit,
-# in a rig whose time counts instructions.  VENDOR=svm or vmx: that rig
-# alone (make check runs both; the others run svm unless told).
+# under QEMU, VMX under Bochs, arm64 under qemu-system-aarch64), and ends
+# with "N passed, N failed".  make demo: a rig with a workload.  make
+# bench: instructions per exit, in a rig whose time counts instructions.
+# VENDOR=svm, vmx or arm64: that rig alone (make check runs the three;
+# the others run svm unless told; make demo is x86's).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,6 +36,91 @@ tally() {
 	fail=$((fail + f))
 }
 
+# The tool's machine outputs in a rig's LOG (guest/tool.sh), checked here:
+# the JSON report against the schema, the Prometheus text by
+# prometheus_client's parser, the recording and its plot (SVG, and the
+# PNG rsvg-convert renders; OUT.jsonl, .svg, .png).
+tool_outputs() {	# LOG NAME OUT
+	local log=$1 name=$2 o=$3
+	sed -n 's/^KET-JSON //p' "$log" |
+		/usr/bin/python3 "$top/tools/testing/tool_check.py" json report >/dev/null
+	result "$name: tool's JSON report valid against the schema" $?
+	sed -n 's/^KET-PROM //p' "$log" |
+		/usr/bin/python3 "$top/tools/testing/tool_check.py" prometheus >/dev/null
+	result "$name: tool's Prometheus output accepted by prometheus_client" $?
+	sed -n 's/^KET-REC //p' "$log" >"$o.jsonl"
+	/usr/bin/python3 "$top/tools/testing/tool_check.py" json record \
+		<"$o.jsonl" >/dev/null &&
+		"$out/kvm-exit-timing" plot "$o.jsonl" >"$o.svg" &&
+		rsvg-convert "$o.svg" -o "$o.png" &&
+		/usr/bin/python3 "$top/tools/testing/tool_check.py" plot \
+			"$o.jsonl" "$o.svg" "$o.png" >/dev/null
+	result "$name: the recording valid, its plot exact and rendered" $?
+}
+
+# The arm64 rig's kernel (kernels.sh 6.1-arm64), and its payload: the
+# module, cross-built as kbuild builds it on an arm64 host (the top
+# Makefile's KDIR; Kbuild picks the architecture), the programs of the
+# suite that have an arm64 guest, against linux-source-6.1's KVM
+# library, and the tool, linked statically with Debian's arm64 json-c.
+# Each failure is a failed check, and a64_ok=1: nothing to boot.
+arm64_build() {
+	local a64 rc m64 pa
+	a64=$("$top/tools/testing/kernels.sh" env 6.1-arm64 2>"$out/kernel-arm64.log")
+	rc=$?
+	result "Debian's arm64 6.1 kernel, headers, busybox and json-c fetched" $rc
+	[ $rc = 0 ] || tail -5 "$out/kernel-arm64.log"
+	a64_ok=$rc
+	eval "$(sed 's/KET_/A64_/g' <<<"$a64")"
+	m64=$out/module-arm64
+	rm -rf "$m64"
+	mkdir -p "$m64"
+	cp -r "$top"/{Kbuild,Kconfig,Makefile,kernel,include} "$m64/"
+	find "$m64" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' \) -delete
+	make -C "$m64" KDIR="$A64_KDIR" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		W=1 C=2 modules >"$out/module-arm64-build.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -qE 'warning|error' "$out/module-arm64-build.log" && rc=1
+	[ $rc = 0 ] && [ "$(modinfo -F vermagic "$m64/kernel/kvm_exit_timing.ko" | cut -d' ' -f1)" != "$A64_KVER" ] && rc=1
+	result "module builds for $A64_KVER (arm64, cross) with W=1 and sparse, no warnings" $rc
+	[ $rc = 0 ] || { tail -20 "$out/module-arm64-build.log"; a64_ok=1; }
+	make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$ksrc" \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		OUTPUT="$out/selftests-arm64" -j"$(nproc)" >"$out/selftests-arm64-build.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -qE 'warning|error' "$out/selftests-arm64-build.log" && rc=1
+	result "arm64 build of the suite's programs (ket_workload, ket_bench), no warnings" $rc
+	[ $rc = 0 ] || { tail -20 "$out/selftests-arm64-build.log"; a64_ok=1; }
+	# The tool's Makefile adds its warnings to CFLAGS from the
+	# environment.
+	mkdir -p "$out/static-arm64"
+	CFLAGS="-O2 -g -I$A64_ROOT/usr/include" \
+		LDFLAGS="-static -L$A64_ROOT/usr/lib/aarch64-linux-gnu" \
+		make -s -C "$top/tools/kvm/kvm-exit-timing" CC=aarch64-linux-gnu-gcc \
+		OUTPUT="$out/static-arm64" >"$out/tool-arm64-build.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -qE 'warning|error' "$out/tool-arm64-build.log" && rc=1
+	[ $rc = 0 ] && ! file "$out/static-arm64/kvm-exit-timing" | grep -q 'ARM aarch64.*statically linked' && rc=1
+	result "kvm-exit-timing builds for arm64 (cross, static), no warnings" $rc
+	[ $rc = 0 ] || { tail -20 "$out/tool-arm64-build.log"; a64_ok=1; }
+	pa=$out/payload-arm64
+	rm -rf "$pa"
+	mkdir -p "$pa"
+	# Nothing to boot without them: the failures above say why, and
+	# make check still ends with its count.  No x86 program (make
+	# bench's RIG_BINS) in it.
+	[ $a64_ok = 0 ] &&
+		cp "$m64/kernel/kvm_exit_timing.ko" "$out/selftests-arm64/ket_workload" \
+			"$out/selftests-arm64/ket_bench" "$out/static-arm64/kvm-exit-timing" "$pa/" &&
+		RIG_BINS= arm64_rig initramfs "$out/rig-arm64.cpio.gz" "$pa" >/dev/null || a64_ok=1
+}
+
+# rig.sh for the arm64 rig (after arm64_build).
+arm64_rig() {
+	RIG_VENDOR=arm64 RIG_ROOT=$A64_ROOT RIG_KVER=$A64_KVER "$rig" "$@"
+}
+
 if [ "$(id -u)" != 0 ]; then
 	echo "make $mode needs root (it installs Debian packages and loads modules in a VM):"
 	echo "  sudo make -C $top $mode"
@@ -48,12 +134,12 @@ fi
 for v in $vendors; do
 	case $v in
 	svm|vmx) ;;
-	arm64) [ "$mode" = check ] ||
-		{ echo "make $mode: the svm and vmx rigs only (VENDOR=arm64 is make check's)"; exit 2; } ;;
+	arm64) [ "$mode" = check ] || [ "$mode" = bench ] ||
+		{ echo "make $mode: the svm and vmx rigs only (VENDOR=arm64 is make check's and make bench's)"; exit 2; } ;;
 	*) echo "VENDOR is svm, vmx, arm64 or a list of them (\"svm vmx\"), not '$v'"; exit 2 ;;
 	esac
 done
-# The x86 rigs; the arm64 rig (make check) has a block of its own, at the end.
+# The x86 rigs; the arm64 rig has its own build (arm64_build, below).
 x86_vendors=$(echo $vendors | tr ' ' '\n' | grep -vx arm64 | tr '\n' ' ')
 "$rig" deps || exit 1
 ksrc=$out/linux-source
@@ -318,12 +404,18 @@ if [ "$mode" = bench-host ]; then
 fi
 
 # make bench: one CPU, and a clock that counts instructions: QEMU's
-# -icount shift=0 (SVM), Bochs' clock sync=none (VMX), so that the
-# figures are deterministic, unlike time under emulation.
+# -icount shift=0 (SVM, arm64), Bochs' clock sync=none (VMX), so that
+# the figures are deterministic, unlike time under emulation.
 if [ "$mode" = bench ]; then
+	if [[ " $vendors " == *" arm64 "* ]]; then
+		[ "$kernel" = 6.1 ] || { echo "make bench: the arm64 rig boots Debian's arm64 6.1, not $kernel"; exit 2; }
+		arm64_build >"$out/bench-arm64-build.log"
+		[ $a64_ok = 0 ] || { cat "$out/bench-arm64-build.log"; exit 1; }
+	fi
 	for v in $vendors; do
+		if [ $v = arm64 ]; then run=arm64_rig; else run=$rig; fi
 		RIG_VENDOR=$v RIG_SMP=1 RIG_QEMU_OPTS="-icount shift=0,sleep=off" \
-			"$rig" run "$out/rig-$v.cpio.gz" bench "$out/bench-$v.log" 3600 \
+			"$run" run "$out/rig-$v.cpio.gz" bench "$out/bench-$v.log" 3600 \
 			>/dev/null || exit 1
 		grep -q KET-BENCH-FAIL "$out/bench-$v.log" &&
 			{ grep KET-BENCH-FAIL "$out/bench-$v.log"; exit 1; }
@@ -425,22 +517,7 @@ for v in $x86_vendors; do
 		# The tool's machine outputs on the real workload, checked
 		# here (none where no VM can run: the RT kernel, see
 		# guest/check.sh).
-		if ! grep -q '# SKIP every VM test' "$log"; then
-			sed -n 's/^KET-JSON //p' "$log" |
-				/usr/bin/python3 "$top/tools/testing/tool_check.py" json report >/dev/null
-			result "$v rig: tool's JSON report valid against the schema" $?
-			sed -n 's/^KET-PROM //p' "$log" |
-				/usr/bin/python3 "$top/tools/testing/tool_check.py" prometheus >/dev/null
-			result "$v rig: tool's Prometheus output accepted by prometheus_client" $?
-			sed -n 's/^KET-REC //p' "$log" >"$out/rig-$v-rec.jsonl"
-			/usr/bin/python3 "$top/tools/testing/tool_check.py" json record \
-				<"$out/rig-$v-rec.jsonl" >/dev/null &&
-				"$out/kvm-exit-timing" plot "$out/rig-$v-rec.jsonl" >"$out/rig-$v-rec.svg" &&
-				rsvg-convert "$out/rig-$v-rec.svg" -o "$out/rig-$v-rec.png" &&
-				/usr/bin/python3 "$top/tools/testing/tool_check.py" plot \
-					"$out/rig-$v-rec.jsonl" "$out/rig-$v-rec.svg" "$out/rig-$v-rec.png" >/dev/null
-			result "$v rig: the recording valid, its plot exact and rendered" $?
-		fi
+		grep -q '# SKIP every VM test' "$log" || tool_outputs "$log" "$v rig" "$out/rig-$v-rec"
 	else
 		tail -40 "$log"
 		result "$v rig VM ran to completion" 1
@@ -449,60 +526,22 @@ done
 
 # The arm64 rig: Debian's arm64 6.1 (tools/testing/kernels.sh 6.1-arm64)
 # under qemu-system-aarch64 at EL2, once with KVM in VHE mode and once in
-# nVHE mode; the module and the programs of the suite that have an arm64
-# guest, built with the cross compiler, the latter against
-# linux-source-6.1's KVM library (guest/check_arm64.sh).
+# nVHE mode (guest/check_arm64.sh).
 if [[ " $vendors " == *" arm64 "* ]]; then
 	if [ "$kernel" != 6.1 ]; then
 		echo "ok - the arm64 rig # SKIP it boots Debian's arm64 6.1, not $kernel"
 	else
-		a64=$("$top/tools/testing/kernels.sh" env 6.1-arm64 2>"$out/kernel-arm64.log")
-		rc=$?
-		result "Debian's arm64 6.1 kernel, headers and busybox fetched" $rc
-		[ $rc = 0 ] || tail -5 "$out/kernel-arm64.log"
-		a64_ok=$rc
-		eval "$(sed 's/KET_/A64_/g' <<<"$a64")"
-		# The module, cross-built as kbuild builds it on an arm64 host
-		# (the top Makefile's KDIR; Kbuild picks the architecture).
-		m64=$out/module-arm64
-		rm -rf "$m64"
-		mkdir -p "$m64"
-		cp -r "$top"/{Kbuild,Kconfig,Makefile,kernel,include} "$m64/"
-		find "$m64" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
-			-o -name '.*.cmd' \) -delete
-		make -C "$m64" KDIR="$A64_KDIR" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-			W=1 C=2 modules >"$out/module-arm64-build.log" 2>&1
-		rc=$?
-		[ $rc = 0 ] && grep -qE 'warning|error' "$out/module-arm64-build.log" && rc=1
-		[ $rc = 0 ] && [ "$(modinfo -F vermagic "$m64/kernel/kvm_exit_timing.ko" | cut -d' ' -f1)" != "$A64_KVER" ] && rc=1
-		result "module builds for $A64_KVER (arm64, cross) with W=1 and sparse, no warnings" $rc
-		[ $rc = 0 ] || { tail -20 "$out/module-arm64-build.log"; a64_ok=1; }
-		make -s -C "$top/tools/testing/selftests/kvm_exit_timing" KSRC="$ksrc" \
-			ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-			OUTPUT="$out/selftests-arm64" -j"$(nproc)" >"$out/selftests-arm64-build.log" 2>&1
-		rc=$?
-		[ $rc = 0 ] && grep -qE 'warning|error' "$out/selftests-arm64-build.log" && rc=1
-		result "arm64 build of the suite's programs (ket_workload), no warnings" $rc
-		[ $rc = 0 ] || { tail -20 "$out/selftests-arm64-build.log"; a64_ok=1; }
-		pa=$out/payload-arm64
-		rm -rf "$pa"
-		mkdir -p "$pa"
-		# Nothing to boot without them: the failures above say why, and
-		# make check still ends with its count.
-		[ $a64_ok = 0 ] &&
-			cp "$m64/kernel/kvm_exit_timing.ko" "$out/selftests-arm64/ket_workload" "$pa/" &&
-			RIG_VENDOR=arm64 RIG_ROOT=$A64_ROOT RIG_KVER=$A64_KVER \
-			"$rig" initramfs "$out/rig-arm64.cpio.gz" "$pa" >/dev/null || a64_ok=1
+		arm64_build
 		for m in $([ $a64_ok = 0 ] && echo vhe nvhe); do
 			log=$out/rig-arm64-$m.log
 			echo "# the arm64 rig, $m"
-			if RIG_VENDOR=arm64 RIG_ROOT=$A64_ROOT RIG_KVER=$A64_KVER \
-				RIG_APPEND="$([ $m = nvhe ] && echo kvm-arm.mode=nvhe)" \
-				"$rig" run "$out/rig-arm64.cpio.gz" check_arm64 "$log" 600 >/dev/null; then
+			if RIG_APPEND="$([ $m = nvhe ] && echo kvm-arm.mode=nvhe)" \
+				arm64_rig run "$out/rig-arm64.cpio.gz" check_arm64 "$log" 600 >/dev/null; then
 				grep -E '^(not )?ok ' "$log"
 				tally "$log"
 				grep -qx KET-ARM64-END "$log"
 				result "arm64 rig ($m): every check ran" $?
+				tool_outputs "$log" "arm64 rig ($m)" "$out/rig-arm64-$m-rec"
 			else
 				tail -40 "$log"
 				result "arm64 rig ($m) VM ran to completion" 1

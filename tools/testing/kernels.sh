@@ -12,7 +12,8 @@
 #   kernels.sh list            the matrix: 6.1 6.1-rt 6.12 sid (and
 #                              6.1-arm64: Debian's arm64 6.1, its image,
 #                              headers and busybox-static for the arm64
-#                              rig, the headers' build tools amd64's)
+#                              rig, the headers' build tools amd64's, and
+#                              json-c's static library for the tool)
 #   kernels.sh fetch NAME      fetch and unpack, or build (cached); 6.1
 #                              is the machine's own kernel
 #   kernels.sh env NAME        shell assignments for check.sh and rig.sh:
@@ -120,12 +121,13 @@ cmd_fetch() {
 	if [ "$arch" != amd64 ]; then
 		# The headers' build tools (scripts/, tools/ link to kbuild's)
 		# run here: amd64's kbuild of the same version.  The rig's
-		# busybox is the architecture's.
+		# busybox is the architecture's, and so is the json-c the
+		# tool is linked with (statically).
 		p=linux-headers-$kver
 		pkgs="$pkgs $p $(deps_of "$name" "$p" '^linux-headers-.*common')"
 		pkgs="$pkgs $(deps_of "$name" "$p" '^linux-kbuild'):amd64=$(
 			apt-cache $(aptopts "$name") show --no-all-versions "$p" |
-			sed -n 's/^Version: //p') busybox-static"
+			sed -n 's/^Version: //p') busybox-static libjson-c-dev"
 	elif [ -z "$chroot" ]; then
 		p=linux-headers-$kver
 		pkgs="$pkgs $p $(deps_of "$name" "$p" '^linux-(headers-.*common|kbuild)')"
@@ -158,10 +160,12 @@ cmd_fetch() {
 }
 
 # Whether DIR's unpacked or installed kernel has its KVM modules (arm64:
-# KVM is built in, its image and its rig's busybox are what counts).
+# KVM is built in, its image, its rig's busybox and the tool's json-c
+# are what counts).
 has_kvm() {
 	if [ "$arch" = arm64 ]; then
-		[ -x "$1/root/bin/busybox" ] && ls "$1"/root/boot/vmlinuz-* >/dev/null 2>&1
+		[ -x "$1/root/bin/busybox" ] && ls "$1"/root/boot/vmlinuz-* >/dev/null 2>&1 &&
+			[ -f "$1/root/usr/lib/aarch64-linux-gnu/libjson-c.a" ]
 		return
 	fi
 	[ -n "$(find -L "$1/root/lib/modules" -name 'kvm.ko*' 2>/dev/null | head -1)" ]

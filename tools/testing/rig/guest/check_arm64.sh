@@ -54,6 +54,10 @@ exact2() { [ "$(col EMULINST $T) $(col HCALL $T) $(col MMIO $T)" = "200 200 216"
 check "$m: two vCPUs: 100 of each per vCPU, 200 in the VM" exact2
 check "$m: two vCPUs: exits == entries - 1 on each" invariant $T
 
+# The command-line tool on a workload of known counts.
+TP="$m: "
+. ./tool.sh
+
 # KVM makes no vCPU directories on arm64: the module makes vcpu<N>/ in
 # KVM's VM directory.  Removed while a VM runs, the module leaves it
 # empty (KVM removes it with the VM); loaded again, it attaches the

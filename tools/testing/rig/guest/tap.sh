@@ -31,13 +31,19 @@ vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"
 
 # The rig's vendor: its KVM module, that module's file and its paging
 # parameter, and the exit_reasons names of its exits (the uapi tables,
-# SVM_EXIT_REASONS and VMX_EXIT_REASONS).
+# SVM_EXIT_REASONS and VMX_EXIT_REASONS; arm64's ESR classes as perf
+# names them): R_CPUID, ket_workload's in-kernel emulated exit.  WL_160:
+# the classes of ket_workload -i 160 -a, and their counts (tool.sh).
 if [ "$(uname -m)" = aarch64 ]; then
 	VENDOR=arm64	# KVM built in: no vendor module
+	R_CPUID=SYS64 R_HCALL=HVC64
+	WL_160="EMULINST 160 HCALL 160 MMIO 171"
 elif grep -qw vmx /proc/cpuinfo; then
 	VENDOR=vmx VMOD=kvm_intel VKO=/modules/kvm-intel.ko TDP=ept
 	R_CPUID=CPUID R_IO=IO_INSTRUCTION R_HCALL=VMCALL
+	WL_160="EMULINST 160 HCALL 160 MMIO 160 PIO 171"
 else
 	VENDOR=svm VMOD=kvm_amd VKO=/modules/kvm-amd.ko TDP=npt
 	R_CPUID=cpuid R_IO=io R_HCALL=hypercall
+	WL_160="EMULINST 160 HCALL 160 MMIO 160 PIO 171"
 fi

@@ -4,13 +4,19 @@
  * that the host can wait until kvm_exit_timing (if loaded) has attached
  * it, then runs ROUNDS + 1 rounds of N identical exits (the first warms
  * up: page tables, caches) and syncs after each.  Every exit of the
- * rounds is thus accounted by the module, which make bench checks.  Under QEMU's -icount
- * shift=0 one TSC tick is one emulated instruction, of the guest, the
- * host kernel and the VMM alike, so ticks / exits is the instructions one
- * exit round trip costs (BENCHMARKS.md).
+ * rounds is thus accounted by the module, which make bench checks.  Under
+ * QEMU's -icount shift=0 one tick of the clock (x86: the TSC; arm64: the
+ * virtual counter, in nanoseconds) is one emulated instruction, of the
+ * guest, the host kernel and the VMM alike, so ticks / exits is the
+ * instructions one exit round trip costs (BENCHMARKS.md).
  *
- * One vCPU: the guest times each round with its own TSC.  Several vCPUs:
- * the host times each round with its TSC, from the moment the last vCPU
+ * The exits: one KVM handles in the kernel (x86: CPUID; arm64: a trapped
+ * system register read, SYS64), a second kind (x86: an OUT, to the VMM;
+ * arm64: an HVC, in the kernel), and an MMIO write, to the VMM
+ * (arch/ARCH/ket_bench_guest.h).
+ *
+ * One vCPU: the guest times each round with its own clock.  Several vCPUs:
+ * the host times each round with its clock, from the moment the last vCPU
  * ended the previous round to the moment the last one ends this round
  * (a barrier keeps any vCPU from starting a round before all ended the
  * previous one).  On the rig's one CPU, which is never idle in between,
@@ -19,12 +25,14 @@
  * included.
  *
  * Bochs' clock (sync=none) also follows the instruction count, at about
- * one tick per instruction: the workload "calib" (one vCPU) measures how
- * many, with rounds of N loops of KET_CALIB_INSNS instructions that do
- * not exit, timed the same way (host interrupts included, as in the
+ * one tick per instruction: the workload "calib" (x86, one vCPU) measures
+ * how many, with rounds of N loops of KET_CALIB_INSNS instructions that
+ * do not exit, timed the same way (host interrupts included, as in the
  * exit rounds).
  *
- * usage: ket_bench -w cpuid|pio|mmio|mixed|calib [-n N] [-r ROUNDS] [-v VCPUS]
+ * usage: ket_bench -w WORKLOAD [-n N] [-r ROUNDS] [-v VCPUS]
+ * WORKLOAD: cpuid, pio, mmio, mixed (all three) or calib on x86; sys64,
+ * hvc, mmio or mixed on arm64.
  * prints, per measured round:
  *   ket_bench: pid P workload W exits E round R ticks T
  * where W is the workload's name, with "-Nvcpu" appended for N > 1 vCPUs,
@@ -40,15 +48,13 @@
 #include "kvm_util.h"
 #include "processor.h"
 
-#define KET_PIO_PORT 0x2000
+#include "ket_bench_guest.h"
+
 #define KET_MMIO_GVA 0xc0000000UL
 #define KET_MMIO_GPA 0xc0000000UL
 #define KET_MAX_VCPUS 8
 
-enum { B_CPUID = 1, B_PIO = 2, B_MMIO = 4, B_MIXED = 7, B_CALIB = 8 };
-
-/* Instructions of one calib loop: KET_CALIB_INSNS / 2 times dec, jnz. */
-#define KET_CALIB_INSNS 100000
+enum { B_IN_KERNEL = 1, B_SECOND = 2, B_MMIO = 4, B_MIXED = 7, B_CALIB = 8 };
 
 static uint64_t n = 5000, rounds = 3;
 static int work;
@@ -59,27 +65,20 @@ static void guest_code(void)
 
 	GUEST_SYNC(0);
 	for (r = 0; r <= rounds; r++) {
-		t0 = rdtsc();
+		t0 = ket_bench_now();
 		for (i = 0; i < n; i++) {
-			if (work & B_CPUID) {
-				uint32_t a = 0, b, c = 0, d;
-
-				asm volatile("cpuid"
-					     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-			}
-			if (work & B_PIO)
-				asm volatile("outb %%al, %%dx"
-					     : : "a"(0), "d"(KET_PIO_PORT));
+			if (work & B_IN_KERNEL)
+				ket_bench_in_kernel();
+			if (work & B_SECOND)
+				ket_bench_second();
 			if (work & B_MMIO)
 				*(volatile uint32_t *)KET_MMIO_GVA = (uint32_t)i;
-			if (work & B_CALIB) {
-				uint64_t k = KET_CALIB_INSNS / 2;
-
-				asm volatile("1: dec %0\n\tjnz 1b"
-					     : "+r"(k) : : "cc");
-			}
+#ifdef KET_CALIB_INSNS
+			if (work & B_CALIB)
+				ket_bench_calib();
+#endif
 		}
-		GUEST_SYNC(rdtsc() - t0);
+		GUEST_SYNC(ket_bench_now() - t0);
 	}
 	GUEST_DONE();
 }
@@ -95,13 +94,15 @@ static void report(uint64_t round, uint64_t ticks)
 	printf("ket_bench: pid %d workload %s", getpid(), name);
 	if (nr_vcpus > 1)
 		printf("-%uvcpu", nr_vcpus);
+#ifdef KET_CALIB_INSNS
 	if (work == B_CALIB)
 		printf(" instructions %llu",
 		       (unsigned long long)n * KET_CALIB_INSNS);
 	else
+#endif
 		printf(" exits %llu", (unsigned long long)(n * per * nr_vcpus));
 	printf(" round %llu ticks %llu\n", (unsigned long long)round,
-	       (unsigned long long)ticks);
+	       (unsigned long long)ket_bench_ticks(ticks));
 }
 
 /* Runs @vcpu to its next sync; returns the guest's ticks, or ~0 at the end. */
@@ -155,7 +156,7 @@ static void *vcpu_thread(void *arg)
 		if (__atomic_add_fetch(&ended, 1, __ATOMIC_SEQ_CST) !=
 		    nr_vcpus * (r + 1))
 			continue;
-		now = rdtsc();
+		now = ket_bench_now();
 		if (r)
 			report(r, nr_vcpus == 1 ? ticks : now - t_ended);
 		t_ended = now;
@@ -167,8 +168,12 @@ static void *vcpu_thread(void *arg)
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int work; } works[] = {
-		{ "cpuid", B_CPUID }, { "pio", B_PIO }, { "mmio", B_MMIO },
-		{ "mixed", B_MIXED }, { "calib", B_CALIB },
+		{ KET_BENCH_IN_KERNEL, B_IN_KERNEL },
+		{ KET_BENCH_SECOND, B_SECOND },
+		{ "mmio", B_MMIO }, { "mixed", B_MIXED },
+#ifdef KET_CALIB_INSNS
+		{ "calib", B_CALIB },
+#endif
 	};
 	struct kvm_vcpu *vcpus[KET_MAX_VCPUS];
 	pthread_t threads[KET_MAX_VCPUS];
@@ -198,14 +203,17 @@ int main(int argc, char **argv)
 	}
 	if (!name || !n || !rounds || !nr_vcpus || nr_vcpus > KET_MAX_VCPUS ||
 	    (work == B_CALIB && nr_vcpus > 1)) {
-		fprintf(stderr,
-			"usage: %s -w cpuid|pio|mmio|mixed|calib [-n N] [-r ROUNDS] [-v VCPUS (1-%u)]\n",
-			argv[0], KET_MAX_VCPUS);
+		fprintf(stderr, "usage: %s -w ", argv[0]);
+		for (i = 0; i < ARRAY_SIZE(works); i++)
+			fprintf(stderr, "%s%s", i ? "|" : "", works[i].name);
+		fprintf(stderr, " [-n N] [-r ROUNDS] [-v VCPUS (1-%u)]\n",
+			KET_MAX_VCPUS);
 		return 2;
 	}
 	for (i = 0; i < 3; i++)
 		per += !!(work & (1 << i));
 	vm = vm_create_with_vcpus(nr_vcpus, guest_code, vcpus);
+	ket_workload_setup(vm);
 	sync_global_to_guest(vm, n);
 	sync_global_to_guest(vm, rounds);
 	sync_global_to_guest(vm, work);
