@@ -2,7 +2,9 @@
 /*
  * kvm_exit_timing selftests: guests that do exactly N of one kind of exit,
  * and exact assertions on the module's tables.  Run as root in a VM (or
- * host) with kvm and kvm_exit_timing loaded.
+ * host) with kvm and kvm_exit_timing loaded.  Each architecture has its
+ * own exact tests; the tables' properties, their files and their
+ * lifecycle are tested the same on each.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -82,11 +84,13 @@ static void ket_check_tables(struct __test_metadata *_metadata,
 	 * guest run before the third sync is accounted: as many runs as exits.
 	 */
 	ASSERT_EQ(exits, guest);
-	snprintf(path, sizeof(path), "in exit %s (PIO) for ", ket_names()->io);
+	snprintf(path, sizeof(path), "in exit %s (%s) for ", ket_names()->sync,
+		 KET_SYNC_CLASS);
 	ASSERT_EQ(0, strncmp(r->classes.vcpus[0].now, path, strlen(path)))
 		TH_LOG("now: %s", r->classes.vcpus[0].now);
 }
 
+#ifdef __x86_64__
 /*
  * Runs @n of @w and asserts exactly @n_reason exits of @reason and @n_class
  * of @cls, then the properties every table has.
@@ -109,9 +113,9 @@ TEST(cpuid_exact)
 	struct ket_run r;
 
 	ket_run_work(&r, W_CPUID, KET_N);
-	ASSERT_EQ(KET_N, ket_count(&r.reasons, ket_names()->cpuid));
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, ket_names()->emul));
 	ASSERT_EQ(KET_N, ket_count(&r.classes, "EMULINST"));
-	ASSERT_EQ(1, ket_count(&r.reasons, ket_names()->io));
+	ASSERT_EQ(1, ket_count(&r.reasons, ket_names()->sync));
 	ASSERT_EQ(1, ket_count(&r.classes, "PIO"));
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
@@ -119,7 +123,7 @@ TEST(cpuid_exact)
 
 TEST(pio_exact)
 {
-	ket_expect(_metadata, W_PIO, KET_N, ket_names()->io, KET_N + 1, "PIO",
+	ket_expect(_metadata, W_PIO, KET_N, ket_names()->sync, KET_N + 1, "PIO",
 		   KET_N + 1);
 }
 
@@ -162,7 +166,7 @@ TEST(signal_exact)
 
 	ket_run_work(&r, W_SIGNAL, KET_N);
 	ASSERT_EQ(KET_N, ket_count(&r.classes, "SIGNAL"));
-	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, ket_names()->io));
+	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, ket_names()->sync));
 	ASSERT_EQ(1, ket_count(&r.classes, "PIO"));
 	ket_check_tables(_metadata, &r);
 	kvm_vm_free(r.vm);
@@ -322,6 +326,188 @@ TEST(tlbreal_exact_shadow_paging)
 	kvm_vm_free(r.vm);
 }
 
+#elif defined(__aarch64__)
+/*
+ * arm64: the exits are KVM's traps, named by their exception class as
+ * perf names them; the syncs are MMIO stores (DABT_LOW, MMIO).  Each test
+ * accounts for every exit: the work's, the second sync's and the host's
+ * interrupts (IRQ, EXTINT: its timer ticks and IPIs, which no guest
+ * controls).
+ */
+static void ket_expect_only(struct __test_metadata *_metadata,
+			    const struct ket_run *r, uint64_t n)
+{
+	uint64_t irqs = ket_count(&r->reasons, "IRQ");
+
+	ASSERT_EQ(irqs, ket_count(&r->classes, "EXTINT"));
+	ASSERT_EQ(n + irqs, r->classes.vcpus[0].exits);
+}
+
+/* ID_AA64PFR0_EL1, trapped by HCR_EL2.TID3 and emulated. */
+TEST(emulinst_sysreg_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_SYSREG, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "SYS64"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "EMULINST"));
+	ASSERT_EQ(1, ket_count(&r.reasons, "DABT_LOW"));
+	ASSERT_EQ(1, ket_count(&r.classes, "MMIO"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, KET_N + 1);
+	kvm_vm_free(r.vm);
+}
+
+/* A store to an IPA no memslot or device has: KVM_EXIT_MMIO each. */
+TEST(mmio_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_MMIO, KET_N);
+	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, "DABT_LOW"));
+	ASSERT_EQ(KET_N + 1, ket_count(&r.classes, "MMIO"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, KET_N + 1);
+	kvm_vm_free(r.vm);
+}
+
+/* HVC #0 with a function id KVM does not know (NOT_SUPPORTED). */
+TEST(hcall_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_HCALL, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "HVC64"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "HCALL"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, KET_N + 1);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * First touch of a page at stage 2: one fault each, a store (DABT_LOW,
+ * no MMIO counter moves: DTLBVIRT) or a fetch (IABT_LOW: ITLBVIRT).
+ */
+TEST(tlbvirt_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_TLB, KET_TLB_PAGES);
+	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.reasons, "IABT_LOW"));
+	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "ITLBVIRT"));
+	ASSERT_EQ(KET_TLB_PAGES + 1, ket_count(&r.reasons, "DABT_LOW"));
+	ASSERT_EQ(KET_TLB_PAGES, ket_count(&r.classes, "DTLBVIRT"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, 2 * KET_TLB_PAGES + 1);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * Each iteration arms the virtual timer and waits for it in WFI (WFx,
+ * HALT, the wait included), then takes its interrupt (the in-kernel
+ * vGICv3's).  The timer's registers are the guest's own, and the ack and
+ * EOI go through the vGIC's list registers: no exit for either.  The
+ * timer fires while the vCPU is blocked, a host timer that wakes it: no
+ * exit either, unless the host held the vCPU until it fired in the
+ * guest (an IRQ exit, EXTINT), which the guest counts.
+ */
+TEST(halt_exact)
+{
+	uint64_t waits;
+	struct ket_run r;
+
+	ket_run_work(&r, W_HALT, KET_HALT_N);
+	sync_global_from_guest(r.vm, ket_halt_early);
+	if (ket_halt_early)
+		TH_LOG("%lu of %d timer interrupts came before their WFI",
+		       ket_halt_early, KET_HALT_N);
+	waits = KET_HALT_N - ket_halt_early;
+	ASSERT_LT(ket_halt_early, KET_HALT_N / 10);
+	ASSERT_EQ(KET_HALT_N, r.eois);
+	ASSERT_EQ(waits, ket_count(&r.reasons, "WFx"));
+	ASSERT_EQ(waits, ket_count(&r.classes, "HALT"));
+	ASSERT_EQ(0, ket_count(&r.classes, "DEC"));
+	ASSERT_EQ(0, ket_count(&r.classes, "APIC"));
+	ASSERT_GT(ket_row(&r.classes, "HALT")->min, 0);
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, waits + 1);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * The EL1 physical timer's registers, which KVM emulates where it traps
+ * them: in nVHE mode, where the world switch clears CNTHCTL_EL2.EL1PCEN
+ * for the guest.  In VHE mode 6.1 gives the guest the physical timer
+ * (kvm_timer_init_vhe()): no exit at all.
+ */
+TEST(dec_ptimer_exact)
+{
+	char *mode = ket_status_str("kvm_mode");
+	bool nvhe = mode && !strcmp(mode, "nvhe");
+	uint64_t n = nvhe ? KET_N : 0;
+	struct ket_run r;
+
+	free(mode);
+	ket_run_work(&r, W_PTIMER, KET_N);
+	ASSERT_EQ(n, ket_count(&r.reasons, "SYS64"));
+	ASSERT_EQ(n, ket_count(&r.classes, "DEC"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, n + 1);
+	kvm_vm_free(r.vm);
+	if (!nvhe)
+		SKIP(return, "VHE: KVM 6.1 traps no EL1 physical timer access");
+}
+
+/*
+ * The in-kernel vGICv3: a write of ICC_SGI1R_EL1 to no vCPU (trapped by
+ * HCR_EL2.IMO: SYS64) and a read of the distributor's GICD_TYPER (a
+ * DABT_LOW that the vGIC takes in the kernel): both APIC.
+ */
+TEST(apic_sgi_gicd_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_SGI, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "SYS64"));
+	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, "DABT_LOW"));
+	ASSERT_EQ(2 * KET_N, ket_count(&r.classes, "APIC"));
+	ASSERT_EQ(1, ket_count(&r.classes, "MMIO"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, 2 * KET_N + 1);
+	kvm_vm_free(r.vm);
+}
+
+/*
+ * BRK #0 with KVM_GUESTDBG_USE_SW_BP: each exits to userspace
+ * (KVM_EXIT_DEBUG), which steps over it.
+ */
+TEST(debug_brk_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_BRK, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.reasons, "BRK64"));
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "DEBUG"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, KET_N + 1);
+	kvm_vm_free(r.vm);
+}
+
+/* An exit whose handling returned to userspace for a signal is SIGNAL. */
+TEST(signal_exact)
+{
+	struct ket_run r;
+
+	ket_run_work(&r, W_SIGNAL, KET_N);
+	ASSERT_EQ(KET_N, ket_count(&r.classes, "SIGNAL"));
+	ASSERT_EQ(KET_N + 1, ket_count(&r.reasons, "DABT_LOW"));
+	ASSERT_EQ(1, ket_count(&r.classes, "MMIO"));
+	ket_check_tables(_metadata, &r);
+	ket_expect_only(_metadata, &r, KET_N + 1);
+	kvm_vm_free(r.vm);
+}
+#endif
+
 /* Only "c" or "c\n" at offset 0 resets; anything else is EINVAL, no-op. */
 TEST(bad_writes_change_nothing)
 {
@@ -334,7 +520,7 @@ TEST(bad_writes_change_nothing)
 	char path[256];
 	unsigned int i, f;
 
-	ket_run_work(&r, W_CPUID, 10);
+	ket_run_work(&r, W_EMUL, 10);
 	snprintf(path, sizeof(path), "%s/exit_reasons", r.dir);
 	ASSERT_EQ(NULL, ket_parse_table(path, &before));
 	for (f = 0; f < 3; f++) {
@@ -365,7 +551,7 @@ TEST(files_are_root_only)
 	char path[256];
 	unsigned int f;
 
-	ket_run_work(&r, W_CPUID, 1);
+	ket_run_work(&r, W_EMUL, 1);
 	for (f = 0; f < 3; f++) {
 		snprintf(path, sizeof(path), "%s/%s", r.dir, files[f]);
 		ASSERT_EQ(0, stat(path, &st));
@@ -384,17 +570,18 @@ TEST(files_are_root_only)
 	kvm_vm_free(r.vm);
 }
 
-/* A guest that does CPUIDs, counting them, until the host says stop. */
+/*
+ * A guest that does W_EMUL (CPUID, or an ID register read), counting
+ * them, until the host says stop.
+ */
 static int ket_spin_stop;
 static uint64_t ket_spins;
 
 static void ket_spin_guest(void)
 {
-	uint32_t eax, ebx, ecx, edx;
-
 	GUEST_SYNC(0);
 	while (!READ_ONCE(ket_spin_stop)) {
-		cpuid(0, &eax, &ebx, &ecx, &edx);
+		ket_guest_work(W_EMUL, 0);
 		WRITE_ONCE(ket_spins, ket_spins + 1);
 	}
 	GUEST_SYNC(1);
@@ -406,7 +593,7 @@ static void *ket_spin_run(void *vcpu)
 	return NULL;
 }
 
-/* The vCPU's cpuid count, polled until it reaches @min or 10 s pass. */
+/* The vCPU's W_EMUL count, polled until it reaches @min or 10 s pass. */
 static uint64_t ket_spin_wait(const char *path, uint64_t min)
 {
 	struct ket_table t;
@@ -415,7 +602,7 @@ static uint64_t ket_spin_wait(const char *path, uint64_t min)
 
 	for (i = 0; i < 1000; i++) {
 		TEST_ASSERT(!ket_parse_table(path, &t), "parse %s", path);
-		n = ket_count(&t, ket_names()->cpuid);
+		n = ket_count(&t, ket_names()->emul);
 		if (n >= min)
 			break;
 		usleep(10000);
@@ -441,6 +628,8 @@ TEST(reset_while_running)
 	pthread_t runner;
 
 	vm = vm_create_with_one_vcpu(&vcpu, ket_spin_guest);
+	/* The architecture's setup for W_EMUL (arm64's: the ucall's page). */
+	ket_vm_setup(vm, vcpu, W_EMUL);
 	ket_vm_dir(dir, sizeof(dir), vm->fd);
 	ASSERT_EQ(0, run_to_ucall(vcpu));
 	snprintf(path, sizeof(path), "%s/vcpu0/exit_reasons", dir);
@@ -458,8 +647,8 @@ TEST(reset_while_running)
 
 	spins = *(uint64_t *)addr_gva2hva(vm, (vm_vaddr_t)&ket_spins);
 	ASSERT_EQ(NULL, ket_parse_table(path, &t));
-	ASSERT_GE(ket_count(&t, ket_names()->cpuid), n);
-	ASSERT_LT(ket_count(&t, ket_names()->cpuid), spins);
+	ASSERT_GE(ket_count(&t, ket_names()->emul), n);
+	ASSERT_LT(ket_count(&t, ket_names()->emul), spins);
 	snprintf(path, sizeof(path), "%s/vcpu0/exit_timing", dir);
 	ASSERT_EQ(NULL, ket_parse_table(path, &t));
 	ASSERT_EQ(1, t.nr_vcpus);
@@ -485,7 +674,7 @@ TEST(exited_vm_is_retained)
 
 	if (!ket_exited_room())
 		SKIP(return, "exited/ is full (retain_kb): keeping a VM would drop another's");
-	ket_run_work_kept(&r, W_CPUID, 42);
+	ket_run_work_kept(&r, W_EMUL, 42);
 	fd = r.vm->fd;
 	snprintf(path, sizeof(path), "%s/exit_reasons", r.dir);
 	ASSERT_EQ(NULL, ket_parse_table(path, &t));
@@ -511,10 +700,10 @@ TEST(exited_vm_is_retained)
 	}
 	snprintf(path, sizeof(path), "%s/exit_reasons", dir);
 	ASSERT_EQ(NULL, ket_parse_table(path, &kept));
-	ASSERT_EQ(42, ket_count(&kept, ket_names()->cpuid));
+	ASSERT_EQ(42, ket_count(&kept, ket_names()->emul));
 	/* The sync exit that was in flight completed at teardown: not run. */
-	ASSERT_EQ(ket_count(&t, ket_names()->io),
-		  ket_count(&kept, ket_names()->io));
+	ASSERT_EQ(ket_count(&t, ket_names()->sync),
+		  ket_count(&kept, ket_names()->sync));
 	snprintf(path, sizeof(path), "%s/vcpu0/exit_timing", dir);
 	ASSERT_EQ(NULL, ket_parse_table(path, &kept));
 	ASSERT_EQ(0, strcmp(kept.vcpus[0].now, "VM exited"));

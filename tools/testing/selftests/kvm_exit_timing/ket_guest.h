@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The selftests' guests (ket_guest.c): each does exactly N of one kind of
- * exit between two syncs.
+ * The selftests' guests: each does exactly N of one kind of exit between
+ * two syncs.  What every architecture shares is here and in ket_guest.c:
+ * the guest's skeleton, the host's run loop and the reset protocol.  Each
+ * architecture's work, exit names and VM setup are in
+ * arch/<arch>/ket_guest_arch.h and ket_guest_arch.c.
  */
 #ifndef KET_GUEST_H
 #define KET_GUEST_H
@@ -14,73 +17,29 @@
 
 #include "ket_util.h"
 
-/*
- * Where the KVM library's API differs between the kernels' versions: the
- * Makefile looks in its processor.h for what 6.1's has and later ones do
- * not (KET_LIB_*).
- */
-static inline bool ket_intel(void)
-{
-#ifdef KET_LIB_IS_INTEL_CPU
-	return is_intel_cpu();
-#else
-	return host_cpu_is_intel;	/* read by the library before main() */
-#endif
-}
-
-/*
- * A VM's and vCPU's IDT and GDT, for a guest's exception handlers; newer
- * libraries set them up as they create each VM and vCPU.
- */
-static inline void ket_init_descriptor_tables(struct kvm_vm *vm,
-					      struct kvm_vcpu *vcpu)
-{
-#ifdef KET_LIB_INIT_DESCRIPTOR_TABLES
-	vm_init_descriptor_tables(vm);
-	vcpu_init_descriptor_tables(vcpu);
-#endif
-}
-
 #define KET_N 500
-#define KET_PIO_PORT 0x2000
-#define KET_HALT_N 200
-#define KET_TIMER_N 50
 
 /* W_TLB: pages the guest has mapped but never touched, data and code. */
 #define KET_TLB_PAGES 64
 #define KET_TLB_DATA 0x40000000UL
 #define KET_TLB_CODE 0x40400000UL
 
-/* W_NESTED: a VMX or SVM instruction in the guest (VMPTRST, VMLOAD). */
-enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
-	       W_NESTED, W_TLB, W_PFREAL, W_HALT, W_TIMER };
-
 /*
- * The exit_reasons rows of this host's exits, named by the uapi tables
- * of its vendor (SVM_EXIT_REASONS, VMX_EXIT_REASONS).
+ * The architecture's enum ket_work, with W_EMUL (an instruction KVM
+ * emulates in the kernel: one exit each, of class EMULINST), W_TLB and
+ * W_SIGNAL; its struct ket_names, with emul (W_EMUL's exit reason) and
+ * sync (a sync's, the library's ucall); KET_SYNC_CLASS, a sync's class
+ * while it is in flight (the vCPU's "now" in the tables); and
+ * KET_RET_INSN, the bytes of a return instruction (W_TLB's code).
  */
-struct ket_names {
-	const char *cpuid, *io, *hcall, *msr_write, *hlt, *irq_window;
-	const char *pf;		/* an intercepted #PF (shadow paging) */
-	const char *nested;	/* W_NESTED's instruction */
-	const char *tdp[2];	/* a nested page fault's exits, or NULL */
-};
-
-/* In the guest: a hypercall, with the instruction of the host's vendor. */
-static inline void ket_guest_hypercall(bool intel, uint64_t nr)
-{
-	if (intel)
-		asm volatile("vmcall" : "+a"(nr) : : "memory");
-	else
-		asm volatile("vmmcall" : "+a"(nr) : : "memory");
-}
+#include "ket_guest_arch.h"
 
 struct ket_run {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
 	char dir[128];
 	char vcpu_dir[160];
-	uint64_t eois;		/* W_HALT, W_TIMER: the guest's EOI writes */
+	uint64_t eois;		/* timer interrupts taken: ket_guest_eois */
 	struct ket_table classes, reasons, vcpu_classes;
 };
 
@@ -98,25 +57,28 @@ struct kvm_vm *ket_vm_create_work(struct kvm_vcpu **vcpu, enum ket_work w,
 				  uint64_t n);
 /* Runs the vCPU to its next ucall: the sync's argument, ~0 when done. */
 uint64_t run_to_ucall(struct kvm_vcpu *vcpu);
-/* This host's reason names. */
-const struct ket_names *ket_names(void);
-/*
- * Two-dimensional paging (kvm_amd npt, kvm_intel ept): nested page faults
- * with it, intercepted #PFs without.
- */
-bool ket_tdp(void);
-/* Nested virtualization offered to guests (kvm_amd, kvm_intel nested). */
-bool ket_nested(void);
-/* Whether KVM emulates the guest's APIC timer with the VMX preemption timer. */
-bool ket_preemption_timer(void);
-/*
- * APICv or AVIC: the guest's EOIs and interrupt delivery take no exit,
- * and the APIC tests' counts do not apply.
- */
-bool ket_apic_accelerated(void);
-/* The exits of guest page faults KVM saw: nested page faults or #PFs. */
-uint64_t ket_fault_exits(const struct ket_table *reasons);
 /* Waits up to 3 s for @path to exist. */
 bool wait_for_file(const char *path);
+
+/* In the guest: the timer interrupts its handler took (and EOIed). */
+extern uint64_t ket_guest_eois;
+
+/*
+ * Each architecture's part (arch/<arch>/ket_guest_arch.c).  In the guest:
+ * the setup of work @w, before the syncs, and its unit @i (~0: a warm-up
+ * the architecture may do in its setup).
+ */
+void ket_guest_setup(enum ket_work w);
+void ket_guest_work(enum ket_work w, uint64_t i);
+/* On the host: the VM's setup for @w, after its vCPU's creation. */
+void ket_vm_setup(struct kvm_vm *vm, struct kvm_vcpu *vcpu, enum ket_work w);
+/*
+ * Whether the vCPU's exit to userspace is the work's own (W_SIGNAL's,
+ * which then leaves a signal pending), not a ucall; the architecture
+ * completes it if it must.
+ */
+bool ket_work_exit(struct kvm_vcpu *vcpu);
+/* This host's reason names. */
+const struct ket_names *ket_names(void);
 
 #endif

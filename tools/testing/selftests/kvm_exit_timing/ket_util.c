@@ -20,9 +20,11 @@ const char *ket_missing(void)
 		return "needs root: the tables are in debugfs";
 	if (access("/dev/kvm", F_OK))
 		return "/dev/kvm not available: no KVM on this host";
+#ifdef __x86_64__
 	if (access("/sys/module/kvm_amd", F_OK) &&
 	    access("/sys/module/kvm_intel", F_OK))
 		return "needs kvm_amd or kvm_intel (x86 KVM)";
+#endif
 	if (access("/sys/module/kvm_exit_timing", F_OK))
 		return "module kvm_exit_timing not loaded";
 	if (access("/sys/kernel/debug/kvm_exit_timing/status", R_OK))
@@ -41,21 +43,29 @@ const char *ket_missing(void)
 	return NULL;
 }
 
-/* Key @key of the module's status file; -1 if absent. */
-static long long ket_status(const char *key)
+char *ket_status_str(const char *key)
 {
 	char *s = ket_slurp("/sys/kernel/debug/kvm_exit_timing/status");
-	char *line, *next;
+	char *line, *next, *v = NULL;
 	size_t len = strlen(key);
-	long long v = -1;
 
-	for (line = s; line; line = next) {
+	for (line = s; line && !v; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		if (!strncmp(line, key, len) && line[len] == ' ')
-			v = strtoll(line + len + 1, NULL, 10);
+			v = strdup(line + len + 1);
 	}
+	free(s);
+	return v;
+}
+
+/* Key @key of the module's status file, a number; -1 if absent. */
+static long long ket_status(const char *key)
+{
+	char *s = ket_status_str(key);
+	long long v = s ? strtoll(s, NULL, 10) : -1;
+
 	free(s);
 	return v;
 }

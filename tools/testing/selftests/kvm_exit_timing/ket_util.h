@@ -61,6 +61,8 @@ int ket_dev_ioctl_as(int flags, unsigned long cmd, void *arg);
 int ket_forget(int vm_fd);
 /* The same for VM @id (the serial of its directory under exited/). */
 int ket_forget_id(uint64_t id);
+/* Key @key's value in the module's status file, malloc'd; NULL if absent. */
+char *ket_status_str(const char *key);
 /*
  * Whether exited/ has room for one more one-vCPU VM's tables without
  * dropping another VM's (retain_kb less what it keeps): a test that
@@ -70,10 +72,11 @@ bool ket_exited_room(void);
 
 /*
  * Why the suite cannot run on this host, or NULL: not root (debugfs and
- * the device's reads need it), no /dev/kvm, neither kvm_amd nor
- * kvm_intel loaded, kvm_exit_timing not loaded, its debugfs status not
- * readable (debugfs not mounted, or lockdown), the module loaded older
- * than the suite (no KVM_EXIT_TIMING_FORGET).
+ * the device's reads need it), no /dev/kvm, on x86 neither kvm_amd
+ * nor kvm_intel loaded (arm64's KVM is built in), kvm_exit_timing not
+ * loaded, its debugfs status not readable (debugfs not mounted, or
+ * lockdown), the module loaded older than the suite (no
+ * KVM_EXIT_TIMING_FORGET).
  */
 const char *ket_missing(void);
 

@@ -390,9 +390,9 @@ TEST(stats_agree_with_tables)
 	ket_run_work(&r, W_CPUID, KET_N);
 	ket_stats_open(_metadata, &vm, ket_debugfs_stats(r.dir));
 	ASSERT_EQ(KET_N, ket_stat1(_metadata, &vm, "class_EMULINST_count"));
-	snprintf(name, sizeof(name), "reason_%s_count", ket_names()->cpuid);
+	snprintf(name, sizeof(name), "reason_%s_count", ket_names()->emul);
 	ASSERT_EQ(KET_N, ket_stat1(_metadata, &vm, name));
-	snprintf(name, sizeof(name), "reason_%s_count", ket_names()->io);
+	snprintf(name, sizeof(name), "reason_%s_count", ket_names()->sync);
 	ASSERT_EQ(1, ket_stat1(_metadata, &vm, name));
 	ASSERT_EQ(1, ket_stat1(_metadata, &vm, "vcpus"));
 	ASSERT_EQ(r.classes.vcpus[0].exits,
