@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """make bench: the table of instructions per exit, from the rig's log.
 
-    bench_table.py LOG JSON_OUT [--host] [--calibrate]
+    bench_table.py LOG JSON_OUT [--host] [--calibrate] [--arm64]
 
 Each KET-BENCH line is one round: CONFIG workload W exits E ticks T.
 Under -icount shift=0 a tick is an instruction.  Under Bochs' clock
@@ -110,7 +110,10 @@ def main(log, out, *flags):
     # No exit lost: every exit of every round accounted in its reason
     # (the measured rounds and the warm-up, N exits of each kind each, per
     # vCPU).
-    arch = "arm64" if any(base(w) == "sys64" for w in works) else "x86"
+    arch = "arm64" if "--arm64" in flags else "x86"
+    if not any(base(w) in REASONS[arch] for w in works):
+        print(f"# no {arch} workload in {log}  MISSING")
+        return 1
     reasons_of = dict(REASONS[arch])
     reasons_of["mixed"] = sum(reasons_of.values(), ())
     expect = {w: reasons_of[base(w)] for w in NAMES if base(w) in reasons_of}

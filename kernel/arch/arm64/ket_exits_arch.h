@@ -28,7 +28,8 @@ enum ket_resolve {
 /*
  * Details of an exit that needs resolving: whether an SError was pending,
  * read at the exit; the rest at the entry that ends it
- * (ket_arch_resolve_detail()), as KVM keeps them until the next exit.
+ * (ket_arch_resolve_detail()), as KVM keeps them until the guest runs
+ * again.
  */
 struct ket_exit_detail {
 	u64 esr;	/* ESR_EL2 as KVM saved it */

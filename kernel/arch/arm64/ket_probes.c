@@ -22,11 +22,13 @@
 
 /*
  * What classifies an exit to resolve beyond its code, but KVM's
- * counters, is read at its entry: the syndrome, fault address and
- * vCPU's fault registers (vcpu->arch.fault) hold the exit's until the
- * next exit, and the vGIC's regions are placed before the first run.
- * The exit reads only what KVM changes while it handles the exit: the
- * MMIO counters (ket_arch_snap()), and whether an SError was pending.
+ * counters, is read at its entry: the vCPU's fault registers
+ * (vcpu->arch.fault: syndrome, fault addresses) are written at EL2 only,
+ * between kvm_entry and kvm_exit, and hold the exit's until the guest
+ * runs again (KVM's own MMIO completion reads them at the next KVM_RUN);
+ * the vGIC's regions are placed before the first run.  The exit reads
+ * only what KVM changes while it handles the exit: the MMIO counters
+ * (ket_arch_snap()), and whether an SError was pending.
  */
 static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
 						    const struct kvm_vcpu *vcpu)
@@ -41,11 +43,15 @@ static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
 		 (kvm_vcpu_get_hfar(vcpu) & 0xfff);
 	/*
 	 * Without an in-kernel vGIC the bases were never set (0, not
-	 * VGIC_ADDR_UNDEF): no address is the vGIC's.
+	 * VGIC_ADDR_UNDEF): no address is the vGIC's.  A GICv2 has no
+	 * redistributor (its rd_iodev stays 0).
 	 */
 	if (irqchip_in_kernel(vcpu->kvm)) {
 		d->gicd_base = vcpu->kvm->arch.vgic.vgic_dist_base;
-		d->gicr_base = vcpu->arch.vgic_cpu.rd_iodev.base_addr;
+		d->gicr_base = vcpu->kvm->arch.vgic.vgic_model ==
+					       KVM_DEV_TYPE_ARM_VGIC_V3 ?
+				       vcpu->arch.vgic_cpu.rd_iodev.base_addr :
+				       KET_A64_ADDR_UNDEF;
 	} else {
 		d->gicd_base = KET_A64_ADDR_UNDEF;
 		d->gicr_base = KET_A64_ADDR_UNDEF;
@@ -76,8 +82,10 @@ static void ket_a64_resolve_stamps(void)
 
 /*
  * Stamps an exit whose kind the fast table cannot give alone: codes
- * beyond it (an SError pending, HYP_GONE), and classes that need more of
- * the exit, read now.  @kv's guest run is in progress.
+ * beyond it (an SError pending, HYP_GONE), and the traps to resolve of a
+ * vCPU that ket_exit_uncommon() could not take; for those, what the
+ * entry cannot read (see ket_arch_resolve_detail()).  @kv's guest run is
+ * in progress.
  */
 static noinline void ket_exit_classify(struct ket_vcpu *kv,
 				       struct kvm_vcpu *vcpu, u64 now, int ret,
@@ -130,10 +138,11 @@ static noinline void ket_exit_slow(struct ket_vcpu *kv, u64 now, int ret,
  * ket_a64_resolve_stamp[] if the vCPU is in a timed guest run (@kv is
  * then its own, and its vCPU the running one: see ket_exit()), with
  * what its entry cannot read (ket_arch_resolve_detail()).  It calls
- * nothing but, for anything else, ket_exit_slow(), as a tail call.
+ * nothing but, for anything else, ket_exit_slow(): no register to save
+ * on its own path.  notrace, as the probes are: no ftrace NOPs.
  */
-static noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now, int ret,
-				       unsigned int esr_ec)
+static notrace noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now,
+					       int ret, unsigned int esr_ec)
 {
 	u64 code = ket_a64_code(ret, esr_ec), stamp;
 
@@ -177,7 +186,8 @@ static __always_inline struct ket_vcpu *ket_exit_cpu_kv(void)
  * The accounting is done at the next entry.  The common exit (the vCPU
  * in this CPU's cache, its guest run timed, a code of the fast table
  * with a final class) calls nothing, not even for the vCPU, so that it
- * saves no register; anything else is handed on, as a tail call.
+ * saves no register; anything else is handed on to ket_exit_uncommon(),
+ * whose call alone sets a stack frame up.
  *
  * Preemption is off from before kvm_entry until after kvm_exit, and
  * neither fires in interrupt context, so this CPU ran no other vCPU's
