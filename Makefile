@@ -10,7 +10,7 @@
 #                   the VMX rig under Bochs, the arm64 rig under
 #                   qemu-system-aarch64); ends with "N passed, N failed"
 #                   VENDOR=svm, vmx or arm64: that rig alone (the commands
-#                   below run svm unless told, x86 only)
+#                   below run svm unless told; make bench also arm64)
 #                   KERNEL=6.1-rt, 6.12 or sid: for and on that Debian
 #                   kernel (fetched into build/kernels), not the machine's
 #   make check-matrix  make check on each of those kernels in turn
