@@ -27,6 +27,7 @@ sh -c "echo \$\$ >$CG/ket/cgroup.procs && exec ./ket_workload -s 12 -v $N" \
 wl=$!
 sleep 3
 before=$(kmem)
+cp $CG/ket/memory.stat /tmp/memcg.before
 insmod $KO || notok "insmod"
 attached() { [ "$(st vcpus_attached)" = $N ]; }
 settle attached
@@ -35,6 +36,13 @@ after=$(kmem)
 need=$((N * $(st vcpu_state_bytes)))
 check "memcg: $N vCPU states ($need bytes) charged to the VM's cgroup (its kernel memory grew by $((after - before)))" \
 	[ $((after - before)) -ge $need ]
+# If not, what the module and the cgroup saw.
+[ $((after - before)) -ge $need ] || {
+	grep -E '^(vcpus_attached|vms_attached|attach_failures|attach_backoffs|lost_exits|vcpu_state_bytes|vm_state_bytes) ' \
+		$D/kvm_exit_timing/status
+	cp $CG/ket/memory.stat /tmp/memcg.after
+	diff /tmp/memcg.before /tmp/memcg.after
+} 2>&1 | sed 's/^/# /'
 wait $wl
 rmmod kvm_exit_timing
 rmdir $CG/ket

@@ -7,10 +7,13 @@
 # negative or absurd duration (clock_anomalies 0, no exit over 1 s).
 . ./tap.sh
 T=./kvm-exit-timing
-I=10000
+# Loops per vCPU: 10000 unless told (the arm64 rig runs them ten times
+# faster than the SVM rig, and asks for 100000).
+I=${1:-10000}
 
 
-# The VMX rig has one CPU (Bochs runs two 2-3 times slower).
+# The VMX rig has one CPU (Bochs runs two 2-3 times slower); the SVM
+# and arm64 rigs have two.
 if [ "$(nproc)" -lt 2 ]; then
 	ok "migration between CPUs # SKIP one CPU"
 	exit 0
@@ -31,7 +34,9 @@ rc=$?
 pid=$(sed -n 's/ket_workload: pid \([0-9]*\).*/\1/p' /tmp/mg.out)
 wait_idle
 check "migration: 2 vCPUs moved between CPUs $moves times ran" [ $rc = 0 ] && [ $moves -gt 10 ]
-pio=$((I + (I + 15) / 16 + 1))
+# EMULINST: one per loop; WL_SYNC (PIO; MMIO on arm64): one per loop and
+# the syncs from the ready one on (tap.sh).
+sync=$((I + (I + 15) / 16 + 1))
 bad=""
 for v in 0 1; do
 	$T report --vm "$pid" --vcpu $v >/tmp/mgv
@@ -40,7 +45,7 @@ for v in 0 1; do
 	exits=$(sed -n 's/.*"exits":\([0-9]*\),.*/\1/p' /tmp/mgj)
 	anomalies=$(sed -n 's/.*"anomalies":\([0-9]*\),.*/\1/p' /tmp/mgj)
 	maxns=$(grep -o '"max_ns":[0-9]*' /tmp/mgj | cut -d: -f2 | sort -n | tail -1)
-	[ "$(col EMULINST /tmp/mgv)" = $I ] && [ "$(col PIO /tmp/mgv)" = $pio ] &&
+	[ "$(col EMULINST /tmp/mgv)" = $I ] && [ "$(col $WL_SYNC /tmp/mgv)" = $sync ] &&
 		[ -n "$exits" ] && [ "$exits" = $((entries - 1)) ] &&
 		[ "$anomalies" = 0 ] && [ -n "$maxns" ] && [ "$maxns" -lt 1000000000 ] ||
 		bad="$bad $v"

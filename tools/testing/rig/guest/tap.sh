@@ -34,16 +34,31 @@ vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"
 # SVM_EXIT_REASONS and VMX_EXIT_REASONS; arm64's ESR classes as perf
 # names them): R_CPUID, ket_workload's in-kernel emulated exit.  WL_160:
 # the classes of ket_workload -i 160 -a, and their counts (tool.sh).
+# ket_workload's loop, per iteration: one exit of each class in WL_LOOP,
+# and one of WL_SYNC, the class of its syncs too (PIO, with its OUTs, on
+# x86; MMIO, with its MMIO writes, on arm64, which has no port I/O).
 if [ "$(uname -m)" = aarch64 ]; then
 	VENDOR=arm64	# KVM built in: no vendor module
 	R_CPUID=SYS64 R_HCALL=HVC64
 	WL_160="EMULINST 160 HCALL 160 MMIO 171"
+	WL_LOOP="EMULINST HCALL" WL_SYNC=MMIO
 elif grep -qw vmx /proc/cpuinfo; then
 	VENDOR=vmx VMOD=kvm_intel VKO=/modules/kvm-intel.ko TDP=ept
 	R_CPUID=CPUID R_IO=IO_INSTRUCTION R_HCALL=VMCALL
 	WL_160="EMULINST 160 HCALL 160 MMIO 160 PIO 171"
+	WL_LOOP="EMULINST HCALL MMIO" WL_SYNC=PIO
 else
 	VENDOR=svm VMOD=kvm_amd VKO=/modules/kvm-amd.ko TDP=npt
 	R_CPUID=cpuid R_IO=io R_HCALL=hypercall
 	WL_160="EMULINST 160 HCALL 160 MMIO 160 PIO 171"
+	WL_LOOP="EMULINST HCALL MMIO" WL_SYNC=PIO
 fi
+# Whether report $1 holds exactly the exits of ket_workload -i $2 -a on
+# $3 vCPUs (1 if not given): $2 per vCPU of each class in WL_LOOP, and
+# in WL_SYNC $2 and the syncs from the ready one on, ($2 + 15) / 16 + 1.
+wl_exact() {
+	for _c in $WL_LOOP; do
+		[ "$(col $_c "$1")" = $((${3:-1} * $2)) ] || return 1
+	done
+	[ "$(col $WL_SYNC "$1")" = $((${3:-1} * ($2 + ($2 + 15) / 16 + 1))) ]
+}

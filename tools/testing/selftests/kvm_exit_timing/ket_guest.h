@@ -26,7 +26,8 @@
 
 /*
  * The architecture's enum ket_work, with W_EMUL (an instruction KVM
- * emulates in the kernel: one exit each, of class EMULINST), W_TLB and
+ * emulates in the kernel: one exit each, of class EMULINST), W_USER (one
+ * exit to the VMM each, of the syncs' kind), W_HCALL, W_TLB and
  * W_SIGNAL; its struct ket_names, with emul (W_EMUL's exit reason) and
  * sync (a sync's, the library's ucall); KET_SYNC_CLASS, a sync's class
  * while it is in flight (the vCPU's "now" in the tables); and

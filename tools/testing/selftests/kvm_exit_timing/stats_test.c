@@ -358,7 +358,7 @@ TEST(stats_layout)
 	struct ket_stats vm, vcpu;
 	struct ket_run r;
 
-	ket_run_work(&r, W_CPUID, 10);
+	ket_run_work(&r, W_EMUL, 10);
 	snprintf(id, sizeof(id), "kvm-%d/exit_timing", getpid());
 	snprintf(vcpu_id, sizeof(vcpu_id), "kvm-%d/vcpu-0/exit_timing",
 		 getpid());
@@ -387,7 +387,7 @@ TEST(stats_agree_with_tables)
 	uint64_t id;
 	struct ket_run r;
 
-	ket_run_work(&r, W_CPUID, KET_N);
+	ket_run_work(&r, W_EMUL, KET_N);
 	ket_stats_open(_metadata, &vm, ket_debugfs_stats(r.dir));
 	ASSERT_EQ(KET_N, ket_stat1(_metadata, &vm, "class_EMULINST_count"));
 	snprintf(name, sizeof(name), "reason_%s_count", ket_names()->emul);
@@ -438,7 +438,7 @@ TEST(stats_pread_any_offset)
 	size_t size, off, n, i = 0;
 	char *whole, *parts, c;
 
-	ket_run_work(&r, W_PIO, 100);
+	ket_run_work(&r, W_USER, 100);
 	ket_stats_open(_metadata, &s, ket_debugfs_stats(r.dir));
 	size = ket_stats_size(&s);
 	whole = malloc(size + 16);
@@ -499,7 +499,7 @@ TEST(stats_fd_outlives_vm)
 	uint64_t id;
 	int i;
 
-	ket_run_work(&r, W_CPUID, 33);
+	ket_run_work(&r, W_EMUL, 33);
 	snprintf(name, sizeof(name), "%s", ket_base(r.dir));
 	id = ket_vm_id(name, NULL);
 	ASSERT_NE(0, id);
@@ -529,7 +529,7 @@ TEST(dev_forget_exited_vm)
 
 	if (!ket_exited_room())
 		SKIP(return, "exited/ is full (retain_kb): keeping a VM would drop another's");
-	ket_run_work_kept(&r, W_CPUID, 3);
+	ket_run_work_kept(&r, W_EMUL, 3);
 	snprintf(name, sizeof(name), "%s", ket_base(r.dir));
 	sc = ket_by_id(ket_vm_id(name, NULL), -1);
 	ASSERT_NE(0, sc.vm_id);
@@ -581,7 +581,7 @@ TEST(dev_lists_vms_and_vcpus)
 	ASSERT_EQ(0, stat(KET_DEV, &st));
 	ASSERT_EQ(0666, st.st_mode & 0777);
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
-	ket_run_work(&r, W_CPUID, 1);
+	ket_run_work(&r, W_EMUL, 1);
 	/* nr 0: the count comes back with E2BIG, nothing else is written. */
 	ASSERT_EQ(-E2BIG, ket_dev_ioctl(KVM_EXIT_TIMING_LIST_VMS, &l));
 	ASSERT_LE(1, l.nr);
@@ -656,7 +656,7 @@ TEST(stats_fds_charged_to_opener)
 		SKIP(free(controllers);
 		     return, "needs cgroup v2 at " KET_CG ", with memory");
 	free(controllers);
-	ket_run_work(&r, W_CPUID, 5);
+	ket_run_work(&r, W_EMUL, 5);
 	id = ket_vm_id(ket_base(r.dir), NULL);
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, pipe(out));
@@ -720,7 +720,7 @@ TEST(dev_bad_arguments)
 	size_t size, i;
 	char *before, *after;
 
-	ket_run_work(&r, W_CPUID, 5);
+	ket_run_work(&r, W_EMUL, 5);
 	vm_fd = r.vm->fd;
 	id = ket_vm_id(ket_base(r.dir), NULL);
 	ket_stats_open(_metadata, &s, ket_dev_stats_fd(id, -1));
@@ -1017,7 +1017,7 @@ TEST(dev_access_by_proof)
 		}
 		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
 			_exit(1);
-		vm = ket_vm_create_work(&vcpu, W_CPUID, 3);
+		vm = ket_vm_create_work(&vcpu, W_EMUL, 3);
 		run_to_ucall(vcpu);
 		run_to_ucall(vcpu);
 		snprintf(name, sizeof(name), "%d-%d", getpid(), vm->fd);

@@ -25,6 +25,8 @@
 enum ket_work { W_SYSREG, W_MMIO, W_HCALL, W_TLB, W_HALT, W_PTIMER, W_SGI,
 		W_BRK, W_SIGNAL };
 #define W_EMUL W_SYSREG
+/* An exit KVM hands to the VMM, as the syncs: an MMIO store. */
+#define W_USER W_MMIO
 
 /*
  * The library's ucall is an MMIO store: DABT_LOW to userspace, MMIO once

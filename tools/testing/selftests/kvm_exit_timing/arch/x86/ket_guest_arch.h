@@ -50,6 +50,8 @@ static inline void ket_init_descriptor_tables(struct kvm_vm *vm,
 enum ket_work { W_CPUID, W_PIO, W_MMIO, W_HCALL, W_TSCDL, W_ICR, W_SIGNAL,
 	       W_NESTED, W_TLB, W_PFREAL, W_HALT, W_TIMER };
 #define W_EMUL W_CPUID
+/* An exit KVM hands to the VMM, as the syncs: an OUT. */
+#define W_USER W_PIO
 
 /* The syncs are OUTs (to the library's port, W_PIO's to KET_PIO_PORT). */
 #define KET_SYNC_CLASS "PIO"
