@@ -7,7 +7,9 @@
 # while a reader reads every table and binary stats file and resets them
 # in a loop.  A test's result (pass, skip or fail) must be the same all
 # three times (see run_all() for the reruns).  TAP lines; one comment
-# line per test with its results.
+# line per test with its results.  The same on arm64 (check_arm64.sh
+# runs it, the module unloaded, with TP, the prefix of its checks'
+# names: the KVM mode), its tests aarch64's.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 S=/ket/kvm-selftests
@@ -67,7 +69,7 @@ reader() {
 }
 
 run_all without
-insmod $KO || notok "insmod"
+insmod $KO || notok "${TP:-}insmod"
 run_all module without
 reader &
 rd=$!
@@ -75,13 +77,13 @@ run_all readers without
 kill $rd
 wait $rd 2>/dev/null
 wait_idle
-rmmod kvm_exit_timing || notok "rmmod after the KVM selftests"
+rmmod kvm_exit_timing || notok "${TP:-}rmmod after the KVM selftests"
 
 paste -d' ' /tmp/kst.without /tmp/kst.module /tmp/kst.readers |
 	awk '{print "# kvm selftest " $1 ": " $2 " " $4 " " $6}'
 n=$(wc -l </tmp/kst.without)
 summary=$(awk '{c[$2]++} END {printf "%d pass, %d skip, %d fail", c["pass"], c["skip"], c["fail"]}' /tmp/kst.without)
-check "KVM selftests ($n; without the module: $summary): same results with it loaded" \
+check "${TP:-}KVM selftests ($n; without the module: $summary): same results with it loaded" \
 	cmp -s /tmp/kst.without /tmp/kst.module
-check "KVM selftests: same results with readers and resets running" \
+check "${TP:-}KVM selftests: same results with readers and resets running" \
 	cmp -s /tmp/kst.without /tmp/kst.readers
