@@ -27,6 +27,10 @@
 #   kernels.sh ksrc NAME DIR   NAME's linux-source (6.12: Debian's
 #                              linux-source-6.12), the parts the selftests
 #                              build from, unpacked into DIR (cached)
+#   kernels.sh perf NAME       Debian's linux-perf for NAME (6.1-arm64:
+#                              arm64's, for its rig) with every package
+#                              it depends on, unpacked into a tree of its
+#                              own (cached); prints the tree
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -373,8 +377,37 @@ cmd_ksrc() {
 	echo "${deb##*/}" >"$dir/.unpacked"
 }
 
+# NAME's linux-perf and the packages it depends on, all of them (apt's
+# own resolution, from nothing installed), unpacked with dpkg -x into
+# build/kernels/NAME/perf: a tree in which perf and the libraries it
+# loads are where its loader looks (rig.sh copies them out).
+cmd_perf() {
+	local name=$1 dir pkgs p
+	describe "$name"
+	[ "$name" = 6.1-arm64 ] || die "perf: for 6.1-arm64's rig only"
+	cmd_fetch "$name"
+	dir=$cache/$name/perf
+	[ -x "$dir/root/usr/bin/perf" ] && [ -f "$dir/.fetched" ] && { echo "$dir/root"; return 0; }
+	rm -rf "$dir"
+	mkdir -p "$dir/debs" "$dir/root"
+	apt_setup "$name"
+	# shellcheck disable=SC2046
+	pkgs=$(apt-get $(aptopts "$name") -s install --no-install-recommends \
+		linux-perf | awk -v a="$arch" '/^Inst /{print $2 ":" a}')
+	[ -n "$pkgs" ] || die "$name: no linux-perf"
+	# shellcheck disable=SC2046,SC2086
+	(cd "$dir/debs" && apt-get -qq $(aptopts "$name") download $pkgs)
+	for p in "$dir"/debs/*.deb; do
+		dpkg -x "$p" "$dir/root"
+	done
+	[ -x "$dir/root/usr/bin/perf" ] || die "$name: linux-perf has no usr/bin/perf"
+	touch "$dir/.fetched"
+	echo "$dir/root"
+}
+
 case "${1:-}" in
 list) echo "$names" ;;
+perf) shift; [ $# = 1 ] || die "perf needs a NAME"; cmd_perf "$@" ;;
 fetch|env|make|dkms) c=$1; shift; [ $# -ge 1 ] || die "$c needs a NAME"; "cmd_$c" "$@" ;;
 ksrc) shift; [ $# = 2 ] || die "ksrc needs a NAME and a DIR"; cmd_ksrc "$@" ;;
 *) sed -n '3,/^set -euo/{/^set -euo/!p}' "$0"; exit 2 ;;

@@ -82,10 +82,44 @@ cmd_ksrc() {
 	fi
 }
 
+# The shared libraries that the arm64 ELF file FILE loads, transitively,
+# as paths in the tree ROOT, where its loader looks for them; then its
+# loader.
+a64_needed() { aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+a64_libs() {	# ROOT FILE
+	local root=$1 file=$2 todo n p seen=" "
+	todo=$(a64_needed "$file")
+	while [ -n "$todo" ]; do
+		set -- $todo
+		n=$1
+		shift
+		todo="$*"
+		case $seen in *" $n "*) continue ;; esac
+		seen="$seen$n "
+		for p in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu ""; do
+			[ -n "$p" ] && [ -e "$root/$p/$n" ] && break
+		done
+		[ -n "$p" ] || die "no $n, which $file needs, in $root"
+		echo "$p/$n"
+		todo="$todo $(a64_needed "$root/$p/$n")"
+	done
+	aarch64-linux-gnu-readelf -l "$file" | sed -n 's|.*interpreter: /\(.*\)\]$|\1|p'
+}
+
 # RIG_BINS: host programs copied in, with the shared libraries they load
-# (make bench's perf and bpftrace).
+# (make bench's perf and bpftrace).  In the arm64 rig, RIG_BINS_ROOT: a
+# tree of arm64 packages (kernels.sh perf 6.1-arm64), RIG_BINS paths in
+# it, copied in with what they load, at the same paths.
 add_bins() {
 	local root=$1 b f
+	if [ $vendor = arm64 ]; then
+		for b in ${RIG_BINS:-}; do
+			for f in "$b" $(a64_libs "$RIG_BINS_ROOT" "$RIG_BINS_ROOT/$b"); do
+				(cd "$RIG_BINS_ROOT" && cp -L --parents "$f" "$root")
+			done
+		done
+		return
+	fi
 	for b in ${RIG_BINS:-}; do
 		b=$(command -v "$b") || die "no $b on this machine"
 		cp -L --parents "$b" "$root"
