@@ -60,9 +60,9 @@ tool_outputs() {	# LOG NAME OUT
 
 # The arm64 rig's kernel (kernels.sh 6.1-arm64), and its payload: the
 # module, cross-built as kbuild builds it on an arm64 host (the top
-# Makefile's KDIR; Kbuild picks the architecture), the programs of the
-# suite that have an arm64 guest, against linux-source-6.1's KVM
-# library, and the tool, linked statically with Debian's arm64 json-c.
+# Makefile's KDIR; Kbuild picks the architecture), the suite's programs
+# with their arm64 guests, against linux-source-6.1's KVM library, and
+# the tool, linked statically with Debian's arm64 json-c.
 # Each failure is a failed check, and a64_ok=1: nothing to boot.
 arm64_build() {
 	local a64 rc m64 pa
@@ -92,7 +92,7 @@ arm64_build() {
 		OUTPUT="$out/selftests-arm64" -j"$(nproc)" >"$out/selftests-arm64-build.log" 2>&1
 	rc=$?
 	[ $rc = 0 ] && grep -qE 'warning|error' "$out/selftests-arm64-build.log" && rc=1
-	result "arm64 build of the suite's programs (exit_timing_test, ket_workload, ket_bench), no warnings" $rc
+	result "arm64 build of the suite's programs (exit_timing_test, stats_test, ket_workload, ket_bench, ket_vmm, ket_fuzz_input), no warnings" $rc
 	[ $rc = 0 ] || { tail -20 "$out/selftests-arm64-build.log"; a64_ok=1; }
 	# The tool's Makefile adds its warnings to CFLAGS from the
 	# environment.
@@ -107,17 +107,54 @@ arm64_build() {
 	[ $rc = 0 ] && ! file "$out/static-arm64/kvm-exit-timing" | grep -q 'ARM aarch64.*statically linked' && rc=1
 	result "kvm-exit-timing builds for arm64 (cross, static), no warnings" $rc
 	[ $rc = 0 ] || { tail -20 "$out/tool-arm64-build.log"; a64_ok=1; }
+	# perf kvm stat, the peer: Debian's arm64 linux-perf and every
+	# package it needs, unpacked apart (kernels.sh perf); the rig takes
+	# perf and the libraries it loads (rig.sh RIG_BINS_ROOT).
+	A64_PERF=$("$top/tools/testing/kernels.sh" perf 6.1-arm64 2>"$out/perf-arm64.log")
+	rc=$?
+	result "Debian's arm64 linux-perf and its dependencies fetched" $rc
+	[ $rc = 0 ] || { tail -5 "$out/perf-arm64.log"; a64_ok=1; }
 	pa=$out/payload-arm64
 	rm -rf "$pa"
 	mkdir -p "$pa"
+	# --- KVM's own aarch64 selftests, for kvm_selftests.sh's gate in
+	# the arm64 rig (check_arm64.sh), into the payload's kvm-selftests/.
+	# KVM's arm64 uapi (linux/kvm.h, asm/kvm.h) is the one the suite's
+	# build above made from linux-source (its usr/include), the rest the
+	# cross libc's.  The subset: those that pass or skip in the rig, in
+	# both modes, without the module, within seconds, and do not depend
+	# on timing (arch_timer fails under TCG; debug-exceptions takes 90
+	# s, demand_paging_test, dirty_log_perf_test, kvm_page_table_test,
+	# memslot_perf_test and rseq_test over 45 s; not built from this
+	# source: vgic_init, no tools/include/linux/bitfield.h, and
+	# dirty_log_test, no TEST_ASSERT_EQ).
+	local kst64=$out/kvm-selftests-arm64 kst64_subset="aarch64/aarch32_id_regs
+		aarch64/get-reg-list aarch64/hypercalls aarch64/psci_test
+		aarch64/vcpu_width_config aarch64/vgic_irq kvm_binary_stats_test
+		kvm_create_max_vcpus set_memory_region_test steal_time"
+	rm -rf "$kst64"
+	make -s -C "$ksrc/tools/testing/selftests/kvm" ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu- OUTPUT="$kst64" \
+		LINUX_HDR_PATH="$out/selftests-arm64/usr/include/" LDFLAGS=-static \
+		-j"$(nproc)" $(for t in $kst64_subset; do echo "$kst64/$t"; done) \
+		>"$out/kvm-selftests-arm64-build.log" 2>&1
+	rc=$?
+	result "KVM selftests for arm64 (the subset) build" $rc
+	[ $rc = 0 ] || tail -20 "$out/kvm-selftests-arm64-build.log"
+	mkdir -p "$pa/kvm-selftests"
+	(cd "$kst64" && find . -type f -perm -u+x ! -path './lib/*' |
+		cpio -pdm --quiet "$pa/kvm-selftests")
+	# --- end of KVM's own aarch64 selftests.
 	# Nothing to boot without them: the failures above say why, and
 	# make check still ends with its count.  No x86 program (make
-	# bench's RIG_BINS) in it.
+	# bench's RIG_BINS) in it: arm64's perf.
 	[ $a64_ok = 0 ] &&
-		cp "$m64/kernel/kvm_exit_timing.ko" "$out/selftests-arm64/exit_timing_test" \
-			"$out/selftests-arm64/ket_workload" \
-			"$out/selftests-arm64/ket_bench" "$out/static-arm64/kvm-exit-timing" "$pa/" &&
-		RIG_BINS= arm64_rig initramfs "$out/rig-arm64.cpio.gz" "$pa" >/dev/null || a64_ok=1
+		cp "$m64/kernel/kvm_exit_timing.ko" \
+			"$out/selftests-arm64/"{exit_timing_test,stats_test,ket_workload,ket_bench,ket_vmm,ket_fuzz_input} \
+			"$out/static-arm64/kvm-exit-timing" "$pa/" &&
+		RIG_BINS=usr/bin/perf RIG_BINS_ROOT=$A64_PERF \
+		arm64_rig initramfs "$out/rig-arm64.cpio.gz" "$pa" >"$out/rig-arm64-initramfs.log" 2>&1 ||
+		{ a64_ok=1; cat "$out/rig-arm64-initramfs.log"; }
 }
 
 # rig.sh for the arm64 rig (after arm64_build).
@@ -542,7 +579,7 @@ if [[ " $vendors " == *" arm64 "* ]]; then
 			log=$out/rig-arm64-$m.log
 			echo "# the arm64 rig, $m"
 			if RIG_APPEND="$([ $m = nvhe ] && echo kvm-arm.mode=nvhe)" \
-				arm64_rig run "$out/rig-arm64.cpio.gz" check_arm64 "$log" 600 >/dev/null; then
+				arm64_rig run "$out/rig-arm64.cpio.gz" check_arm64 "$log" 1200 >/dev/null; then
 				grep -E '^(not )?ok ' "$log"
 				tally "$log"
 				grep -qx KET-ARM64-END "$log"
