@@ -181,12 +181,29 @@ static_assert(offsetof(struct ket_acct, kind) ==
 	      offsetof(struct ket_acct, stamp) + KET_STAMP_KIND_SHIFT / 8);
 static_assert(sizeof(struct ket_exit_kind) == sizeof(u32));
 
-static inline u64 ket_acct_stamp(struct ket_exit_kind kind)
+static inline u64 ket_acct_stamp_in(struct ket_exit_kind kind,
+				    unsigned int phase)
 {
 	u32 k;
 
 	memcpy(&k, &kind, sizeof(k));
-	return (u64)k << KET_STAMP_KIND_SHIFT | ket_acct_exit_phase(kind);
+	return (u64)k << KET_STAMP_KIND_SHIFT | phase;
+}
+
+static inline u64 ket_acct_stamp(struct ket_exit_kind kind)
+{
+	return ket_acct_stamp_in(kind, ket_acct_exit_phase(kind));
+}
+
+/*
+ * The stamp of an exit of @kind whose class the next entry resolves,
+ * whatever @kind.cls: an architecture's exits of a reason whose class
+ * may not be theirs (arm64's struct ket_a64_trap_stamp).  The entry
+ * charges one that ends in @kind.cls to its reason's row alone.
+ */
+static inline u64 ket_acct_resolve_stamp(struct ket_exit_kind kind)
+{
+	return ket_acct_stamp_in(kind, KET_PHASE_IN_EXIT_RESOLVE);
 }
 
 /*

@@ -24,13 +24,15 @@ DEFINE_SPINLOCK(ket_reset_lock);
 #define KET_BUF_MIN (64 * 1024)
 #define KET_BUF_MAX (64 * 1024 * 1024)
 
-static const char *ket_exit_class_name(unsigned int cls)
+/* The class of an exit in progress of @kind, in @phase. */
+static const char *ket_exit_class_name(struct ket_exit_kind kind,
+				       unsigned int phase)
 {
-	if (cls == KET_RESOLVE_NESTED)
+	if (kind.cls == KET_RESOLVE_NESTED)
 		return ket_class_names[KVM_EXIT_TIMING_NESTED];
-	if (cls >= KET_RESOLVE_FIRST)
+	if (phase == KET_PHASE_IN_EXIT_RESOLVE)
 		return "?";	/* decided by what KVM does with it */
-	return ket_class_names[cls];
+	return ket_class_names[kind.cls];
 }
 
 /*
@@ -77,8 +79,12 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		now->untimed = a->untimed;
 		now->anomalies = a->anomalies;
 	} while (read_seqcount_retry(&kv->seq, seq));
-	if (now->phase == KET_PHASE_IN_EXIT_RESOLVE)
+	if (now->phase == KET_PHASE_IN_EXIT_RESOLVE ||
+	    now->phase == KET_PHASE_IN_EXIT) {
+		now->reason = ket_reasons.name[kind.reason];
+		now->class_name = ket_exit_class_name(kind, now->phase);
 		now->phase = KET_PHASE_IN_EXIT;
+	}
 	now->unaccounted = atomic64_read(&kv->unaccounted);
 	if (pending) {
 		now->entries = now->phase == KET_PHASE_NEW ? 0 : 1;
@@ -91,10 +97,6 @@ static void ket_vcpu_read(struct ket_vcpu *kv, struct ket_agg *aggs,
 		u64 d = ket_now_reader() - t;
 
 		now->for_ns = (s64)d > 0 ? ket_to_ns(d, ket_tb.mult) : 0;
-	}
-	if (now->phase == KET_PHASE_IN_EXIT) {
-		now->reason = ket_reasons.name[kind.reason];
-		now->class_name = ket_exit_class_name(kind.cls);
 	}
 }
 

@@ -31,7 +31,8 @@ enum ket_phase {
 	KET_PHASE_GONE,		/* the VM has exited */
 	/*
 	 * struct ket_acct's only, shown as KET_PHASE_IN_EXIT: in an exit
-	 * whose class the next entry resolves (ket_acct_exit_phase()).
+	 * whose class the next entry resolves (ket_acct_exit_phase(),
+	 * ket_acct_resolve_stamp()).
 	 */
 	KET_PHASE_IN_EXIT_RESOLVE,
 };

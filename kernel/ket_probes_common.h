@@ -52,16 +52,15 @@ static noinline unsigned int ket_resolve(struct ket_vcpu *kv,
 static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
 						    const struct kvm_vcpu *vcpu)
 {
-	unsigned int cls = kv->acct.kind.cls;
 	u64 signals = vcpu->stat.signal_exits;
 
 	if (unlikely(signals != kv->signal_exits)) {
 		kv->signal_exits = signals;
 		return KVM_EXIT_TIMING_SIGNAL;
 	}
-	if (unlikely(cls >= KET_RESOLVE_FIRST))
+	if (unlikely(kv->acct.phase == KET_PHASE_IN_EXIT_RESOLVE))
 		return ket_resolve(kv, vcpu);
-	return cls;
+	return kv->acct.kind.cls;
 }
 
 /* Entries that end no exit: the vCPU's first, and fastpath re-entries. */

@@ -6,6 +6,7 @@
  * ("Classes on arm64"); keep the two in step.
  */
 #include "ket_exits.h"
+#include "ket_acct.h"	/* ket_acct_stamp(): the trap stamps */
 
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
@@ -81,8 +82,9 @@ static const struct ket_name ket_a64_names[] = {
 unsigned int ket_a64_base_class(u64 code)
 {
 	switch (code) {
+	/* WFI; WFE is SPIN (ket_a64_syndrome_class()) */
 	case EC(WFX):
-		return KET_RESOLVE_A64_WFX;
+		return C(HALT);
 	/* AArch32 guests' coprocessor and system register accesses */
 	case EC(CP15_32):
 	case EC(CP15_64):
@@ -100,14 +102,16 @@ unsigned int ket_a64_base_class(u64 code)
 	case EC(SMC32):
 	case EC(SMC64):
 		return C(HCALL);
+	/* but the timers' registers (DEC) and the GIC's (APIC) */
 	case EC(SYS64):
-		return KET_RESOLVE_A64_SYS64;
+		return C(EMULINST);
 	case EC(ERET):		/* nested virtualization only (6.8+) */
 		return C(NESTED);
 	case EC(IABT_LOW):
 		return C(ITLBVIRT);
+	/* or APIC, or DTLBVIRT: ket_a64_dabt_class() */
 	case EC(DABT_LOW):
-		return KET_RESOLVE_A64_DABT;
+		return C(MMIO);
 	/* trapped only while userspace debugs the guest */
 	case EC(BREAKPT_LOW):
 	case EC(SOFTSTP_LOW):
@@ -165,41 +169,14 @@ int ket_reason_table_init(struct ket_reason_table *t, enum ket_vendor v)
 		ket_add_reason(t, ket_a64_names[i].code, ket_a64_names[i].name,
 			       ket_a64_base_class(ket_a64_names[i].code));
 	ket_reason_table_finish(t);
+	/*
+	 * Not all their exits end in their class: the kvm_exit probe
+	 * stamps them otherwise (struct ket_a64_trap_stamp).
+	 */
+	t->stamp[EC(WFX)] = KET_STAMP_SLOW;
+	t->stamp[EC(SYS64)] = KET_STAMP_SLOW;
+	t->stamp[EC(DABT_LOW)] = KET_STAMP_SLOW;
 	return 0;
-}
-
-/* ISS of an MSR/MRS trap: the register (Op0, Op1, CRn, CRm, Op2). */
-#define KET_A64_SYS_OP0(esr) (((esr) >> 20) & 3)
-#define KET_A64_SYS_OP2(esr) (((esr) >> 17) & 7)
-#define KET_A64_SYS_OP1(esr) (((esr) >> 14) & 7)
-#define KET_A64_SYS_CRN(esr) (((esr) >> 10) & 0xf)
-#define KET_A64_SYS_CRM(esr) (((esr) >> 1) & 0xf)
-
-/*
- * The class of an MSR/MRS trap, by register, as x86's MSR exits are
- * classed: the EL1 physical and virtual timers' CTL, CVAL and TVAL
- * (Op0 3, Op1 3, CRn 14, CRm 2 or 3: trapped where KVM emulates the
- * timer, as the physical one on nVHE hosts) are the guest's timer, DEC;
- * the GICv3 CPU interface (ICC_*: Op0 3, Op1 0, CRn 12, CRm 8-12, and
- * ICC_PMR_EL1), guest IPIs (ICC_SGI1R_EL1) first, is APIC; any other
- * register (ID registers, PMU, debug, set/way cache maintenance...) is
- * EMULINST.
- */
-static unsigned int ket_a64_sys64_class(u64 esr)
-{
-	unsigned int op0 = KET_A64_SYS_OP0(esr), op1 = KET_A64_SYS_OP1(esr);
-	unsigned int crn = KET_A64_SYS_CRN(esr), crm = KET_A64_SYS_CRM(esr);
-	unsigned int op2 = KET_A64_SYS_OP2(esr);
-
-	if (op0 != 3)
-		return C(EMULINST);
-	if (op1 == 3 && crn == 14 && (crm == 2 || crm == 3) && op2 <= 2)
-		return C(DEC);
-	if (op1 == 0 && crn == 12 && crm >= 8 && crm <= 12)
-		return C(APIC);
-	if (op1 == 0 && crn == 4 && crm == 6 && op2 == 0)	/* ICC_PMR_EL1 */
-		return C(APIC);
-	return C(EMULINST);
 }
 
 /* The vGIC's registers: the distributor's 64K, a redistributor's 128K. */
@@ -231,30 +208,46 @@ static unsigned int ket_a64_dabt_class(const struct ket_exit_detail *d,
 	return C(DTLBVIRT);
 }
 
-/* ESR_ELx_WFx_ISS_WFE: WFE (or WFET) rather than WFI (or WFIT). */
-#define KET_A64_WFX_WFE 0x1
-
 unsigned int ket_resolve_class(const struct ket_reason_table *t,
 			       unsigned int reason,
 			       const struct ket_exit_detail *d,
 			       const struct ket_outcome *o)
 {
+	u64 code = t->code[reason];
+
 	/*
 	 * KVM injected the SError (handle_exit_early()) and left the trap
 	 * unhandled: the guest takes it, or runs the instruction again.
 	 */
 	if (d->serror)
 		return C(EXCEPTION);
-	switch (t->cls[reason]) {
-	case KET_RESOLVE_A64_WFX:
-		/* WFI blocks the vCPU (kvm_vcpu_wfi()); WFE yields it. */
-		return d->esr & KET_A64_WFX_WFE ? C(SPIN) : C(HALT);
-	case KET_RESOLVE_A64_SYS64:
-		return ket_a64_sys64_class(d->esr);
-	case KET_RESOLVE_A64_DABT:
+	switch (code) {
+	case EC(WFX):
+	case EC(SYS64):
+		return ket_a64_syndrome_class(code, d->esr);
+	case EC(DABT_LOW):
 		return ket_a64_dabt_class(d, o);
 	}
 	return t->cls[reason];
+}
+
+void ket_a64_trap_stamps_init(struct ket_a64_trap_stamp *s,
+			      const struct ket_reason_table *t)
+{
+	unsigned int code, reason;
+	struct ket_exit_kind kind;
+
+	for (code = 0; code < KET_A64_TYPE; code++) {
+		memset(&s[code], 0, sizeof(s[code]));
+		if (code != EC(WFX) && code != EC(SYS64) &&
+		    code != EC(DABT_LOW))
+			continue;
+		reason = ket_reason_index(t, code);
+		kind = ket_acct_kind(reason, t->cls[reason]);
+		s[code].resolve = ket_acct_resolve_stamp(kind);
+		if (code != EC(DABT_LOW))
+			s[code].home = ket_acct_stamp(kind);
+	}
 }
 
 #ifdef __KERNEL__

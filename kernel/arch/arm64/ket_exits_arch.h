@@ -13,16 +13,16 @@ enum ket_vendor {
 	KET_VENDOR_ARM64,
 };
 
-/* arm64's classes to resolve (see KET_RESOLVE_FIRST). */
+/*
+ * arm64's mark of an exit to resolve that is no reason's (see
+ * KET_RESOLVE_FIRST): an exit with an SError pending, which KVM does not
+ * handle (handle_exit()).  The reasons whose exits do not all end in
+ * their class (WFx, SYS64, DABT_LOW) have a class of their own, where
+ * most of their exits end, and are stamped by the kvm_exit probe from
+ * struct ket_a64_trap_stamp instead.
+ */
 enum ket_resolve {
-	KET_RESOLVE_A64_WFX = KET_RESOLVE_FIRST, /* WFI or WFE: the ESR says */
-	KET_RESOLVE_A64_SYS64,	/* MSR/MRS trap: by register, in the ESR */
-	KET_RESOLVE_A64_DABT,	/* stage-2 data abort: MMIO, vGIC or fault */
-	/*
-	 * Never a reason's class: the probe's mark of an exit with an
-	 * SError pending, which KVM does not handle (handle_exit()).
-	 */
-	KET_RESOLVE_A64_SERROR,
+	KET_RESOLVE_A64_SERROR = KET_RESOLVE_FIRST,
 };
 
 /*
@@ -147,7 +147,87 @@ enum {
 	KET_A64_EC_BRK64 = 0x3c,
 };
 
-/* The class of a named code, or a KET_RESOLVE_*; exposed for the tests. */
+/* The class of a named code, the reason's; exposed for the tests. */
 unsigned int ket_a64_base_class(u64 code);
+
+/*
+ * The traps whose exits do not all end in their reason's class: WFx and
+ * SYS64, whose syndrome (ESR_EL2, which KVM keeps in vcpu->arch.fault)
+ * tells the class at the exit, and DABT_LOW, whose class depends on what
+ * KVM does with it and is resolved at the next entry.  The fast table
+ * leaves them to the kvm_exit probe's ket_exit_uncommon(), which stamps
+ * an exit of theirs with @home, a final class's stamp, if its syndrome
+ * says it ends in the reason's class (ket_a64_syndrome_class()); and with
+ * @resolve, the same kind in KET_PHASE_IN_EXIT_RESOLVE, if it does not
+ * or cannot tell (for DABT_LOW, @home is 0).  The entry then charges an
+ * exit that ends in the reason's class to one row, the reason's own, as
+ * any final class's (ket_acct.h).  @resolve is 0 for the other codes.
+ */
+struct ket_a64_trap_stamp {
+	u64 home;
+	u64 resolve;
+};
+
+/* Filled in for codes 0 to KET_A64_TYPE - 1, from @t's reasons. */
+struct ket_reason_table;
+void ket_a64_trap_stamps_init(struct ket_a64_trap_stamp *s,
+			      const struct ket_reason_table *t);
+
+/* ISS of an MSR/MRS trap: the register (Op0, Op1, CRn, CRm, Op2). */
+#define KET_A64_SYS_OP0(esr) (((esr) >> 20) & 3)
+#define KET_A64_SYS_OP2(esr) (((esr) >> 17) & 7)
+#define KET_A64_SYS_OP1(esr) (((esr) >> 14) & 7)
+#define KET_A64_SYS_CRN(esr) (((esr) >> 10) & 0xf)
+#define KET_A64_SYS_CRM(esr) (((esr) >> 1) & 0xf)
+/* Op0, Op1 and CRn in place: one mask and compare per register group. */
+#define KET_A64_SYS_GROUP(op0, op1, crn) \
+	((u64)(op0) << 20 | (u64)(op1) << 14 | (u64)(crn) << 10)
+
+/*
+ * The class of an MSR/MRS trap, by register, as x86's MSR exits are
+ * classed: the EL1 physical and virtual timers' CTL, CVAL and TVAL
+ * (Op0 3, Op1 3, CRn 14, CRm 2 or 3: trapped where KVM emulates the
+ * timer, as the physical one on nVHE hosts) are the guest's timer, DEC;
+ * the GICv3 CPU interface (ICC_*: Op0 3, Op1 0, CRn 12, CRm 8-12, and
+ * ICC_PMR_EL1), guest IPIs (ICC_SGI1R_EL1) first, is APIC; any other
+ * register (ID registers, PMU, debug, set/way cache maintenance...) is
+ * EMULINST.  The kvm_exit probe runs it on every SYS64 exit: one mask
+ * and three compares send the other registers' groups to EMULINST.
+ */
+static inline unsigned int ket_a64_sys64_class(u64 esr)
+{
+	unsigned int crm = KET_A64_SYS_CRM(esr), op2 = KET_A64_SYS_OP2(esr);
+
+	switch (esr & KET_A64_SYS_GROUP(3, 7, 0xf)) {
+	case KET_A64_SYS_GROUP(3, 3, 14):	/* the generic timer's */
+		if ((crm == 2 || crm == 3) && op2 <= 2)
+			return KVM_EXIT_TIMING_DEC;
+		break;
+	case KET_A64_SYS_GROUP(3, 0, 12):	/* ICC_*, VBAR_EL1... */
+		if (crm >= 8 && crm <= 12)
+			return KVM_EXIT_TIMING_APIC;
+		break;
+	case KET_A64_SYS_GROUP(3, 0, 4):	/* ICC_PMR_EL1, SPSR_EL1... */
+		if (crm == 6 && op2 == 0)
+			return KVM_EXIT_TIMING_APIC;
+		break;
+	}
+	return KVM_EXIT_TIMING_EMULINST;
+}
+
+/* ESR_ELx_WFx_ISS_WFE: WFE (or WFET) rather than WFI (or WFIT). */
+#define KET_A64_WFX_WFE 0x1
+
+/*
+ * The class of a WFx or SYS64 trap (@code), from its syndrome @esr.  WFI
+ * blocks the vCPU (kvm_vcpu_wfi()): HALT; WFE yields it: SPIN.
+ */
+static inline unsigned int ket_a64_syndrome_class(u64 code, u64 esr)
+{
+	if (code == KET_A64_EC_WFX)
+		return esr & KET_A64_WFX_WFE ? KVM_EXIT_TIMING_SPIN :
+					       KVM_EXIT_TIMING_HALT;
+	return ket_a64_sys64_class(esr);
+}
 
 #endif /* KET_EXITS_ARCH_H */

@@ -36,7 +36,7 @@ static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
 	struct ket_exit_detail *d = &kv->detail;
 
 	d->esr = kvm_vcpu_get_esr(vcpu);
-	if (kv->acct.kind.cls != KET_RESOLVE_A64_DABT)
+	if (ESR_ELx_EC(d->esr) != ESR_ELx_EC_DABT_LOW)
 		return;
 	/* HPFAR has the IPA's 4K page; the VA's offset in it is the IPA's. */
 	d->ipa = kvm_vcpu_get_fault_ipa(vcpu) |
@@ -59,51 +59,64 @@ static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
 }
 
 /*
- * The stamps of the trap classes whose exits are resolved (WFx, SYS64,
- * DABT_LOW: ket_a64_base_class()), by exception class, as
- * ket_exit_classify() makes them; KET_STAMP_SLOW for the others.  Built
- * before the probes are registered, read-only after.
+ * The stamps of the traps whose exits do not all end in their reason's
+ * class (WFx, SYS64, DABT_LOW), by exception class: see struct
+ * ket_a64_trap_stamp.  Built before the probes are registered, read-only
+ * after.
  */
-static u64 ket_a64_resolve_stamp[KET_A64_TYPE] __read_mostly;
+static struct ket_a64_trap_stamp ket_a64_trap_stamps[KET_A64_TYPE] __read_mostly;
 
-static void ket_a64_resolve_stamps(void)
+/*
+ * Stamps an exit of @s's trap, of the running @vcpu, @kv's and in a timed
+ * guest run, with no SError pending.  The syndrome of a WFx or SYS64
+ * trap is KVM's copy of ESR_EL2, written at EL2 before kvm_exit fires
+ * (the tracepoint's own esr_ec is read from it).  For what resolving the
+ * others reads here and at the entry, see ket_arch_resolve_detail().
+ */
+static __always_inline void ket_exit_trap(struct ket_vcpu *kv,
+					  const struct kvm_vcpu *vcpu, u64 now,
+					  u64 code,
+					  const struct ket_a64_trap_stamp *s)
 {
-	unsigned int code, reason, cls;
-
-	for (code = 0; code < ARRAY_SIZE(ket_a64_resolve_stamp); code++) {
-		reason = ket_reason_index(&ket_reasons, code);
-		cls = ket_reasons.cls[reason];
-		ket_a64_resolve_stamp[code] =
-			cls >= KET_RESOLVE_FIRST ?
-				ket_acct_stamp(ket_acct_kind(reason, cls)) :
-				KET_STAMP_SLOW;
+	if (s->home && ket_a64_syndrome_class(code, kvm_vcpu_get_esr(vcpu)) ==
+			       ket_acct_stamp_kind(s->home).cls) {
+		ket_acct_store_exit(&kv->acct, now, s->home);
+		return;
 	}
+	kv->detail.serror = false;
+	ket_arch_snap(&kv->snap, vcpu);
+	ket_acct_store_exit(&kv->acct, now, s->resolve);
 }
 
 /*
  * Stamps an exit whose kind the fast table cannot give alone: codes
- * beyond it (an SError pending, HYP_GONE), and the traps to resolve of a
- * vCPU that ket_exit_uncommon() could not take; for those, what the
- * entry cannot read (see ket_arch_resolve_detail()).  @kv's guest run is
- * in progress.
+ * beyond it (an SError pending, HYP_GONE), and the traps of
+ * ket_a64_trap_stamps[] of a vCPU that ket_exit_uncommon() could not
+ * take.  @kv's guest run is in progress.
  */
 static noinline void ket_exit_classify(struct ket_vcpu *kv,
 				       struct kvm_vcpu *vcpu, u64 now, int ret,
 				       unsigned int esr_ec)
 {
-	bool serror = (u32)ret & KET_A64_SERROR_PENDING;
 	u64 code = ket_a64_code_slow(ret, esr_ec);
 	unsigned int reason = ket_reason_index(&ket_reasons, code);
-	unsigned int cls = ket_reasons.cls[reason];
 
 	/* Whatever the reason's class, KVM leaves such an exit unhandled. */
-	if (unlikely(serror))
-		cls = KET_RESOLVE_A64_SERROR;
-	if (cls >= KET_RESOLVE_FIRST) {
-		kv->detail.serror = serror;
+	if (unlikely((u32)ret & KET_A64_SERROR_PENDING)) {
+		kv->detail.serror = true;
 		ket_arch_snap(&kv->snap, vcpu);
+		ket_acct_stamp_exit(&kv->acct, now,
+				    ket_acct_kind(reason,
+						  KET_RESOLVE_A64_SERROR));
+		return;
 	}
-	ket_acct_stamp_exit(&kv->acct, now, ket_acct_kind(reason, cls));
+	if (code < ARRAY_SIZE(ket_a64_trap_stamps) &&
+	    ket_a64_trap_stamps[code].resolve) {
+		ket_exit_trap(kv, vcpu, now, code, &ket_a64_trap_stamps[code]);
+		return;
+	}
+	ket_acct_stamp_exit(&kv->acct, now,
+			    ket_acct_kind(reason, ket_reasons.cls[reason]));
 }
 
 /*
@@ -133,32 +146,30 @@ static noinline void ket_exit_slow(struct ket_vcpu *kv, u64 now, int ret,
 }
 
 /*
- * A kvm_exit that the fast table cannot stamp: most often a trap to
- * resolve (MMIO and system register traps are), stamped here from
- * ket_a64_resolve_stamp[] if the vCPU is in a timed guest run (@kv is
- * then its own, and its vCPU the running one: see ket_exit()), with
- * what its entry cannot read (ket_arch_resolve_detail()).  It calls
- * nothing but, for anything else, ket_exit_slow(): no register to save
- * on its own path.  notrace, as the probes are: no ftrace NOPs.
+ * A kvm_exit that the fast table cannot stamp: most often a trap of
+ * ket_a64_trap_stamps[] (system register, WFx and MMIO traps are),
+ * stamped here if the vCPU is in a timed guest run (@kv is then its own,
+ * and its vCPU the running one: see ket_exit()).  It calls nothing but,
+ * for anything else, ket_exit_slow(): no register to save on its own
+ * path.  notrace, as the probes are: no ftrace NOPs.
  */
 static notrace noinline void ket_exit_uncommon(struct ket_vcpu *kv, u64 now,
 					       int ret, unsigned int esr_ec)
 {
-	u64 code = ket_a64_code(ret, esr_ec), stamp;
+	u64 code = ket_a64_code(ret, esr_ec);
+	const struct ket_a64_trap_stamp *s;
 
-	if (unlikely(code >= ARRAY_SIZE(ket_a64_resolve_stamp) ||
+	if (unlikely(code >= ARRAY_SIZE(ket_a64_trap_stamps) ||
 		     !ket_acct_in_guest(&kv->acct))) {
 		ket_exit_slow(kv, now, ret, esr_ec);
 		return;
 	}
-	stamp = ket_a64_resolve_stamp[code];
-	if (unlikely(stamp == KET_STAMP_SLOW)) {
+	s = &ket_a64_trap_stamps[code];
+	if (unlikely(!s->resolve)) {
 		ket_exit_slow(kv, now, ret, esr_ec);
 		return;
 	}
-	kv->detail.serror = false;
-	ket_arch_snap(&kv->snap, kv->vcpu);
-	ket_acct_store_exit(&kv->acct, now, stamp);
+	ket_exit_trap(kv, kv->vcpu, now, code, s);
 }
 
 /*
@@ -318,7 +329,7 @@ int ket_probes_register(void)
 	for_each_kernel_tracepoint(ket_find_tracepoint, NULL);
 	if (!ket_tp_entry || !ket_tp_exit)
 		return -ENOENT;
-	ket_a64_resolve_stamps();
+	ket_a64_trap_stamps_init(ket_a64_trap_stamps, &ket_reasons);
 	ket_exit_probe_fn = ket_a64_counter_wa ? ket_exit_probe_stable :
 						 ket_exit_probe;
 	ket_entry_probe_fn = ket_a64_counter_wa ? ket_entry_probe_stable :

@@ -5,8 +5,8 @@
 # lines for the host's table; KET-COUNT lines say whether the module
 # accounted every exit.  Under Bochs a tick is about one instruction: the
 # calib rounds (loops that do not exit) say how many, for bench_table.py.
-# The arm64 rig has no perf, bpftrace or libbpf peer: their rounds are
-# left out there.
+# The arm64 rig has Debian's arm64 perf (the perf peer of make check) but
+# no bpftrace or libbpf peer: their rounds are left out there.
 . ./tap.sh
 N=${KET_BENCH_N:-2000}
 R=5

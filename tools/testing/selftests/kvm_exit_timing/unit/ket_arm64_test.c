@@ -66,7 +66,7 @@ TEST(arm64_reason_table)
 		KET_PHASE_NEW, KET_PHASE_IN_GUEST, KET_PHASE_IN_EXIT,
 		KET_PHASE_GONE, KET_PHASE_IN_EXIT_RESOLVE,
 	};
-	unsigned int n = 0, fast_ok = 0;
+	unsigned int n = 0, fast_ok = 0, n_fast = 0;
 	struct ket_acct *a;
 	u64 fast;
 
@@ -117,13 +117,20 @@ TEST(arm64_reason_table)
 			continue;
 		}
 		n++;
-		if (a64.cls[reason] >= KET_RESOLVE_FIRST)
+		/* every class is final; three traps are stamped otherwise */
+		ASSERT_TRUE(a64.cls[reason] < KET_RESOLVE_FIRST);
+		if (code == EC(WFX) || code == EC(SYS64) ||
+		    code == EC(DABT_LOW)) {
 			ASSERT_EQ(KET_STAMP_SLOW, fast);
+		} else {
+			ASSERT_NE(KET_STAMP_SLOW, fast);
+			n_fast++;
+		}
 	}
-	for (unsigned int i = 0; i < a64.nr; i++) {
+	for (unsigned int i = 0; i < a64.nr; i++)
 		n -= a64.code[i] < 0x100;
-		fast_ok -= a64.code[i] < 0x100 && a64.cls[i] < KET_RESOLVE_FIRST;
-	}
+	/* one phase passes each stamp of the table but those three */
+	fast_ok -= n_fast;
 	ASSERT_EQ(0, n);
 	ASSERT_EQ(0, fast_ok);
 	ASSERT_FALSE(ket_exit_stamp_fast(&a64, ket_a64_code(KET_A64_HYP_GONE, 0),
@@ -136,7 +143,7 @@ TEST(arm64_base_classes)
 {
 	static const struct { u64 code; unsigned int cls; } want[] = {
 		{ EC(UNKNOWN), C(EXCEPTION) },
-		{ EC(WFX), KET_RESOLVE_A64_WFX },
+		{ EC(WFX), C(HALT) },
 		{ EC(CP15_32), C(EMULINST) },	{ EC(CP15_64), C(EMULINST) },
 		{ EC(CP14_MR), C(EMULINST) },	{ EC(CP14_LS), C(EMULINST) },
 		{ EC(CP14_64), C(EMULINST) },	{ EC(CP10_ID), C(EMULINST) },
@@ -144,10 +151,10 @@ TEST(arm64_base_classes)
 		{ EC(PAC), C(EXCEPTION) },
 		{ EC(HVC32), C(HCALL) },	{ EC(HVC64), C(HCALL) },
 		{ EC(SMC32), C(HCALL) },	{ EC(SMC64), C(HCALL) },
-		{ EC(SYS64), KET_RESOLVE_A64_SYS64 },
+		{ EC(SYS64), C(EMULINST) },
 		{ EC(ERET), C(NESTED) },
 		{ EC(IABT_LOW), C(ITLBVIRT) },
-		{ EC(DABT_LOW), KET_RESOLVE_A64_DABT },
+		{ EC(DABT_LOW), C(MMIO) },
 		{ EC(BREAKPT_LOW), C(DEBUG) },	{ EC(SOFTSTP_LOW), C(DEBUG) },
 		{ EC(WATCHPT_LOW), C(DEBUG) },	{ EC(BKPT32), C(DEBUG) },
 		{ EC(BRK64), C(DEBUG) },
@@ -169,10 +176,9 @@ TEST(arm64_base_classes)
 			ASSERT_EQ(want[i].cls,
 				  a64.cls[ket_reason_index(&a64, want[i].code)]);
 	}
-	/* every named class is a class or a resolver, never TIMEINGUEST */
+	/* every named class is a class, never TIMEINGUEST */
 	for (unsigned int i = 0; i < a64.nr; i++)
-		ASSERT_TRUE(a64.cls[i] < C(TIMEINGUEST) ||
-			    a64.cls[i] >= KET_RESOLVE_FIRST);
+		ASSERT_TRUE(a64.cls[i] < C(TIMEINGUEST));
 }
 
 TEST(arm64_resolve)
@@ -282,8 +288,9 @@ TEST(arm64_outcome)
 /* The exits' stamps and rows, through the accounting, as the probes do. */
 TEST(arm64_accounting)
 {
+	struct ket_a64_trap_stamp ts[KET_A64_TYPE];
+	unsigned int wfx, dabt;
 	struct ket_timebase tb;
-	struct ket_exit_kind k;
 	struct ket_acct *a;
 	u64 fast, t = 1000;
 
@@ -304,19 +311,85 @@ TEST(arm64_accounting)
 	ASSERT_EQ(1, ket_row_count(&a->rows[C(TIMEINGUEST)]));
 	ASSERT_EQ(4000, a->rows[C(TIMEINGUEST)].sum);
 	ASSERT_EQ(2000, a->rows[KET_REASON_ROW(ket_reason_index(&a64, EC(HVC64)))].sum);
-	/* WFx, resolved at the entry: the moved row and HALT's */
+	/*
+	 * The traps the exit probe stamps from ket_a64_trap_stamps_init():
+	 * a WFI, as its syndrome says, in HALT, WFx's class: its own row
+	 * alone, as a final class's.
+	 */
+	ket_a64_trap_stamps_init(ts, &a64);
+	wfx = ket_reason_index(&a64, EC(WFX));
 	t += 150;
 	ASSERT_TRUE(ket_exit_stamp_fast(&a64, EC(WFX), &fast));
 	ASSERT_FALSE(ket_acct_fast_ok(a, fast));
-	k = ket_acct_kind(ket_reason_index(&a64, EC(WFX)), KET_RESOLVE_A64_WFX);
-	ket_acct_stamp_exit(a, t + 10, k);
+	ASSERT_EQ(C(HALT), ket_a64_syndrome_class(EC(WFX), esr(EC(WFX), 0)));
+	ket_acct_store_exit(a, t + 10, ts[EC(WFX)].home);
+	ASSERT_EQ(KET_PHASE_IN_EXIT, a->phase);
+	ASSERT_EQ(C(HALT), a->kind.cls);
+	ASSERT_EQ(wfx, a->kind.reason);
+	ket_acct_entry(a, t + 1010, a->kind.cls, &tb);
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(wfx)]));
+	ASSERT_EQ(40000, a->rows[KET_REASON_ROW(wfx)].sum);
+	ASSERT_EQ(0, ket_row_count(&a->rows[C(HALT)]));
+	ASSERT_EQ(0, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, wfx)]));
+	/* a WFE: resolved at the entry, SPIN's row and WFx's moved row */
+	t += 1010;
+	ket_acct_store_exit(a, t + 10, ts[EC(WFX)].resolve);
 	ASSERT_EQ(KET_PHASE_IN_EXIT_RESOLVE, a->phase);
-	ket_acct_entry(a, t + 1010, C(HALT), &tb);
-	ASSERT_EQ(1, ket_row_count(&a->rows[C(HALT)]));
-	ASSERT_EQ(40000, a->rows[C(HALT)].sum);
-	ASSERT_EQ(1, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, k.reason)]));
-	ASSERT_EQ(2, ket_acct_exits(a));
+	ket_acct_entry(a, t + 60, C(SPIN), &tb);
+	ASSERT_EQ(1, ket_row_count(&a->rows[C(SPIN)]));
+	ASSERT_EQ(2000, a->rows[C(SPIN)].sum);
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, wfx)]));
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(wfx)]));
+	/* a DABT_LOW resolved MMIO, its class: its own row alone */
+	dabt = ket_reason_index(&a64, EC(DABT_LOW));
+	t += 60;
+	ket_acct_store_exit(a, t + 10, ts[EC(DABT_LOW)].resolve);
+	ASSERT_EQ(KET_PHASE_IN_EXIT_RESOLVE, a->phase);
+	ket_acct_entry(a, t + 20, C(MMIO), &tb);
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(dabt)]));
+	ASSERT_EQ(0, ket_row_count(&a->rows[C(MMIO)]));
+	ASSERT_EQ(0, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, dabt)]));
+	ASSERT_EQ(4, ket_acct_exits(a));
 	free(a);
+}
+
+/* Which traps the exit probe stamps itself, and how. */
+TEST(arm64_trap_stamps)
+{
+	static const struct { u64 code; unsigned int cls; bool home; } want[] = {
+		{ EC(WFX), C(HALT), true },
+		{ EC(SYS64), C(EMULINST), true },
+		{ EC(DABT_LOW), C(MMIO), false },
+	};
+	struct ket_a64_trap_stamp ts[KET_A64_TYPE];
+	unsigned int n = 0;
+	u64 e;
+
+	ASSERT_EQ(0, ket_reason_table_init(&a64, KET_VENDOR_ARM64));
+	ket_a64_trap_stamps_init(ts, &a64);
+	for (unsigned int i = 0; i < ARRAY_SIZE(want); i++) {
+		struct ket_exit_kind k =
+			ket_acct_kind(ket_reason_index(&a64, want[i].code),
+				      want[i].cls);
+		u64 stamp = ket_acct_stamp(k);
+
+		ASSERT_EQ(KET_PHASE_IN_EXIT, ket_acct_stamp_phase(stamp));
+		ASSERT_EQ(want[i].home ? stamp : 0, ts[want[i].code].home);
+		ASSERT_EQ(stamp - KET_PHASE_IN_EXIT + KET_PHASE_IN_EXIT_RESOLVE,
+			  ts[want[i].code].resolve);
+	}
+	for (unsigned int code = 0; code < KET_A64_TYPE; code++)
+		n += ts[code].home || ts[code].resolve;
+	ASSERT_EQ(ARRAY_SIZE(want), n);
+	/* what the syndrome tells at the exit, for WFx and SYS64 */
+	ASSERT_EQ(C(HALT), ket_a64_syndrome_class(EC(WFX), esr(EC(WFX), 2)));
+	ASSERT_EQ(C(SPIN), ket_a64_syndrome_class(EC(WFX), esr(EC(WFX), 1)));
+	e = esr(EC(SYS64), sys(3, 0, 0, 4, 0) | 1);	/* ID_AA64PFR0_EL1 */
+	ASSERT_EQ(C(EMULINST), ket_a64_syndrome_class(EC(SYS64), e));
+	e = esr(EC(SYS64), sys(3, 3, 14, 2, 1));	/* CNTP_CTL_EL0 */
+	ASSERT_EQ(C(DEC), ket_a64_syndrome_class(EC(SYS64), e));
+	e = esr(EC(SYS64), sys(3, 0, 12, 11, 5));	/* ICC_SGI1R_EL1 */
+	ASSERT_EQ(C(APIC), ket_a64_syndrome_class(EC(SYS64), e));
 }
 
 /* Every row's descriptor names fit KVM's 48 bytes. */
