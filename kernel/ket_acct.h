@@ -245,7 +245,7 @@ static inline struct ket_exit_kind ket_acct_stamp_kind(u64 stamp)
 /*
  * kvm_exit ending the guest run in progress, at @now: @stamp is
  * ket_acct_stamp() of its kind (reason, and the class the reason table
- * gives or a KET_RESOLVE_*).  Stamp the exit, nothing more; the entry
+ * gives or a KET_RESOLVE_*), or ket_acct_resolve_stamp().  Stamp the exit, nothing more; the entry
  * that ends it charges the guest run and the handling together
  * (ket_acct_entry()), so that this probe stays short.  It writes no row,
  * so it takes no seqcount: the phase goes last, in the stamp, with
@@ -293,6 +293,17 @@ static __always_inline void ket_acct_stamp_exit(struct ket_acct *a, u64 now,
 						struct ket_exit_kind kind)
 {
 	ket_acct_store_exit(a, now, ket_acct_stamp(kind));
+}
+
+/*
+ * Whether the exit in progress is one whose class the next entry
+ * resolves: its phase says, whatever its kind's class (an architecture's
+ * mark, KET_RESOLVE_*, or the reason's own class: see
+ * ket_acct_resolve_stamp()).
+ */
+static __always_inline bool ket_acct_needs_resolve(const struct ket_acct *a)
+{
+	return a->phase == KET_PHASE_IN_EXIT_RESOLVE;
 }
 
 /* Whether an exit is in progress, which the next kvm_entry ends. */

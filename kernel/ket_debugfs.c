@@ -30,8 +30,10 @@ static const char *ket_exit_class_name(struct ket_exit_kind kind,
 {
 	if (kind.cls == KET_RESOLVE_NESTED)
 		return ket_class_names[KVM_EXIT_TIMING_NESTED];
-	if (phase == KET_PHASE_IN_EXIT_RESOLVE)
-		return "?";	/* decided by what KVM does with it */
+	/* Decided at the next entry, by what KVM does with it, or a mark. */
+	if (phase == KET_PHASE_IN_EXIT_RESOLVE ||
+	    kind.cls >= KVM_EXIT_TIMING_NR_CLASSES)
+		return "?";
 	return ket_class_names[kind.cls];
 }
 

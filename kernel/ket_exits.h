@@ -24,7 +24,10 @@
  * more of the exit (an MSR index, a fault address, a syndrome...) and
  * ket_resolve_class() decides, partly from what KVM did with the exit.
  * Each architecture numbers its own from KET_RESOLVE_FIRST (enum
- * ket_resolve, in its ket_exits_arch.h).
+ * ket_resolve, in its ket_exits_arch.h).  An exit stamped with one is
+ * resolved at the next entry; so is one stamped in its reason's own
+ * class with ket_acct_resolve_stamp() (arm64's traps of more than one
+ * class): the phase says which exits are, ket_acct_needs_resolve().
  */
 enum {
 	KET_RESOLVE_FIRST = 0x80,

@@ -58,7 +58,7 @@ static __always_inline unsigned int ket_final_class(struct ket_vcpu *kv,
 		kv->signal_exits = signals;
 		return KVM_EXIT_TIMING_SIGNAL;
 	}
-	if (unlikely(kv->acct.phase == KET_PHASE_IN_EXIT_RESOLVE))
+	if (unlikely(ket_acct_needs_resolve(&kv->acct)))
 		return ket_resolve(kv, vcpu);
 	return kv->acct.kind.cls;
 }
@@ -179,7 +179,7 @@ static noinline void ket_entry_put(struct ket_vcpu *kv, struct kvm_vcpu *vcpu,
 static noinline void ket_entry_uncommon(struct ket_vcpu *kv,
 					struct kvm_vcpu *vcpu, u64 now)
 {
-	if (kv->acct.phase == KET_PHASE_IN_EXIT_RESOLVE &&
+	if (ket_acct_needs_resolve(&kv->acct) &&
 	    !ket_entry_disturbed(kv, vcpu, kv->acct.t_exit))
 		ket_entry_resolve(kv, vcpu, now);
 	else

@@ -231,6 +231,9 @@ unsigned int ket_resolve_class(const struct ket_reason_table *t,
 	return t->cls[reason];
 }
 
+static_assert(KET_STAMP_KIND_SHIFT == 16 &&
+	      offsetof(struct ket_exit_kind, cls) == 0);
+
 void ket_a64_trap_stamps_init(struct ket_a64_trap_stamp *s,
 			      const struct ket_reason_table *t)
 {

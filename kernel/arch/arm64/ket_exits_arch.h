@@ -168,6 +168,12 @@ struct ket_a64_trap_stamp {
 	u64 resolve;
 };
 
+/*
+ * The class in a stamp: struct ket_exit_kind's first byte, from bit
+ * KET_STAMP_KIND_SHIFT of ket_acct.h (ket_arm64_exits.c asserts it).
+ */
+#define KET_A64_STAMP_CLS(stamp) ((u8)((stamp) >> 16))
+
 /* Filled in for codes 0 to KET_A64_TYPE - 1, from @t's reasons. */
 struct ket_reason_table;
 void ket_a64_trap_stamps_init(struct ket_a64_trap_stamp *s,
@@ -228,6 +234,21 @@ static inline unsigned int ket_a64_syndrome_class(u64 code, u64 esr)
 		return esr & KET_A64_WFX_WFE ? KVM_EXIT_TIMING_SPIN :
 					       KVM_EXIT_TIMING_HALT;
 	return ket_a64_sys64_class(esr);
+}
+
+/*
+ * The stamp of an exit of trap @code (one of struct ket_a64_trap_stamp's,
+ * @s) whose syndrome is @esr: @s->home if it ends in its reason's own
+ * class, which the syndrome of a WFx or SYS64 trap tells; @s->resolve
+ * otherwise, and for a data abort.
+ */
+static inline u64 ket_a64_trap_stamp(const struct ket_a64_trap_stamp *s,
+				     u64 code, u64 esr)
+{
+	if (s->home && ket_a64_syndrome_class(code, esr) ==
+			       KET_A64_STAMP_CLS(s->home))
+		return s->home;
+	return s->resolve;
 }
 
 #endif /* KET_EXITS_ARCH_H */

@@ -26,9 +26,11 @@
  * (vcpu->arch.fault: syndrome, fault addresses) are written at EL2 only,
  * between kvm_entry and kvm_exit, and hold the exit's until the guest
  * runs again (KVM's own MMIO completion reads them at the next KVM_RUN);
- * the vGIC's regions are placed before the first run.  The exit reads
- * only what KVM changes while it handles the exit: the MMIO counters
- * (ket_arch_snap()), and whether an SError was pending.
+ * the vGIC's regions are placed before the first run.  The exit of an
+ * exit to resolve reads only what KVM changes while it handles the exit:
+ * the MMIO counters (ket_arch_snap()), and whether an SError was
+ * pending.  (The exit of a WFx or SYS64 trap reads the syndrome itself,
+ * to tell whether it needs resolving at all: ket_exit_trap().)
  */
 static __always_inline void ket_arch_resolve_detail(struct ket_vcpu *kv,
 						    const struct kvm_vcpu *vcpu)
@@ -78,14 +80,15 @@ static __always_inline void ket_exit_trap(struct ket_vcpu *kv,
 					  u64 code,
 					  const struct ket_a64_trap_stamp *s)
 {
-	if (s->home && ket_a64_syndrome_class(code, kvm_vcpu_get_esr(vcpu)) ==
-			       ket_acct_stamp_kind(s->home).cls) {
-		ket_acct_store_exit(&kv->acct, now, s->home);
+	u64 stamp = ket_a64_trap_stamp(s, code, kvm_vcpu_get_esr(vcpu));
+
+	if (stamp == s->home) {
+		ket_acct_store_exit(&kv->acct, now, stamp);
 		return;
 	}
 	kv->detail.serror = false;
 	ket_arch_snap(&kv->snap, vcpu);
-	ket_acct_store_exit(&kv->acct, now, s->resolve);
+	ket_acct_store_exit(&kv->acct, now, stamp);
 }
 
 /*

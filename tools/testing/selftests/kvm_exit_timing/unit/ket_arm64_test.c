@@ -267,6 +267,45 @@ TEST(arm64_resolve)
 	ASSERT_EQ(C(HCALL), ket_resolve_class(&a64, hvc, &d, &o));
 }
 
+/* Documentation's rule for a SYS64 trap, field by field. */
+static unsigned int sys64_rule(u32 op0, u32 op1, u32 crn, u32 crm, u32 op2)
+{
+	if (op0 == 3 && op1 == 3 && crn == 14 && (crm == 2 || crm == 3) &&
+	    op2 <= 2)
+		return C(DEC);
+	if (op0 == 3 && op1 == 0 && crn == 12 && crm >= 8 && crm <= 12)
+		return C(APIC);
+	if (op0 == 3 && op1 == 0 && crn == 4 && crm == 6 && op2 == 0)
+		return C(APIC);
+	return C(EMULINST);
+}
+
+/*
+ * Every register a SYS64 trap can name, with every Rt and direction
+ * (the whole ISS, 2^22): the exit probe's decode is the rule.  DEC: 2
+ * CRm x 3 Op2, APIC: 5 CRm x 8 Op2 and ICC_PMR_EL1, each 64 times.
+ */
+TEST(arm64_sys64_every_register)
+{
+	unsigned int n[C(TIMEINGUEST)] = { 0 }, bad = 0;
+
+	for (u32 iss = 0; iss < 1U << 22; iss++) {
+		u32 op0 = iss >> 20 & 3, op2 = iss >> 17 & 7, op1 = iss >> 14 & 7;
+		u32 crn = iss >> 10 & 0xf, crm = iss >> 1 & 0xf;
+		unsigned int cls = ket_a64_syndrome_class(EC(SYS64),
+							  esr(EC(SYS64), iss));
+
+		/* the fields are sys()'s; the rest, Rt and the direction */
+		bad += (sys(op0, op1, crn, crm, op2) | (iss & 0x3e1)) != iss;
+		bad += cls != sys64_rule(op0, op1, crn, crm, op2);
+		n[cls]++;
+	}
+	ASSERT_EQ(0, bad);
+	ASSERT_EQ(384, n[C(DEC)]);
+	ASSERT_EQ(2624, n[C(APIC)]);
+	ASSERT_EQ((1U << 22) - 384 - 2624, n[C(EMULINST)]);
+}
+
 /* The counters' moves, from the exit's snapshot to the entry's. */
 TEST(arm64_outcome)
 {
@@ -285,11 +324,38 @@ TEST(arm64_outcome)
 	ASSERT_TRUE(o.mmio_user);
 }
 
+/* A trap's exit at @t, stamped as the kvm_exit probe does. */
+static void a64_trap_exit(struct ket_acct *a,
+			  const struct ket_a64_trap_stamp *ts, u64 code, u64 e,
+			  u64 t)
+{
+	ket_acct_store_exit(a, t, ket_a64_trap_stamp(&ts[code], code, e));
+}
+
+/*
+ * The entry at @t that ends it, as the kvm_entry probe's: resolved if the
+ * stamp says so (ket_final_class()), from @d and @o.
+ */
+static void a64_entry(struct ket_acct *a, const struct ket_exit_detail *d,
+		      const struct ket_outcome *o,
+		      const struct ket_timebase *tb, u64 t)
+{
+	unsigned int cls = a->kind.cls;
+
+	if (ket_acct_needs_resolve(a))
+		cls = ket_resolve_class(&a64, a->kind.reason, d, o);
+	ket_acct_entry(a, t, cls, tb);
+}
+
 /* The exits' stamps and rows, through the accounting, as the probes do. */
 TEST(arm64_accounting)
 {
 	struct ket_a64_trap_stamp ts[KET_A64_TYPE];
-	unsigned int wfx, dabt;
+	struct ket_exit_detail d = {
+		.gicd_base = KET_A64_ADDR_UNDEF, .gicr_base = KET_A64_ADDR_UNDEF,
+	};
+	struct ket_outcome o = {};
+	unsigned int wfx, sys64, dabt;
 	struct ket_timebase tb;
 	struct ket_acct *a;
 	u64 fast, t = 1000;
@@ -312,44 +378,77 @@ TEST(arm64_accounting)
 	ASSERT_EQ(4000, a->rows[C(TIMEINGUEST)].sum);
 	ASSERT_EQ(2000, a->rows[KET_REASON_ROW(ket_reason_index(&a64, EC(HVC64)))].sum);
 	/*
-	 * The traps the exit probe stamps from ket_a64_trap_stamps_init():
-	 * a WFI, as its syndrome says, in HALT, WFx's class: its own row
-	 * alone, as a final class's.
+	 * The traps the exit probe stamps from ket_a64_trap_stamps_init(),
+	 * as it does (a64_trap_exit()), and their entries (a64_entry()).  A
+	 * WFI, as its syndrome says, in HALT, WFx's class: its own row alone,
+	 * as a final class's.
 	 */
 	ket_a64_trap_stamps_init(ts, &a64);
 	wfx = ket_reason_index(&a64, EC(WFX));
 	t += 150;
 	ASSERT_TRUE(ket_exit_stamp_fast(&a64, EC(WFX), &fast));
 	ASSERT_FALSE(ket_acct_fast_ok(a, fast));
-	ASSERT_EQ(C(HALT), ket_a64_syndrome_class(EC(WFX), esr(EC(WFX), 0)));
-	ket_acct_store_exit(a, t + 10, ts[EC(WFX)].home);
+	a64_trap_exit(a, ts, EC(WFX), esr(EC(WFX), 0), t + 10);
 	ASSERT_EQ(KET_PHASE_IN_EXIT, a->phase);
+	ASSERT_FALSE(ket_acct_needs_resolve(a));
 	ASSERT_EQ(C(HALT), a->kind.cls);
 	ASSERT_EQ(wfx, a->kind.reason);
-	ket_acct_entry(a, t + 1010, a->kind.cls, &tb);
+	a64_entry(a, &d, &o, &tb, t + 1010);
 	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(wfx)]));
 	ASSERT_EQ(40000, a->rows[KET_REASON_ROW(wfx)].sum);
 	ASSERT_EQ(0, ket_row_count(&a->rows[C(HALT)]));
 	ASSERT_EQ(0, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, wfx)]));
 	/* a WFE: resolved at the entry, SPIN's row and WFx's moved row */
 	t += 1010;
-	ket_acct_store_exit(a, t + 10, ts[EC(WFX)].resolve);
+	d.esr = esr(EC(WFX), 1);
+	a64_trap_exit(a, ts, EC(WFX), d.esr, t + 10);
 	ASSERT_EQ(KET_PHASE_IN_EXIT_RESOLVE, a->phase);
-	ket_acct_entry(a, t + 60, C(SPIN), &tb);
+	ASSERT_TRUE(ket_acct_needs_resolve(a));
+	a64_entry(a, &d, &o, &tb, t + 60);
 	ASSERT_EQ(1, ket_row_count(&a->rows[C(SPIN)]));
 	ASSERT_EQ(2000, a->rows[C(SPIN)].sum);
 	ASSERT_EQ(1, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, wfx)]));
 	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(wfx)]));
-	/* a DABT_LOW resolved MMIO, its class: its own row alone */
-	dabt = ket_reason_index(&a64, EC(DABT_LOW));
+	/* an ID register, EMULINST, SYS64's class: its own row */
+	sys64 = ket_reason_index(&a64, EC(SYS64));
 	t += 60;
-	ket_acct_store_exit(a, t + 10, ts[EC(DABT_LOW)].resolve);
-	ASSERT_EQ(KET_PHASE_IN_EXIT_RESOLVE, a->phase);
-	ket_acct_entry(a, t + 20, C(MMIO), &tb);
+	a64_trap_exit(a, ts, EC(SYS64),
+		      esr(EC(SYS64), sys(3, 0, 0, 4, 0) | 1), t + 10);
+	ASSERT_FALSE(ket_acct_needs_resolve(a));
+	a64_entry(a, &d, &o, &tb, t + 20);
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(sys64)]));
+	ASSERT_EQ(0, ket_row_count(&a->rows[C(EMULINST)]));
+	/* CNTP_CTL_EL0: resolved, DEC's row and SYS64's moved row */
+	t += 20;
+	d.esr = esr(EC(SYS64), sys(3, 3, 14, 2, 1));
+	a64_trap_exit(a, ts, EC(SYS64), d.esr, t + 10);
+	ASSERT_TRUE(ket_acct_needs_resolve(a));
+	a64_entry(a, &d, &o, &tb, t + 20);
+	ASSERT_EQ(1, ket_row_count(&a->rows[C(DEC)]));
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, sys64)]));
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(sys64)]));
+	/*
+	 * A data abort, always resolved: completed in userspace, MMIO, its
+	 * class: its own row alone; on memory, DTLBVIRT: moved.
+	 */
+	dabt = ket_reason_index(&a64, EC(DABT_LOW));
+	t += 20;
+	d.esr = esr(EC(DABT_LOW), 0x46);
+	a64_trap_exit(a, ts, EC(DABT_LOW), d.esr, t + 10);
+	ASSERT_TRUE(ket_acct_needs_resolve(a));
+	o.mmio_user = true;
+	a64_entry(a, &d, &o, &tb, t + 20);
 	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(dabt)]));
 	ASSERT_EQ(0, ket_row_count(&a->rows[C(MMIO)]));
 	ASSERT_EQ(0, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, dabt)]));
-	ASSERT_EQ(4, ket_acct_exits(a));
+	t += 20;
+	a64_trap_exit(a, ts, EC(DABT_LOW), d.esr, t + 10);
+	o.mmio_user = false;
+	a64_entry(a, &d, &o, &tb, t + 20);
+	ASSERT_EQ(1, ket_row_count(&a->rows[C(DTLBVIRT)]));
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_MOVED_ROW(a64.nr, dabt)]));
+	ASSERT_EQ(1, ket_row_count(&a->rows[KET_REASON_ROW(dabt)]));
+	ASSERT_EQ(7, ket_acct_exits(a));
 	free(a);
 }
 
