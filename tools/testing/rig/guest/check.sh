@@ -24,12 +24,7 @@ dmesg -c >/dev/null
 ls -p $D/kvm | grep -v / >/tmp/top.before
 
 # Before the module is loaded: each selftest reports a skip with the
-# reason and exits KSFT_SKIP (4), never a failure.
-skips() {
-	./$1 >/tmp/skip.out
-	[ $? = 4 ] && grep -qx '1..0 # SKIP module kvm_exit_timing not loaded' /tmp/skip.out &&
-		! grep -q 'not ok' /tmp/skip.out
-}
+# reason and exits KSFT_SKIP (4), never a failure (skips(), tap.sh).
 for b in exit_timing_test stats_test; do
 	check "$b without the module: 1..0 # SKIP, the reason, exit 4" skips $b
 done
@@ -48,9 +43,7 @@ check "status: the vendor module, loaded before" \
 	grep -q "^vendor_module $VMOD\$" $D/kvm_exit_timing/status
 
 # cgroup v2, for stats_test's charging test (and memcg.sh).
-mkdir -p /sys/fs/cgroup
-grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
-cgroups() { cat /sys/fs/cgroup/cgroup.subtree_control; ls /sys/fs/cgroup; }
+cgroup2
 cgroups_before=$(cgroups)
 ./exit_timing_test
 kvm_mode=$(stat -c %a /dev/kvm)
@@ -110,75 +103,12 @@ check "status: the vendor module, loaded after" \
 check "VM destroyed by its process's exit; rmmod $VMOD at once, after a reload" gone
 insmod $VKO || notok "insmod $VMOD"
 
-# The final tables of exited VMs, as many bytes as retain_kb, no more:
-# set to 16.5 one-vCPU VMs' worth, the last 16 VMs exactly.
-R=/sys/module/kvm_exit_timing/parameters/retain_kb
-check "retain_kb: 16384 by default" [ "$(cat $R)" = 16384 ]
-per=$(($(st vm_state_bytes) + $(st vcpu_state_bytes)))
-echo $(((16 * per + per / 2) / 1024)) >$R
-for i in $(seq 18); do ./ket_workload -i 16 -a >/dev/null; done
-sleep 2
-kept() { [ "$(ls $D/kvm_exit_timing/exited | wc -l)" = 16 ] &&
-	[ "$(st vms_exited_kept)" = 16 ] &&
-	[ "$(st vms_exited_bytes)" = $((16 * per)) ] && idle; }
-check "retain_kb: the last 16 exited VMs ($((16 * per)) bytes) are kept, no VM held" kept
-echo 16384 >$R
-
 # The command-line tool on a workload of known counts.
 . ./tool.sh
 
-# Allocation failure (the fail_alloc debug parameter): a new vCPU cannot
-# attach, its exits are counted as lost and its VM runs on; reads fail
-# with ENOMEM; everything recovers once the parameter is cleared.
-P=/sys/module/kvm_exit_timing/parameters/fail_alloc
-cpuids() { awk -v r=$R_CPUID '$1==r{print $2}' "$D/kvm/$1/exit_reasons"; }
-wait_idle
-echo 1 >$P
-f0=$(st attach_failures)
-l0=$(st lost_exits)
-# Long enough to outlive the checks below on check-debug's slow kernel;
-# killed once they are done.
-./ket_workload -s 60 >/tmp/wl4.out &
-wl=$!
-sleep 3
-vm=$(vmof /tmp/wl4.out)
-failed() { [ "$(st attach_failures)" -gt "$f0" ] && [ "$(st lost_exits)" -gt "$l0" ] &&
-	[ ! -e "$D/kvm/$vm/exit_timing" ] && kill -0 $wl; }
-check "fail_alloc: attach fails, exits counted as lost, the VM runs on" failed
-kept=$(ls -d $D/kvm_exit_timing/exited/* | tail -1)
-enomem() { ! cat "$kept/exit_timing" >/dev/null 2>/tmp/err &&
-	grep -q 'Cannot allocate memory' /tmp/err; }
-check "fail_alloc: a table read fails with ENOMEM" enomem
-toolerr() { ! $T report --exited >/tmp/out 2>/tmp/err && [ ! -s /tmp/out ] &&
-	grep -q 'Cannot allocate memory' /tmp/err; }
-check "fail_alloc: the tool fails cleanly" toolerr
-echo 0 >$P
-sleep 3
-recovered() { [ -e "$D/kvm/$vm/exit_timing" ] && [ "$(cpuids "$vm")" -gt 0 ] &&
-	cat "$kept/exit_timing" >/dev/null; }
-check "fail_alloc cleared: the VM attaches and counts, reads work" recovered
-kill $wl
-wait $wl
-
-# An open stats file, or the device, holds the module: rmmod refuses,
-# the file keeps reading; once closed, rmmod works.
-./ket_workload -s 60 >/tmp/wl6.out &
-wl=$!
-sleep 1
-vm=$(vmof /tmp/wl6.out)
-f=$D/kvm/$vm/exit_timing.stats
-settle [ -e "$f" ] || { notok "VM attached" "no $f"; cat $D/kvm_exit_timing/status; f=/dev/null; }
-exec 3<"$f"
-busy() { ! rmmod kvm_exit_timing 2>/dev/null; }
-check "rmmod refused while a stats file is open" busy
-check "the open stats file still reads" [ "$(head -c 24 <&3 | wc -c)" = 24 ]
-exec 3<&-
-exec 4<>/dev/kvm_exit_timing
-check "rmmod refused while the device is open" busy
-exec 4<&-
-check "rmmod once they are closed" rmmod kvm_exit_timing
-kill $wl
-wait $wl
+# The module's limits: retain_kb, allocation failure, open files
+# holding it (limits.sh, as in the arm64 rig).
+. ./limits.sh
 
 # insmod/rmmod 100 times under a running VM and a reader (cycle.sh).
 sh ./cycle.sh 100

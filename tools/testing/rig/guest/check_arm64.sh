@@ -4,8 +4,9 @@
 # line asks for (kvm-arm.mode=nvhe: nVHE, else VHE), then the module on
 # the suite's workload, exit_timing_test and stats_test, exact counts,
 # the tool on a known workload (tool.sh), a long-lived VMM (ket_vmm), and
-# the lifecycle tests the x86 rigs run (cycle, churn, fuzz_input,
-# migrate, many; memcg not yet).  TAP lines, each named with the mode.
+# the module's limits and the lifecycle tests the x86 rigs run (limits,
+# cycle, churn, fuzz_input, migrate, many; memcg not yet).  TAP lines,
+# each named with the mode.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
 if grep -q 'kvm-arm.mode=nvhe' /proc/cmdline; then
@@ -19,12 +20,7 @@ dmesg -c >/dev/null
 ls -p $D/kvm | grep -v / >/tmp/top.before
 check "$m: ket_workload runs without the module" ./ket_workload -v 2 -i 100
 # Before the module is loaded: each selftest reports a skip with the
-# reason and exits KSFT_SKIP (4), never a failure.
-skips() {
-	./$1 >/tmp/skip.out
-	[ $? = 4 ] && grep -qx '1..0 # SKIP module kvm_exit_timing not loaded' /tmp/skip.out &&
-		! grep -q 'not ok' /tmp/skip.out
-}
+# reason and exits KSFT_SKIP (4), never a failure (skips(), tap.sh).
 for b in exit_timing_test stats_test; do
 	check "$m: $b without the module: 1..0 # SKIP, the reason, exit 4" skips $b
 done
@@ -90,9 +86,7 @@ check "$m: exit_timing_test ran to its end: $ett" grep -qx "# Totals: $ett error
 # outlives its VM, forgetting, the ioctls' ABI and errnos, access by
 # proof (a VM's fd, CAP_PERFMON, none), and the charging of stats fds to
 # their opener's memory cgroup (cgroup v2, mounted here as in check.sh).
-mkdir -p /sys/fs/cgroup
-grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
-cgroups() { cat /sys/fs/cgroup/cgroup.subtree_control; ls /sys/fs/cgroup; }
+cgroup2
 cgroups_before=$(cgroups)
 exited_before=$(ls $D/kvm_exit_timing/exited)
 kvm_mode=$(stat -c %a /dev/kvm)
@@ -111,6 +105,11 @@ TP="$m: "
 . ./tool.sh
 # perf kvm stat, the peer, on the same run as the module.
 . ./perf_peer.sh
+# The module's limits: retain_kb, allocation failure, open files
+# holding it (limits.sh, as in the x86 rigs); it leaves the module
+# unloaded.
+. ./limits.sh
+insmod $KO
 
 ./ket_vmm -n $VMM -a >/tmp/vmm.with || notok "$m: ket_vmm with the module"
 # Its mappings' and RSS's growth, and the directories left; "- - -" if

@@ -28,6 +28,21 @@ idle() { [ "$(st vms_attached)" = 0 ]; }
 wait_idle() { for i in $(seq 30); do idle && return 0; sleep 0.2; done; return 1; }
 # The "<pid>-<fd>" name of the VM a ket_workload output file announces.
 vmof() { sed -n 's/ket_workload: pid \([0-9]*\) vm_fd \([0-9]*\).*/\1-\2/p' "$1"; }
+# Before the module is loaded: selftest $1 reports a skip with the
+# reason and exits KSFT_SKIP (4), never a failure.
+skips() {
+	./$1 >/tmp/skip.out
+	[ $? = 4 ] && grep -qx '1..0 # SKIP module kvm_exit_timing not loaded' /tmp/skip.out &&
+		! grep -q 'not ok' /tmp/skip.out
+}
+# cgroup v2 at /sys/fs/cgroup, for stats_test's charging test and
+# memcg.sh; what of it the suite must leave as it found: the root's
+# controllers and its cgroups.
+cgroup2() {
+	mkdir -p /sys/fs/cgroup
+	grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+}
+cgroups() { cat /sys/fs/cgroup/cgroup.subtree_control; ls /sys/fs/cgroup; }
 
 # The rig's vendor: its KVM module, that module's file and its paging
 # parameter, and the exit_reasons names of its exits (the uapi tables,
