@@ -5,7 +5,7 @@
 # the suite's workload, exit_timing_test and stats_test, exact counts,
 # the tool on a known workload (tool.sh), a long-lived VMM (ket_vmm), and
 # the module's limits and the lifecycle tests the x86 rigs run (limits,
-# cycle, churn, fuzz_input, migrate, many; memcg not yet).  TAP lines,
+# cycle, churn, fuzz_input, migrate, memcg, many).  TAP lines,
 # each named with the mode.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
@@ -163,10 +163,8 @@ life ./fuzz_input.sh 10
 # loops, which take as long as the SVM rig's 10000.
 life ./migrate.sh 100000
 # A VM's states charged to its memory cgroup, and attaches at its
-# limit (memcg.sh): not on arm64 yet.  Its first run there, in VHE mode,
-# saw 98304 bytes charged for four vCPU states of 163840 (nVHE: exact);
-# until that is understood, it is not a check here.
-ok "$m: memcg: a VM's vCPU states charged to its cgroup # SKIP not yet on arm64: VHE charged 98304 of 163840 bytes once, unexplained"
+# limit (memcg.sh).
+life ./memcg.sh
 # One VM of 64 vCPUs, a reader walking every table.
 life ./many.sh
 ls -p $D/kvm | grep -v / >/tmp/top.after
