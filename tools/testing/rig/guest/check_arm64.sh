@@ -109,7 +109,7 @@ TP="$m: "
 # holding it (limits.sh, as in the x86 rigs); it leaves the module
 # unloaded.
 . ./limits.sh
-insmod $KO
+check "$m: insmod after the limits" insmod $KO
 
 ./ket_vmm -n $VMM -a >/tmp/vmm.with || notok "$m: ket_vmm with the module"
 # Its mappings' and RSS's growth, and the directories left; "- - -" if

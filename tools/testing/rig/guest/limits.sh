@@ -11,11 +11,11 @@ check "${TP}retain_kb: 16384 by default" [ "$(cat $R)" = 16384 ]
 per=$(($(st vm_state_bytes) + $(st vcpu_state_bytes)))
 echo $(((16 * per + per / 2) / 1024)) >$R
 for i in $(seq 18); do ./ket_workload -i 16 -a >/dev/null; done
-sleep 2
+# Exited VMs move under exited/ after a grace period: up to 5 s.
 kept() { [ "$(ls $D/kvm_exit_timing/exited | wc -l)" = 16 ] &&
 	[ "$(st vms_exited_kept)" = 16 ] &&
 	[ "$(st vms_exited_bytes)" = $((16 * per)) ] && idle; }
-check "${TP}retain_kb: the last 16 exited VMs ($((16 * per)) bytes) are kept, no VM held" kept
+check "${TP}retain_kb: the last 16 exited VMs ($((16 * per)) bytes) are kept, no VM held" settle kept
 echo 16384 >$R
 
 # Allocation failure (the fail_alloc debug parameter): a new vCPU cannot

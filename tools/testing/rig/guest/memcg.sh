@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Part of make check in the rig (check.sh runs it, the module unloaded):
+# Part of make check in the rigs (check.sh and check_arm64.sh run it, the
+# module unloaded):
 # a VM's states are charged to the VM's memory cgroup.  A VM of 4 vCPUs
 # runs in a cgroup of its own, its vCPUs in loops of exits KVM handles
 # in the kernel (ket_workload -q), until killed: meanwhile its VMM makes
@@ -18,7 +19,8 @@
 # pages.  memory.stat is exact once flushed, which the kernel does every
 # 2 s: each value is read until two reads 2.5 s apart agree.  rmmod,
 # with the VM still running, gives it all back.  Then a VM at its
-# cgroup's memory.max: the attaches fail, cleanly, reclaiming nothing.
+# cgroup's memory.max, and at its memory.high: the attaches fail,
+# cleanly, reclaiming nothing.
 # TAP lines.
 . ./tap.sh
 KO=/ket/kvm_exit_timing.ko
@@ -27,6 +29,12 @@ N=4
 PAGE=4096
 
 kmem() { sed -n 's/^kernel //p' $CG/ket/memory.stat; }
+# A size from the status file, a number above 0, or a failed check.
+size() {
+	case $1 in
+	'' | *[!0-9]* | 0) notok "memcg: $2 in the status file ('$1')"; return 1 ;;
+	esac
+}
 # The cgroup's kernel memory, once memory.stat is flushed and still: up
 # to 8 reads 2.5 s apart, until two agree.
 kmem_still() {
@@ -40,8 +48,7 @@ kmem_still() {
 	echo "$_b"
 	return 1
 }
-mkdir -p $CG
-grep -q " $CG cgroup2 " /proc/mounts || mount -t cgroup2 none $CG
+cgroup2
 if ! grep -qw memory $CG/cgroup.controllers; then
 	ok "memcg: charged to the VM's cgroup # SKIP no memory controller (CONFIG_MEMCG)"
 	exit 0
@@ -54,23 +61,27 @@ wl=$!
 quiet() { grep -q 'ket_workload: quiet' /tmp/mc.out; }
 threads() { ls /proc/$wl/task 2>/dev/null | wc -l; }
 # Up to 20 s: 4 vCPUs on the rig's one or two CPUs.
-if ! { settle quiet || settle quiet || settle quiet || settle quiet; }; then
+settle quiet || settle quiet || settle quiet || settle quiet ||
 	notok "memcg: the workload's $N vCPUs in their loops"
-fi
 t0=$(threads)
 before=$(kmem_still) || notok "memcg: the VM's cgroup still before insmod (kernel $before)"
 cp $CG/ket/memory.stat /tmp/memcg.before
-insmod $KO || notok "insmod"
+insmod $KO || notok "memcg: insmod"
 attached() { [ "$(st vcpus_attached)" = $N ]; }
-settle attached
+settle attached || notok "memcg: $N vCPUs attached ($(st vcpus_attached))"
 after=$(kmem_still) || notok "memcg: the VM's cgroup still after the attaches (kernel $after)"
 cp $CG/ket/memory.stat /tmp/memcg.after
 t1=$(threads)
 per=$(st vcpu_state_bytes)
+vmb=$(st vm_state_bytes)
+size "$per" vcpu_state_bytes && size "$vmb" vm_state_bytes || per=0 vmb=0
 need=$((N * per))
-vm=$((($(st vm_state_bytes) + PAGE - 1) / PAGE * PAGE))
+vm=$(((vmb + PAGE - 1) / PAGE * PAGE))
 grew=$((after - before))
-exact() { [ $grew -ge $need ] && [ $grew -le $((need + vm)) ]; }
+# The VMM's threads the same: none ended, whose kernel stack would
+# have been uncharged meanwhile.
+exact() { [ $need -gt 0 ] && [ $grew -ge $need ] &&
+	[ $grew -le $((need + vm)) ] && [ "$t0" = "$t1" ]; }
 check "memcg: $N vCPU states ($need bytes) and the VM's (up to $vm) charged to the VM's cgroup (its kernel memory grew by $grew; $(st vcpus_attached) vCPUs attached; the VMM's threads $t0, then $t1)" \
 	exact
 # If not, what the module and the cgroup saw.
@@ -83,7 +94,7 @@ exact || {
 # given back; the VM's, a kmalloc's, by the byte through the stock: a
 # page more or less than before.
 rmmod kvm_exit_timing
-gone=$(kmem_still)
+gone=$(kmem_still) || notok "memcg: the VM's cgroup still after rmmod (kernel $gone)"
 back() { [ $((gone - before)) -ge $((-vm)) ] && [ $((gone - before)) -le $vm ]; }
 check "memcg: rmmod gives them back (kernel $before, $after, then $gone)" back
 kill -9 $wl
@@ -104,10 +115,10 @@ rmdir $CG/ket
 # vCPUs stay unattached, and the VM runs on, no OOM kill.  Once the
 # limit is lifted, every vCPU attaches at a later exit.  M is 16, or
 # twice as many until their states exceed what the limit may leave
-# (arm64's 40 KiB states: 32).
+# (arm64's 40 KiB states: 32), 64 at most (ket_workload's limit).
 room=$((64 + 64 * $(nproc)))
 M=16
-while [ $((M * per / PAGE)) -le $room ]; do M=$((M * 2)); done
+while [ $M -lt 64 ] && [ $((M * per / PAGE)) -le $room ]; do M=$((M * 2)); done
 # A cgroup held at its limit backs off alone: another cgroup's VM is
 # attached at its first exit and loses none.  With attach_backoff_ms at
 # 10 s, right after one of the held VM's attaches failed (its cgroup's
