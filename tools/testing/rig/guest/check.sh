@@ -57,18 +57,8 @@ none_kept() { wait_idle && [ "$(st vms_exited_kept)" = 0 ] &&
 check "the selftests leave no VM's tables under exited/" none_kept
 check "the selftests leave the cgroups as they were" [ "$(cgroups)" = "$cgroups_before" ]
 
-./ket_vmm -n $VMM -a >/tmp/vmm.with || notok "ket_vmm with the module"
-# Its mappings' and RSS's growth, and the directories left; "- - -" if
-# the run printed no such line.
-grew() { awk '$1 == "vms" && NF == 10 { print $5 - $4, $8 - $7, $10; n++ }
-	END { if (n != 1) print "- - -" }' "$1"; }
-set -- $(grew /tmp/vmm.without) $(grew /tmp/vmm.with)
-check "long-lived VMM: $VMM VMs without the module: mappings +$1, RSS +$2 KiB" [ "$1" = 0 ]
-check "long-lived VMM: $VMM VMs attached and closed: KVM's directory of each gone at its close ($6 left)" \
-	[ "$6" = 0 ]
-check "long-lived VMM: mappings +$4, as without the module" [ "$4" = "$1" ]
-near() { [ "$1" != - ] && [ "$2" != - ] && [ $(($1 - $2)) -le 64 ] && [ $(($2 - $1)) -le 64 ]; }
-check "long-lived VMM: RSS +$5 KiB, without the module +$2 KiB (64 KiB allowed)" near "$5" "$2"
+# The long-lived VMM again, the module loaded (vmm.sh).
+. ./vmm.sh
 
 # The last VMs' teardown may still hold the vendor module for a moment.
 rmmod_vendor() { for i in $(seq 20); do rmmod $VMOD 2>/dev/null && return; sleep 0.5; done; return 1; }
